@@ -1,0 +1,75 @@
+/**
+ * Finds the tag blocks around the audio in an MP3/AAC file, so they are never sent as audio:
+ * ID3v2 at the start (possibly several), and ID3v1, Enhanced TAG+, Lyrics3v2 and APEv1/v2 at the end.
+ */
+
+const ascii = (bytes: Uint8Array, start: number, length: number): string =>
+  start < 0 || start + length > bytes.length ? '' : String.fromCharCode(...bytes.subarray(start, start + length))
+
+/**
+ * Size in bytes of the ID3v2 tag at the start of `head`, or 0 if there is none.
+ *
+ * @example
+ * id3v2Size(new Uint8Array([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0x01, 0x00])) // 10 + 128
+ */
+export const id3v2Size = (head: Uint8Array, offset = 0): number => {
+  if (ascii(head, offset, 3) !== 'ID3' || head.length < offset + 10) return 0
+  const flags = head[offset + 5]!
+  const size = ((head[offset + 6]! & 0x7f) << 21) | ((head[offset + 7]! & 0x7f) << 14) | ((head[offset + 8]! & 0x7f) << 7) | (head[offset + 9]! & 0x7f)
+  return 10 + size + (flags & 0x10 ? 10 : 0)
+}
+
+/** Reads `length` bytes at `offset` of a file (or buffer). */
+export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>
+
+/**
+ * Locates the audio inside a file: the byte range left after removing leading ID3v2 tags and
+ * trailing ID3v1/TAG+/Lyrics3v2/APE tags.
+ *
+ * @example
+ * const { start, end } = await findAudioRange(readAt, fileSize)
+ */
+export const findAudioRange = async (readAt: ReadAt, size: number): Promise<{ start: number; end: number }> => {
+  let start = 0
+  for (;;) {
+    const head = await readAt(start, 10)
+    const tag = id3v2Size(head)
+    if (tag === 0 || start + tag > size) break
+    start += tag
+  }
+
+  let end = size
+  for (;;) {
+    if (end - 128 >= start && ascii(await readAt(end - 128, 3), 0, 3) === 'TAG') {
+      end -= 128
+      if (end - 227 >= start && ascii(await readAt(end - 227, 4), 0, 4) === 'TAG+') end -= 227
+      continue
+    }
+    if (end - 32 >= start) {
+      const footer = await readAt(end - 32, 32)
+      if (ascii(footer, 0, 8) === 'APETAGEX') {
+        const view = new DataView(footer.buffer, footer.byteOffset, footer.byteLength)
+        const version = view.getUint32(8, true)
+        const tagSize = view.getUint32(12, true)
+        const hasHeader = version >= 2000 && (view.getUint32(20, true) & 0x80000000) !== 0
+        const total = tagSize + (hasHeader ? 32 : 0)
+        if (total >= 32 && end - total >= start) {
+          end -= total
+          continue
+        }
+      }
+    }
+    if (end - 15 >= start) {
+      const lyrics = await readAt(end - 15, 15)
+      if (ascii(lyrics, 6, 9) === 'LYRICS200') {
+        const length = Number.parseInt(ascii(lyrics, 0, 6), 10)
+        if (Number.isFinite(length) && end - 15 - length >= start) {
+          end -= 15 + length
+          continue
+        }
+      }
+    }
+    break
+  }
+  return { start, end: Math.max(start, end) }
+}

@@ -1,0 +1,132 @@
+import type { Chunk } from '../pacing/chunk.ts'
+import type { Clock } from '../pacing/clock.ts'
+import { systemClock } from '../pacing/clock.ts'
+import { BurstBuffer } from './burst-buffer.ts'
+import type { CloseReason, ListenerInfo, ListenerOptions } from './listener.ts'
+import { Listener } from './listener.ts'
+
+export interface BroadcasterOptions {
+  /** Seconds of recent audio a new listener receives at once. */
+  burstSeconds: number
+  /** Seconds of audio a listener may be skipped in a row before it is dropped. */
+  slowLimit: number
+  /** Each listener's stream queue, in bytes. */
+  highWaterMark: number
+  clock?: Clock
+}
+
+/** Counters a broadcaster keeps for status pages and metrics. */
+export interface BroadcastStats {
+  /** Most listeners at once. */
+  peak: number
+  /** Listeners added since start. */
+  connections: number
+  /** Listeners dropped for being too slow. */
+  slowDrops: number
+  /** Chunks published. */
+  chunks: number
+}
+
+/** Makes a listener; lets a mount substitute a listener that rewrites the byte stream. */
+export type ListenerFactory = (options: ListenerOptions) => Listener
+
+/** What a broadcaster tells its observers. */
+export type BroadcastEvent = { type: 'join'; listener: Listener } | { type: 'leave'; listener: Listener; reason: CloseReason }
+
+/**
+ * One per mount: publishes each paced chunk to every listener's stream, the same bytes at the same
+ * moment, and hands each new listener the burst first. A listener whose stream is full is skipped
+ * for that chunk (and dropped when it stays full), so a slow listener never holds up the others.
+ *
+ * @example
+ * const broadcaster = new Broadcaster({ burstSeconds: 3, slowLimit: 10, highWaterMark: 96_000 })
+ * pacer = new Pacer(() => chunker.next(), (chunk) => broadcaster.publish(chunk))
+ * const listener = broadcaster.add(info)       // burst already queued
+ * return new Response(listener.stream)
+ */
+export class Broadcaster {
+  readonly burst: BurstBuffer
+  readonly stats: BroadcastStats = { peak: 0, connections: 0, slowDrops: 0, chunks: 0 }
+  readonly #listeners = new Set<Listener>()
+  readonly #observers = new Set<(event: BroadcastEvent) => void>()
+  readonly #options: BroadcasterOptions
+  readonly #clock: Clock
+  #nextId = 1
+  #last: Chunk | undefined
+
+  constructor(options: BroadcasterOptions) {
+    this.#options = options
+    this.#clock = options.clock ?? systemClock
+    this.burst = new BurstBuffer(options.burstSeconds)
+  }
+
+  /** Listeners connected now. */
+  get size(): number {
+    return this.#listeners.size
+  }
+
+  /** The most recently published chunk. */
+  get lastChunk(): Chunk | undefined {
+    return this.#last
+  }
+
+  listeners(): Listener[] {
+    return [...this.#listeners]
+  }
+
+  /** Publishes a chunk to every listener (and the burst buffer). The chunk must never be written again. */
+  publish(chunk: Chunk): void {
+    this.#last = chunk
+    this.stats.chunks++
+    this.burst.push(chunk)
+    for (const listener of this.#listeners) listener.offer(chunk)
+  }
+
+  /**
+   * Adds a listener: creates its stream, queues the burst (whole chunks, from a frame boundary),
+   * and from then on it receives every published chunk.
+   */
+  add(info: ListenerInfo, factory: ListenerFactory = (options) => new Listener(options)): Listener {
+    const listener = factory({
+      id: this.#nextId++,
+      info,
+      highWaterMark: this.#options.highWaterMark,
+      slowLimit: this.#options.slowLimit,
+      connectedAt: this.#clock.now(),
+      onClose: (closed, reason) => this.#remove(closed, reason),
+    })
+    for (const chunk of this.burst.chunks()) listener.sendNow(chunk)
+    this.#listeners.add(listener)
+    this.stats.connections++
+    this.stats.peak = Math.max(this.stats.peak, this.#listeners.size)
+    this.#notify({ type: 'join', listener })
+    return listener
+  }
+
+  /** Finds a connected listener by id. */
+  get(id: number): Listener | undefined {
+    for (const listener of this.#listeners) if (listener.id === id) return listener
+    return undefined
+  }
+
+  /** Closes every listener, e.g. at shutdown. */
+  closeAll(reason: CloseReason): void {
+    for (const listener of [...this.#listeners]) listener.close(reason)
+  }
+
+  /** Subscribes to joins and leaves; returns the unsubscribe function. */
+  observe(observer: (event: BroadcastEvent) => void): () => void {
+    this.#observers.add(observer)
+    return () => this.#observers.delete(observer)
+  }
+
+  #remove(listener: Listener, reason: CloseReason): void {
+    if (!this.#listeners.delete(listener)) return
+    if (reason === 'slow') this.stats.slowDrops++
+    this.#notify({ type: 'leave', listener, reason })
+  }
+
+  #notify(event: BroadcastEvent): void {
+    for (const observer of this.#observers) observer(event)
+  }
+}

@@ -1,0 +1,155 @@
+import type { Chunk } from '../pacing/chunk.ts'
+
+/** Why a listener's stream ended. */
+export type CloseReason = 'client' | 'slow' | 'kicked' | 'shutdown' | 'error'
+
+/** Who is listening, as the HTTP layer saw them. */
+export interface ListenerInfo {
+  readonly address: string
+  readonly userAgent: string
+  readonly referer: string
+  /** The request line's method, path and protocol, for the access log. */
+  readonly request: string
+}
+
+export interface ListenerOptions {
+  readonly id: number
+  readonly info: ListenerInfo
+  /** Queue size (bytes) of the listener's stream; `desiredSize` counts down from it. */
+  readonly highWaterMark: number
+  /** Seconds of audio a listener may be skipped in a row before it is dropped as slow. */
+  readonly slowLimit: number
+  /** Clock time (ms) of connection. */
+  readonly connectedAt: number
+  readonly onClose: (listener: Listener, reason: CloseReason) => void
+}
+
+/**
+ * One listener's own `ReadableStream`, fed by the broadcaster. A chunk is enqueued only while the
+ * stream wants more (`desiredSize > 0`); otherwise it is skipped, and a listener skipped for more
+ * than `slowLimit` seconds of audio in a row is dropped as slow. Nothing is ever enqueued after the
+ * stream closed or was cancelled.
+ *
+ * @example
+ * const listener = new Listener({ id, info, highWaterMark: 96_000, slowLimit: 10, connectedAt, onClose })
+ * return new Response(listener.stream)
+ */
+export class Listener {
+  readonly id: number
+  readonly info: ListenerInfo
+  readonly connectedAt: number
+  readonly stream: ReadableStream<Uint8Array>
+  readonly closed: Promise<CloseReason>
+  /** Bytes handed to the stream. */
+  bytesEnqueued = 0
+  /** Audio skipped (seconds) because the listener's queue was full, in total. */
+  skippedTotal = 0
+  #skippedRun = 0
+  #controller!: ReadableStreamDefaultController<Uint8Array>
+  #closeReason: CloseReason | undefined
+  #sentAtClose: number | undefined
+  #resolveClosed!: (reason: CloseReason) => void
+  readonly #options: ListenerOptions
+
+  constructor(options: ListenerOptions) {
+    this.#options = options
+    this.id = options.id
+    this.info = options.info
+    this.connectedAt = options.connectedAt
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve))
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller
+        },
+        cancel: () => this.#finish('client'),
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: options.highWaterMark }),
+    )
+  }
+
+  get isClosed(): boolean {
+    return this.#closeReason !== undefined
+  }
+
+  get closeReason(): CloseReason | undefined {
+    return this.#closeReason
+  }
+
+  /** Bytes queued in the stream, not yet taken by the runtime. */
+  get queuedBytes(): number {
+    const desired = this.#closeReason ? null : this.#controller.desiredSize
+    return desired === null ? 0 : this.#options.highWaterMark - desired
+  }
+
+  /** Bytes the runtime has taken from the stream to send. */
+  get bytesSent(): number {
+    return this.#sentAtClose ?? this.bytesEnqueued - this.queuedBytes
+  }
+
+  /** Enqueues without checking room: for the burst, which is sent whole. */
+  sendNow(chunk: Chunk): void {
+    if (this.#closeReason) return
+    this.write(chunk)
+  }
+
+  /**
+   * Offers a live chunk: enqueued if the listener has room, else skipped (and counted toward the
+   * slow limit). Returns whether it was enqueued.
+   */
+  offer(chunk: Chunk): boolean {
+    if (this.#closeReason) return false
+    const desired = this.#controller.desiredSize
+    if (desired === null) {
+      this.#finish('client')
+      return false
+    }
+    if (desired <= 0) {
+      this.#skippedRun += chunk.duration
+      this.skippedTotal += chunk.duration
+      if (this.#skippedRun > this.#options.slowLimit) this.close('slow')
+      return false
+    }
+    this.#skippedRun = 0
+    this.write(chunk)
+    return true
+  }
+
+  /** Writes a chunk's bytes into the stream. Subclasses that rewrite the byte stream override this. */
+  protected write(chunk: Chunk): void {
+    this.enqueue(chunk.data)
+  }
+
+  protected enqueue(bytes: Uint8Array): void {
+    try {
+      this.#controller.enqueue(bytes)
+      this.bytesEnqueued += bytes.length
+    } catch {
+      this.#finish('error')
+    }
+  }
+
+  /**
+   * Ends the listener. On `shutdown` the queued audio is still delivered and the response ends
+   * cleanly; otherwise the stream errors so the runtime drops the connection at once.
+   */
+  close(reason: CloseReason): void {
+    if (this.#closeReason) return
+    this.#sentAtClose = this.bytesSent
+    this.#finish(reason)
+    try {
+      if (reason === 'shutdown') this.#controller.close()
+      else this.#controller.error(new Error(`listener closed: ${reason}`))
+    } catch {
+      // already closed by the runtime
+    }
+  }
+
+  #finish(reason: CloseReason): void {
+    if (this.#closeReason) return
+    this.#sentAtClose ??= this.bytesEnqueued
+    this.#closeReason = reason
+    this.#options.onClose(this, reason)
+    this.#resolveClosed(reason)
+  }
+}

@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util'
+
+/** What the command line asked for. */
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; flags: CliFlags; playlist: string[] }
+
+/** Flags as given; absent ones are left to the config file or the defaults. */
+export interface CliFlags {
+  port?: number
+  host?: string
+  mount?: string
+  burst?: number
+  shuffle?: boolean
+  name?: string
+  logLevel?: string
+  config?: string
+}
+
+/** An error in the command line itself (unknown flag, a number that is not one). */
+export class CliError extends Error {
+  override name = 'CliError'
+}
+
+export const HELP = `airwave: an internet radio station (Icecast-compatible), with a built-in AutoDJ
+
+Usage:
+  airwave [options] [playlist ...]
+
+  playlist    audio files (MP3, AAC/ADTS), folders (scanned recursively, in natural
+              order) and .m3u/.m3u8/.pls files, played in order and looped forever.
+              With no playlist and no --config, a built-in demo playlist plays.
+
+Options:
+  -p, --port <n>         HTTP port for listeners (default 8000)
+  -H, --host <addr>      address to listen on (default 0.0.0.0; "::" for IPv6 too)
+  -m, --mount <path>     mount path of the stream (default /stream)
+  -b, --burst <seconds>  audio sent at once to a new listener (default 3)
+  -s, --shuffle          shuffle the playlist (reshuffled at every loop)
+  -n, --name <text>      station name, sent as icy-name
+      --log-level <lvl>  debug, info, warn or error (default info)
+  -c, --config <file>    JSON config file for several mounts (see README);
+                         --port, --host and --log-level override it
+  -h, --help             show this help
+  -v, --version          show the version
+
+Examples:
+  airwave ~/Music
+  airwave --shuffle --name "Radio Tonic" ~/Music/jazz party.m3u
+  airwave --config station.json --port 8080
+`
+
+const number = (flag: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const parsed = Number(value)
+  if (value.trim() === '' || !Number.isFinite(parsed)) throw new CliError(`--${flag}: expected a number, got "${value}"`)
+  return parsed
+}
+
+/**
+ * Parses airwave's command line.
+ *
+ * @example
+ * parseCli(['--port', '9000', '~/Music']) // { kind: 'run', flags: { port: 9000 }, playlist: ['~/Music'] }
+ */
+export const parseCli = (argv: readonly string[]): CliCommand => {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string', short: 'H' },
+        mount: { type: 'string', short: 'm' },
+        burst: { type: 'string', short: 'b' },
+        shuffle: { type: 'boolean', short: 's' },
+        name: { type: 'string', short: 'n' },
+        'log-level': { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (error) {
+    throw new CliError(`${error instanceof Error ? error.message : String(error)} (see airwave --help)`)
+  }
+  const { values, positionals } = parsed
+  if (values.help) return { kind: 'help' }
+  if (values.version) return { kind: 'version' }
+  const flags: CliFlags = {}
+  const port = number('port', values.port)
+  const burst = number('burst', values.burst)
+  if (port !== undefined) flags.port = port
+  if (burst !== undefined) flags.burst = burst
+  if (values.host !== undefined) flags.host = values.host
+  if (values.mount !== undefined) flags.mount = values.mount
+  if (values.shuffle !== undefined) flags.shuffle = values.shuffle
+  if (values.name !== undefined) flags.name = values.name
+  if (values['log-level'] !== undefined) flags.logLevel = values['log-level']
+  if (values.config !== undefined) flags.config = values.config
+  return { kind: 'run', flags, playlist: positionals }
+}

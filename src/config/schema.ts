@@ -1,0 +1,101 @@
+import { z } from 'zod'
+import { AUDIO_FORMATS } from '../audio/format.ts'
+import { LOG_LEVELS } from '../log.ts'
+
+/** First path segments that belong to airwave's own pages and APIs, never to a mount. */
+export const RESERVED_SEGMENTS: readonly string[] = ['api', 'admin', 'embed', 'metrics', 'status-json.xsl', 'assets', 'favicon.ico']
+
+const mountPath = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'a path like "/stream" (letters, digits, ".", "_", "~", "-")')
+  .refine((path) => !RESERVED_SEGMENTS.includes(path.split('/')[1]!.toLowerCase()), {
+    message: `must not start with a reserved name (${RESERVED_SEGMENTS.join(', ')})`,
+  })
+  .refine((path) => !/\.(m3u|pls)$/i.test(path), { message: 'must not end in .m3u or .pls (those serve playlists of the mount)' })
+
+const text = z.string().max(1024)
+
+/** One mount: a stream at a path, with its own playlist and tuning. */
+export const MountConfigSchema = z.strictObject({
+  path: mountPath,
+  /** Files, folders and .m3u/.m3u8/.pls files; a single string is one entry. */
+  playlist: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1, 'at least one entry')])
+    .transform((value) => (typeof value === 'string' ? [value] : value)),
+  shuffle: z.boolean().default(false),
+  /** Only play files of this format (default: the first playable file's). */
+  format: z.enum(AUDIO_FORMATS as [string, ...string[]]).optional(),
+  /** Seconds of recent audio a new listener gets at once. */
+  burst: z.number().min(0).max(60).default(3),
+  /** Seconds of audio per chunk sent to listeners. */
+  chunkDuration: z.number().min(0.02).max(2).default(0.25),
+  /** Seconds of audio a listener may be skipped in a row (its connection full) before it is dropped. */
+  slowListenerLimit: z.number().min(1).max(600).default(10),
+  /** Refuse listeners beyond this many (503); unlimited when absent. */
+  maxListeners: z.number().int().min(1).optional(),
+  name: text.optional(),
+  description: text.optional(),
+  genre: text.optional(),
+  url: z.url().optional(),
+  /** Whether directories may list the stream (icy-pub). */
+  public: z.boolean().default(false),
+})
+
+/** The whole station: where it listens and its mounts. */
+export const StationConfigSchema = z
+  .strictObject({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: z.number().int().min(0).max(65535).default(8000),
+    logLevel: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
+    /** Default `name` for mounts that have none. */
+    name: text.optional(),
+    mounts: z.array(MountConfigSchema).min(1, 'at least one mount'),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>()
+    config.mounts.forEach((mount, index) => {
+      const key = mount.path.toLowerCase()
+      const first = seen.get(key)
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['mounts', index, 'path'], message: `duplicate of mounts[${first}].path (${mount.path})` })
+      else seen.set(key, index)
+    })
+  })
+
+export type MountConfigInput = z.input<typeof MountConfigSchema>
+export type StationConfigInput = z.input<typeof StationConfigSchema>
+export type MountConfig = z.output<typeof MountConfigSchema> & { format?: 'mp3' | 'aac' }
+export type StationConfig = Omit<z.output<typeof StationConfigSchema>, 'mounts' | 'logLevel'> & {
+  logLevel: (typeof LOG_LEVELS)[number]
+  mounts: MountConfig[]
+  /** Where relative playlist entries resolve (the config file's folder, or the working directory). */
+  baseDir?: string
+}
+
+/** A configuration that failed validation: each problem names the field and what was expected. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[]
+  constructor(source: string, problems: readonly string[]) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || '(root)'
+
+/**
+ * Validates a configuration object, filling in defaults; throws a ConfigError that names every bad
+ * field and what was expected.
+ *
+ * @example
+ * parseStationConfig({ mounts: [{ path: '/stream', playlist: ['music'] }] }, 'airwave.json')
+ */
+export const parseStationConfig = (input: unknown, source: string, rename: (field: string) => string = (f) => f): StationConfig => {
+  const result = StationConfigSchema.safeParse(input)
+  if (result.success) return result.data as StationConfig
+  throw new ConfigError(
+    source,
+    result.error.issues.map((issue) => `${rename(formatPath(issue.path))}: ${issue.message}`),
+  )
+}

@@ -1,0 +1,23 @@
+import type { Listener } from '../broadcast/listener.ts'
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** `25/Nov/2026:18:45:00 +0000`, the combined log format's date. */
+export const clfDate = (date: Date): string =>
+  `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+
+const quoted = (text: string) => `"${(text || '-').replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, '')}"`
+
+/**
+ * One access-log line for a listener that left, in Icecast's format: the combined log format plus
+ * the seconds connected, stamped with the time it left.
+ *
+ * @example
+ * formatAccessLine(listener, 200, new Date(), 12)
+ * // '203.0.113.7 - - [25/Nov/2026:18:45:00 +0000] "GET /stream HTTP/1.1" 200 192000 "-" "VLC/3.0.20" 12'
+ */
+export const formatAccessLine = (listener: Listener, status: number, at: Date, seconds: number): string => {
+  const { info } = listener
+  return `${info.address || '-'} - - [${clfDate(at)}] ${quoted(info.request)} ${status} ${listener.bytesSent} ${quoted(info.referer)} ${quoted(info.userAgent)} ${Math.round(seconds)}`
+}

@@ -1,0 +1,55 @@
+import type { Context } from 'hono'
+import type { ListenerInfo } from '../broadcast/listener.ts'
+import type { Logger } from '../log.ts'
+import type { Mount } from '../mount.ts'
+import type { Clock } from '../pacing/clock.ts'
+import { formatAccessLine } from './access-log.ts'
+import type { ConnectionHooks } from './hooks.ts'
+import { CORS_HEADERS, streamHeaders } from './headers.ts'
+
+export interface ListenOptions {
+  hooks: ConnectionHooks
+  log: Logger
+  clock: Clock
+  serverName: string
+}
+
+const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
+  const url = new URL(c.req.url)
+  return {
+    address: (hooks.clientAddress(c) ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ''),
+    userAgent: c.req.header('user-agent') ?? '',
+    referer: c.req.header('referer') ?? '',
+    request: `${c.req.method} ${url.pathname}${url.search} ${hooks.httpVersion?.(c) ?? 'HTTP/1.1'}`,
+  }
+}
+
+/**
+ * Answers a request for a mount's stream: headers only for HEAD, 503 when the mount is full,
+ * otherwise a new listener whose stream is the response body. When the listener leaves, one
+ * access-log line is written; a listener dropped by the server also has its connection closed.
+ *
+ * @example
+ * app.get('/stream', (c) => listen(c, mount, options))
+ */
+export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
+  const headers = streamHeaders(mount, options.serverName)
+  if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
+  if (mount.isFull) {
+    return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
+      status: 503,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30', ...CORS_HEADERS },
+    })
+  }
+  const listener = mount.addListener(clientInfo(c, options.hooks))
+  options.hooks.keepOpen?.(c)
+  listener.closed.then((reason) => {
+    const seconds = (options.clock.now() - listener.connectedAt) / 1000
+    if (reason === 'slow') {
+      mount.log.warn(`dropped slow listener #${listener.id} ${listener.info.address} after ${seconds.toFixed(0)} s: skipped more than ${mount.config.slowListenerLimit} s of audio in a row`)
+    }
+    if (reason === 'slow' || reason === 'kicked') options.hooks.closeConnection?.(c)
+    options.log.access(formatAccessLine(listener, 200, new Date(), seconds))
+  })
+  return new Response(listener.stream, { status: 200, headers })
+}

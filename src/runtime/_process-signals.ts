@@ -1,0 +1,12 @@
+import process from 'node:process'
+
+/** Calls `handler` once, on the first SIGINT or SIGTERM (Node and Bun). */
+export const onProcessSignals = (handler: (signal: string) => void): void => {
+  const once = (signal: string) => {
+    process.off('SIGINT', once)
+    process.off('SIGTERM', once)
+    handler(signal)
+  }
+  process.on('SIGINT', once)
+  process.on('SIGTERM', once)
+}

@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { ffmpegPath } from '../../scripts/ffmpeg-path.ts'
+
+/** Where generated fixtures are cached (git-ignored). */
+export const FIXTURE_DIR = fileURLToPath(new URL('../.fixtures/', import.meta.url))
+
+export const FFMPEG = ffmpegPath()
+
+export interface ToneOptions {
+  seconds?: number
+  frequency?: number
+  sampleRate?: number
+  channels?: number
+  /** ffmpeg output arguments for the codec, e.g. ['-c:a', 'libmp3lame', '-b:a', '128k']. */
+  codec?: string[]
+  /** Extra output arguments (metadata, tag writers). */
+  extra?: string[]
+  /** Output file extension, which picks the muxer. */
+  ext?: string
+}
+
+/**
+ * Synthesizes a sine tone with ffmpeg, cached by its recipe; returns its path. Fixtures are made by
+ * the project, never recorded music.
+ */
+export const tone = (options: ToneOptions = {}): string => {
+  const { seconds = 4, frequency = 440, sampleRate = 44100, channels = 2, ext = 'mp3' } = options
+  const codec = options.codec ?? ['-c:a', 'libmp3lame', '-b:a', '128k']
+  const extra = options.extra ?? []
+  const args = ['-f', 'lavfi', '-i', `sine=frequency=${frequency}:sample_rate=${sampleRate}:duration=${seconds}`, '-ac', String(channels), '-ar', String(sampleRate), ...codec, ...extra]
+  const key = createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 12)
+  const path = `${FIXTURE_DIR}tone-${frequency}-${sampleRate}-${channels}ch-${key}.${ext}`
+  if (existsSync(path)) return path
+  mkdirSync(FIXTURE_DIR, { recursive: true })
+  const tmp = `${path}.tmp.${process.pid}.${ext}`
+  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', ...args, ...(ext === 'aac' ? ['-f', 'adts'] : []), tmp])
+  renameSync(tmp, path)
+  return path
+}
+
+/** Common fixtures. */
+export const fixtures = {
+  mp3: (seconds = 4, frequency = 440) => tone({ seconds, frequency }),
+  mp3Vbr: () => tone({ codec: ['-c:a', 'libmp3lame', '-q:a', '4'], frequency: 523 }),
+  mp3Mono: () => tone({ channels: 1, codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] }),
+  /** MPEG-2 Layer III (22.05 kHz). */
+  mp3Mpeg2: () => tone({ sampleRate: 22050, codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] }),
+  /** MPEG-2.5 Layer III (8 kHz). */
+  mp3Mpeg25: () => tone({ sampleRate: 8000, channels: 1, codec: ['-c:a', 'libmp3lame', '-b:a', '16k'] }),
+  mp3At48k: () => tone({ sampleRate: 48000 }),
+  /** ID3v2 + ID3v1 + APEv2 tags around the audio. */
+  mp3Tagged: () =>
+    tone({ frequency: 660, extra: ['-metadata', 'title=Tagged Tone', '-metadata', 'artist=airwave tests', '-write_id3v1', '1', '-write_apetag', '1'] }),
+  mp2: () => tone({ codec: ['-c:a', 'mp2', '-b:a', '192k'], ext: 'mp2' }),
+  aac: (seconds = 4, frequency = 440) => tone({ seconds, frequency, codec: ['-c:a', 'aac', '-b:a', '128k'], ext: 'aac' }),
+  ogg: () => tone({ codec: ['-c:a', 'libvorbis'], ext: 'ogg' }),
+}
+
+/** Writes a fixture file with the given bytes (or text), returning its path. */
+export const writeFixture = (name: string, content: Uint8Array | string): string => {
+  mkdirSync(FIXTURE_DIR, { recursive: true })
+  const path = `${FIXTURE_DIR}${name}`
+  writeFileSync(path, content)
+  return path
+}
+
+/** Deterministic pseudo-random bytes (xorshift), for corrupt-file fixtures. */
+export const noise = (length: number, seed = 1): Uint8Array => {
+  const out = new Uint8Array(length)
+  let x = seed
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    out[i] = x & 0xff
+  }
+  return out
+}

@@ -1,0 +1,70 @@
+import type { Clock } from '../../src/pacing/clock.ts'
+
+interface Timer {
+  at: number
+  resolve: () => void
+}
+
+/** Lets promise callbacks and async generators run until nothing is left to do. */
+export const settle = async (): Promise<void> => {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+}
+
+/**
+ * A clock that only moves when told: `advance(ms)` fires every timer due on the way, in order,
+ * letting the code under test run between them; `stall(ms)` jumps ahead without firing anything, as
+ * a blocked event loop would.
+ */
+export class ManualClock implements Clock {
+  #now = 0
+  #timers: Timer[] = []
+  readonly #lateness: () => number
+
+  /** `lateness` (ms) is added to every timer, as real timers fire a little late. */
+  constructor(options: { lateness?: () => number } = {}) {
+    this.#lateness = options.lateness ?? (() => 0)
+  }
+
+  now(): number {
+    return this.#now
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve()
+      const timer = { at: this.#now + Math.max(0, ms) + this.#lateness(), resolve }
+      this.#timers.push(timer)
+      signal?.addEventListener('abort', () => {
+        this.#timers = this.#timers.filter((t) => t !== timer)
+        resolve()
+      }, { once: true })
+    })
+  }
+
+  /** Timers waiting. */
+  get pending(): number {
+    return this.#timers.length
+  }
+
+  /** Moves time forward by `ms`, firing due timers one at a time. */
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms
+    await settle()
+    for (;;) {
+      this.#timers.sort((a, b) => a.at - b.at)
+      const next = this.#timers[0]
+      if (!next || next.at > end) break
+      this.#timers.shift()
+      this.#now = Math.max(this.#now, next.at)
+      next.resolve()
+      await settle()
+    }
+    this.#now = end
+    await settle()
+  }
+
+  /** Jumps forward by `ms` without firing timers (a stalled event loop); they fire on the next advance. */
+  stall(ms: number): void {
+    this.#now += ms
+  }
+}
