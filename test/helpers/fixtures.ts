@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ffmpegPath } from '../../scripts/ffmpeg-path.ts'
+import { apev2, concat, id3v1 } from './tags.ts'
 
 /** Where generated fixtures are cached (git-ignored). */
 export const FIXTURE_DIR = fileURLToPath(new URL('../.fixtures/', import.meta.url))
@@ -51,9 +52,13 @@ export const fixtures = {
   /** MPEG-2.5 Layer III (8 kHz). */
   mp3Mpeg25: () => tone({ sampleRate: 8000, channels: 1, codec: ['-c:a', 'libmp3lame', '-b:a', '16k'] }),
   mp3At48k: () => tone({ sampleRate: 48000 }),
-  /** ID3v2 + ID3v1 + APEv2 tags around the audio. */
-  mp3Tagged: () =>
-    tone({ frequency: 660, extra: ['-metadata', 'title=Tagged Tone', '-metadata', 'artist=airwave tests', '-write_id3v1', '1', '-write_apetag', '1'] }),
+  /** ID3v2 (written by ffmpeg) before the audio; APEv2 and ID3v1 after it. */
+  mp3Tagged: () => {
+    const path = `${FIXTURE_DIR}tagged.mp3`
+    if (existsSync(path)) return path
+    const body = readFileSync(tone({ frequency: 660, extra: ['-metadata', 'title=Tagged Tone', '-metadata', 'artist=airwave tests'] }))
+    return writeFixture('tagged.mp3', concat(body, apev2('Title\u0000Tagged Tone APE'), id3v1('Tagged Tone v1')))
+  },
   mp2: () => tone({ codec: ['-c:a', 'mp2', '-b:a', '192k'], ext: 'mp2' }),
   aac: (seconds = 4, frequency = 440) => tone({ seconds, frequency, codec: ['-c:a', 'aac', '-b:a', '128k'], ext: 'aac' }),
   ogg: () => tone({ codec: ['-c:a', 'libvorbis'], ext: 'ogg' }),

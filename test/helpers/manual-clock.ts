@@ -46,6 +46,11 @@ export class ManualClock implements Clock {
     return this.#timers.length
   }
 
+  /** When the earliest waiting timer is due, if any. */
+  get nextDue(): number | undefined {
+    return this.#timers.reduce<number | undefined>((min, t) => (min === undefined || t.at < min ? t.at : min), undefined)
+  }
+
   /** Moves time forward by `ms`, firing due timers one at a time. */
   async advance(ms: number): Promise<void> {
     const end = this.#now + ms
@@ -66,5 +71,14 @@ export class ManualClock implements Clock {
   /** Jumps forward by `ms` without firing timers (a stalled event loop); they fire on the next advance. */
   stall(ms: number): void {
     this.#now += ms
+  }
+}
+
+/** Polls (in real time) until `condition` holds; fails after `timeoutMs`. */
+export const waitFor = async (condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> => {
+  const end = performance.now() + timeoutMs
+  while (!condition()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 2))
   }
 }
