@@ -65,6 +65,11 @@ export class Broadcaster {
     return this.#listeners.size
   }
 
+  /** Each listener's stream queue size, in bytes. */
+  get highWaterMark(): number {
+    return this.#options.highWaterMark
+  }
+
   /** The most recently published chunk. */
   get lastChunk(): Chunk | undefined {
     return this.#last

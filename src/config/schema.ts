@@ -8,7 +8,7 @@ export const RESERVED_SEGMENTS: readonly string[] = ['api', 'admin', 'embed', 'm
 const mountPath = z
   .string()
   .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'a path like "/stream" (letters, digits, ".", "_", "~", "-")')
-  .refine((path) => !RESERVED_SEGMENTS.includes(path.split('/')[1]!.toLowerCase()), {
+  .refine((path) => !RESERVED_SEGMENTS.includes((path.split('/')[1] ?? '').toLowerCase()), {
     message: `must not start with a reserved name (${RESERVED_SEGMENTS.join(', ')})`,
   })
   .refine((path) => !/\.(m3u|pls)$/i.test(path), { message: 'must not end in .m3u or .pls (those serve playlists of the mount)' })

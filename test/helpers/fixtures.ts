@@ -62,6 +62,21 @@ export const fixtures = {
   mp2: () => tone({ codec: ['-c:a', 'mp2', '-b:a', '192k'], ext: 'mp2' }),
   aac: (seconds = 4, frequency = 440) => tone({ seconds, frequency, codec: ['-c:a', 'aac', '-b:a', '128k'], ext: 'aac' }),
   ogg: () => tone({ codec: ['-c:a', 'libvorbis'], ext: 'ogg' }),
+  /** A rising sweep: no two frames alike, so streams can be aligned by content. */
+  chirp: (seconds = 6, from = 200) => synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds),
+}
+
+/** Synthesizes 128 kbit/s stereo MP3 from an ffmpeg aevalsrc expression, cached by recipe. */
+export const synth = (expression: string, seconds: number): string => {
+  const args = ['-f', 'lavfi', '-i', `aevalsrc='${expression}':s=44100:d=${seconds}`, '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k']
+  const key = createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 12)
+  const path = `${FIXTURE_DIR}synth-${key}.mp3`
+  if (existsSync(path)) return path
+  mkdirSync(FIXTURE_DIR, { recursive: true })
+  const tmp = `${path}.tmp.${process.pid}.mp3`
+  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', ...args, tmp])
+  renameSync(tmp, path)
+  return path
 }
 
 /** Writes a fixture file with the given bytes (or text), returning its path. */

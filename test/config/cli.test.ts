@@ -1,0 +1,27 @@
+import { describe, expect, test } from 'bun:test'
+import { CliError, HELP, parseCli } from '../../src/config/cli.ts'
+
+describe('parseCli', () => {
+  test('takes flags and playlist arguments', () => {
+    expect(parseCli(['-p', '9000', '--host', '127.0.0.1', '--mount', '/jazz', '--burst', '5', '--shuffle', '--name', 'Radio', '--log-level', 'debug', 'a.mp3', 'music/'])).toEqual({
+      kind: 'run',
+      flags: { port: 9000, host: '127.0.0.1', mount: '/jazz', burst: 5, shuffle: true, name: 'Radio', logLevel: 'debug' },
+      playlist: ['a.mp3', 'music/'],
+    })
+  })
+
+  test('--help and --version', () => {
+    expect(parseCli(['--help'])).toEqual({ kind: 'help' })
+    expect(parseCli(['-v'])).toEqual({ kind: 'version' })
+  })
+
+  test('--help documents every flag', () => {
+    for (const flag of ['--port', '--host', '--mount', '--burst', '--shuffle', '--name', '--log-level', '--config', '--help', '--version']) expect(HELP).toContain(flag)
+  })
+
+  test('an unknown flag or a number that is not one is a clear error', () => {
+    expect(() => parseCli(['--prot', '8000'])).toThrow(CliError)
+    expect(() => parseCli(['--prot', '8000'])).toThrow(/--prot.*see airwave --help/)
+    expect(() => parseCli(['--port', 'eighty'])).toThrow('--port: expected a number, got "eighty"')
+  })
+})
