@@ -43,8 +43,8 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   } catch (error) {
     await station.stop()
     const code = (error as { code?: string }).code
-    if (code === 'EADDRINUSE') throw new CliError(`port ${config.port} on ${config.host} is already in use (choose another with --port)`)
-    if (code === 'EACCES') throw new CliError(`not allowed to listen on port ${config.port} (ports below 1024 need privileges)`)
+    if (code === 'EADDRINUSE') throw new StationError(`port ${config.port} on ${config.host} is already in use (choose another with --port)`)
+    if (code === 'EACCES') throw new StationError(`not allowed to listen on port ${config.port} (ports below 1024 need privileges)`)
     throw error
   }
   station.start()
@@ -67,7 +67,8 @@ const runtime = await loadRuntime()
 try {
   await start(process.argv.slice(2), runtime)
 } catch (error) {
-  const known = error instanceof CliError || error instanceof ConfigError || error instanceof StationError
+  const usage = error instanceof CliError || error instanceof ConfigError
+  const known = usage || error instanceof StationError
   console.error(`airwave: ${known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-  runtime.exit(known ? 2 : 1)
+  runtime.exit(usage ? 2 : 1)
 }

@@ -1,0 +1,29 @@
+/**
+ * A station that runs SPEED times faster than real time, served by this runtime's adapter, for
+ * testing what happens once OS socket buffers (megabytes) are full. Usage: <runtime> fast-station.ts SPEED file...
+ * Prints `port N` when listening, and `dropped ID REASON` for every listener the server drops.
+ */
+import { createApp } from '../../src/http/app.ts'
+import { createStation } from '../../src/index.ts'
+import { createLogger } from '../../src/log.ts'
+import { systemClock } from '../../src/pacing/clock.ts'
+import type { Clock } from '../../src/pacing/clock.ts'
+import { loadRuntime } from '../../src/runtime/index.ts'
+
+const [speedArg, ...files] = process.argv.slice(2)
+const speed = Number(speedArg)
+const clock: Clock = { now: () => systemClock.now() * speed, sleep: (ms, signal) => systemClock.sleep(ms / speed, signal) }
+const log = createLogger({ level: 'warn' })
+const station = await createStation({ mounts: [{ path: '/stream', playlist: files, slowListenerLimit: 10 }] }, { clock, log })
+station.start()
+station.mount('/stream')!.broadcaster.observe((event) => {
+  if (event.type === 'leave') console.log(`dropped ${event.listener.id} ${event.reason}`)
+})
+const runtime = await loadRuntime()
+const server = await runtime.serve(createApp(station, { hooks: runtime.hooks, log, clock }).fetch, { hostname: '127.0.0.1', port: 0 })
+console.log(`port ${server.port}`)
+runtime.onShutdownSignal(async () => {
+  await station.stop()
+  await server.close()
+  runtime.exit(0)
+})

@@ -1,0 +1,46 @@
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { fixtures } from '../helpers/fixtures.ts'
+import { liveRate, record, runFfmpeg, splitBurst } from '../helpers/listen-client.ts'
+import { run } from '../helpers/process.ts'
+import { LEGS } from './runtimes.ts'
+
+const RATE = 16_000
+
+describe.each(LEGS)('on $name', (leg) => {
+  beforeAll(() => leg.setup(), 120_000)
+
+  test('the CLI starts a station, ffmpeg decodes it at the stream rate, listeners are logged, and SIGTERM exits 0', async () => {
+    const [command, ...args] = leg.cli()
+    const station = run(command!, [...args, '--host', '127.0.0.1', '--port', '0', '--burst', '2', fixtures.chirp(3, 200), fixtures.chirp(3, 700)])
+    try {
+      const [, port] = await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
+      const url = `http://127.0.0.1:${port}/stream`
+      await station.waitFor(/on air: /)
+      await Bun.sleep(2100)
+
+      const [decoded, recording] = await Promise.all([
+        runFfmpeg(['-v', 'error', '-i', url, '-t', '4', '-f', 's16le', '-ac', '2', '-ar', '44100', '-']),
+        record(url, 5000, { headers: { 'User-Agent': 'matrix-recorder' } }),
+      ])
+      expect(decoded.stderr).toBe('')
+      expect(decoded.code).toBe(0)
+      expect(Math.abs(decoded.stdoutBytes - 4 * 44100 * 4)).toBeLessThan(44100 * 4 * 0.05)
+
+      const { firstByteMs, burstBytes, live } = splitBurst(recording)
+      expect(firstByteMs).toBeLessThan(500)
+      expect(burstBytes).toBeGreaterThanOrEqual(2 * RATE)
+      expect(Math.abs(liveRate(live) - RATE) / RATE).toBeLessThan(0.02)
+
+      // Both listeners left; each has one access-log line with its address and user agent.
+      await station.waitFor(/"matrix-recorder" \d+$/, 3000)
+      await station.waitFor(/^127\.0\.0\.1 - - \[.*\] "GET \/stream HTTP\/1\.1" 200 \d+ "-" "Lavf\/[\d.]+" \d+$/, 3000)
+
+      station.child.kill('SIGTERM')
+      expect(await station.exited).toBe(0)
+      expect(station.stderr.some((line) => line.includes('SIGTERM: closing listeners'))).toBe(true)
+      expect(station.stderr.some((line) => line.endsWith('bye'))).toBe(true)
+    } finally {
+      station.child.kill('SIGKILL')
+    }
+  }, 60_000)
+})
