@@ -37,8 +37,8 @@ const IDLE_RETRY_MS = 1_000
 const IDLE_RETRY_MAX_MS = 30_000
 
 /**
- * The AutoDJ: plays a playlist's files in order (or shuffled), looping forever, rescanning folders
- * and playlist files at each loop. A file that is missing, empty, corrupt, not audio or does not
+ * The AutoDJ: plays a playlist's files in order (or shuffled anew at each loop, never repeating the
+ * last track first), looping forever, rescanning folders and playlist files at each loop. A file that is missing, empty, corrupt, not audio or does not
  * match the mount's format, sample rate and channels is skipped with one log line; when nothing at
  * all is playable it waits and retries with back-off rather than spinning.
  *
@@ -54,6 +54,7 @@ export class PlaylistSource {
   readonly #warned = new Set<string>()
   readonly #stop = new AbortController()
   #files: string[] = []
+  #lastPlayed: string | undefined
   #params: (StreamParams & { bitrate: number }) | undefined
 
   constructor(options: PlaylistSourceOptions) {
@@ -130,6 +131,7 @@ export class PlaylistSource {
           continue
         }
         const track: Track = { id: nextTrackId(), origin: 'playlist', path, title: titleFromPath(path) }
+        this.#lastPlayed = path
         let dropped = 0
         try {
           for await (const frame of readAudioFrames(probe.info)) {
@@ -183,6 +185,10 @@ export class PlaylistSource {
     for (let i = out.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1))
       ;[out[i], out[j]] = [out[j]!, out[i]!]
+    }
+    if (out.length > 1 && out[0] === this.#lastPlayed) {
+      const j = 1 + Math.floor(random() * (out.length - 1))
+      ;[out[0], out[j]] = [out[j]!, out[0]!]
     }
     return out
   }

@@ -62,6 +62,15 @@ describe('PlaylistSource', () => {
     expect(seen.slice(2)).toContain('3.mp3')
   })
 
+  test('shuffling never plays the same track twice in a row across loops', async () => {
+    // These "random" numbers shuffle [a, b] into a, b then b, a: the last track would start the next loop.
+    let n = 0
+    const source = new PlaylistSource({ entries: [a, b], shuffle: true, random: () => [0.9, 0.1][n++ % 2]! })
+    await source.open()
+    const played = await play(source, 8)
+    for (let i = 1; i < played.length; i++) expect(played[i]!.path).not.toBe(played[i - 1]!.path)
+  })
+
   test('skips a missing, corrupt or mismatched file with one log line each, however often it loops', async () => {
     const mixed = dir.path('mixed.m3u')
     dir.write('mixed.m3u', [a, 'gone.mp3', dir.write('junk.mp3', noise(50_000)), fixtures.mp3At48k(), fixtures.aac(1), fixtures.mp3Mono(), b].join('\n'))
