@@ -13,6 +13,8 @@ import { systemClock } from './pacing/clock.ts'
 import { Pacer } from './pacing/pacer.ts'
 import { PlaylistSource } from './source/playlist-source.ts'
 import type { Track } from './source/track.ts'
+import { displayTitle, titleFromPath } from './source/track.ts'
+import { readTrackTags } from './source/track-tags.ts'
 
 export interface MountOptions {
   clock?: Clock
@@ -25,13 +27,28 @@ export interface MountOptions {
 /** The stream's parameters plus its nominal bitrate (kbit/s). */
 export type MountParams = StreamParams & { bitrate: number }
 
-/** The track on air, with the clock time (ms) its first chunk went out. */
+/** A track that went on air: when (clock ms and wall time) and where in the stream it began. */
 export interface OnAir {
   readonly track: Track
+  /** Clock time (ms) its first chunk went out at the live edge. */
   readonly since: number
+  readonly startedAt: Date
   /** Stream position (seconds) at which the track begins. */
   readonly position: number
 }
+
+/** What a mount tells its observers: a new track on air, a change in who is listening, or the end. */
+export type MountEvent = ({ type: 'track' } & OnAir) | { type: 'listeners'; listeners: ListenerCounts } | { type: 'end' }
+
+/** Listener counts: connections now, the most at once, and distinct address + user agent pairs now. */
+export interface ListenerCounts {
+  readonly current: number
+  readonly peak: number
+  readonly unique: number
+}
+
+/** How many finished tracks a mount remembers. */
+export const HISTORY_LENGTH = 10
 
 /**
  * A mount: one stream at one path. Its playlist source feeds a chunker, the pacer releases the
@@ -51,6 +68,9 @@ export class Mount {
   /** Wall-clock time the mount started streaming. */
   readonly startedAt: Date = new Date()
   #onAir: OnAir | undefined
+  #history: OnAir[] = []
+  #next: { path: string; track: Promise<Track> } | undefined
+  readonly #observers = new Set<(event: MountEvent) => void>()
   readonly #source: PlaylistSource
   readonly #chunker: Chunker
   readonly #pacer: Pacer
@@ -71,6 +91,7 @@ export class Mount {
       highWaterMark: Math.ceil(bytesPerSecond * (config.burst + 2)) + 16 * 1024,
       clock: this.#clock,
     })
+    this.broadcaster.observe(() => this.#notify({ type: 'listeners', listeners: this.listenerCounts() }))
     this.#chunker = new Chunker(source.frames(), config.chunkDuration)
     this.#pacer = new Pacer(() => this.#chunker.next(), (chunk) => this.#publish(chunk), { clock: this.#clock, log: this.log })
   }
@@ -97,6 +118,37 @@ export class Mount {
   /** The track on air now. */
   get onAir(): OnAir | undefined {
     return this.#onAir
+  }
+
+  /** Tracks that went on air before the current one, most recent first. */
+  get history(): readonly OnAir[] {
+    return this.#history
+  }
+
+  /** The track expected next, with its tags, if the source can tell. */
+  async next(): Promise<Track | undefined> {
+    const path = this.#source.upcoming
+    if (!path) return undefined
+    if (this.#next?.path !== path) {
+      const track = readTrackTags(path).then((tags) => ({ id: 0, origin: 'playlist' as const, path, title: displayTitle(tags, titleFromPath(path)), ...tags }))
+      this.#next = { path, track }
+    }
+    return this.#next.track
+  }
+
+  listenerCounts(): ListenerCounts {
+    const listeners = this.broadcaster.listeners()
+    return {
+      current: listeners.length,
+      peak: this.broadcaster.stats.peak,
+      unique: new Set(listeners.map((l) => `${l.info.address}\0${l.info.userAgent}`)).size,
+    }
+  }
+
+  /** Subscribes to track changes, listener joins and leaves, and the end; returns the unsubscribe function. */
+  observe(observer: (event: MountEvent) => void): () => void {
+    this.#observers.add(observer)
+    return () => this.#observers.delete(observer)
   }
 
   /** Stream position (seconds) of the live edge. */
@@ -126,6 +178,7 @@ export class Mount {
     this.#pacer.stop()
     this.#source.close()
     this.broadcaster.closeAll('shutdown')
+    this.#notify({ type: 'end' })
     await this.#running
     await this.#chunker.close().catch(() => {})
   }
@@ -141,10 +194,22 @@ export class Mount {
   }
 
   #publish(chunk: Chunk): void {
-    if (chunk.trackStart) {
-      this.#onAir = { track: chunk.track, since: this.#clock.now(), position: chunk.position }
-      this.log.info(`on air: ${chunk.track.title}${chunk.track.path ? ` (${chunk.track.path})` : ''}`)
-    }
     this.broadcaster.publish(chunk)
+    if (chunk.trackStart) {
+      if (this.#onAir) this.#history = [this.#onAir, ...this.#history].slice(0, HISTORY_LENGTH)
+      this.#onAir = { track: chunk.track, since: this.#clock.now(), startedAt: new Date(), position: chunk.position }
+      this.log.info(`on air: ${chunk.track.title}${chunk.track.path ? ` (${chunk.track.path})` : ''}`)
+      this.#notify({ type: 'track', ...this.#onAir })
+    }
+  }
+
+  #notify(event: MountEvent): void {
+    for (const observer of this.#observers) {
+      try {
+        observer(event)
+      } catch (error) {
+        this.log.error(`event observer failed: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
   }
 }

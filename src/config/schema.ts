@@ -39,6 +39,10 @@ export const MountConfigSchema = z.strictObject({
   url: z.url().optional(),
   /** Whether directories may list the stream (icy-pub). */
   public: z.boolean().default(false),
+  /** Audio bytes between ICY metadata blocks for listeners that ask for them. */
+  metaint: z.number().int().min(256).max(65_536).default(16_000),
+  /** Sent as `StreamUrl` in ICY metadata blocks. */
+  streamUrl: z.url().optional(),
 })
 
 /** The whole station: where it listens and its mounts. */
@@ -49,6 +53,9 @@ export const StationConfigSchema = z
     logLevel: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
     /** Default `name` for mounts that have none. */
     name: text.optional(),
+    /** Where the station is, and whom to contact, as Icecast's status reports them. */
+    location: text.default('Earth'),
+    contact: text.default('icemaster@localhost'),
     mounts: z.array(MountConfigSchema).min(1, 'at least one mount'),
   })
   .superRefine((config, ctx) => {

@@ -4,11 +4,15 @@ import type { Clock } from '../pacing/clock.ts'
 import { systemClock } from '../pacing/clock.ts'
 import type { Station } from '../station.ts'
 import { VERSION } from '../version.ts'
+import { mountJson } from './api.ts'
+import { mountEvents } from './events.ts'
 import type { ConnectionHooks } from './hooks.ts'
 import { noHooks } from './hooks.ts'
 import { CORS_HEADERS } from './headers.ts'
 import { homePage } from './home-page.ts'
 import { listen } from './listen.ts'
+import { playlistFile } from './playlists.ts'
+import { icecastStatus } from './status-json.ts'
 
 export interface AppOptions {
   /** Per-connection runtime hooks (client address, idle timeouts, closing); see `src/runtime/`. */
@@ -18,9 +22,9 @@ export interface AppOptions {
 }
 
 /**
- * The station's HTTP app: `GET /` lists the mounts, `GET`/`HEAD /<mount>` streams, `OPTIONS`
- * answers CORS preflight, anything else is a 404 naming the mounts. A plain Hono app, so it can be
- * served alone or routed inside another app.
+ * The station's HTTP app: the listener page, the streams, their `.m3u`/`.pls` playlists, Icecast's
+ * `/status-json.xsl`, the JSON API and its event streams. A plain Hono app, so it can be served
+ * alone or routed inside another app.
  *
  * @example
  * const app = new Hono()
@@ -29,23 +33,44 @@ export interface AppOptions {
 export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   const hooks = options.hooks ?? noHooks
   const log = options.log ?? station.log
-  const listenOptions = { hooks, log, clock: options.clock ?? systemClock, serverName: `airwave/${VERSION}` }
+  const clock = options.clock ?? systemClock
+  const serverName = `airwave/${VERSION}`
+  const listenOptions = { hooks, log, clock, serverName }
   const app = new Hono()
-
-  const notFound = (path: string) => {
-    const mounts = [...station.mounts.keys()]
-    return new Response(`No mount at ${path}.\nMounts on this station: ${mounts.join(', ')}\n`, {
+  const mounts = () => [...station.mounts.keys()]
+  const notFound = (path: string) =>
+    new Response(`No mount at ${path}.\nMounts on this station: ${mounts().join(', ')}\n`, {
       status: 404,
       headers: { 'Content-Type': 'text/plain; charset=utf-8', ...CORS_HEADERS },
     })
-  }
+  const apiNotFound = (name: string) =>
+    Response.json({ error: `no mount /${name}`, mounts: mounts() }, { status: 404, headers: CORS_HEADERS })
+  const origin = (url: string) => new URL(url).origin
 
   app.get('/', (c) => c.html(homePage(station)))
   app.options('*', () => new Response(null, { status: 204, headers: { ...CORS_HEADERS, 'Access-Control-Max-Age': '86400' } }))
+  app.get('/status-json.xsl', (c) =>
+    Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), { headers: { ...CORS_HEADERS, 'Cache-Control': 'no-cache' } }),
+  )
+  app.get('/api/mounts', async (c) =>
+    Response.json({ mounts: await Promise.all([...station.mounts.values()].map((m) => mountJson(m, clock, origin(c.req.url)))) }, { headers: CORS_HEADERS }),
+  )
+  app.get('/api/mounts/:name{.+}/events', (c) => {
+    const mount = station.mount(`/${c.req.param('name')}`)
+    return mount ? mountEvents(c, mount, hooks) : apiNotFound(c.req.param('name'))
+  })
+  app.get('/api/mounts/:name{.+}', async (c) => {
+    const mount = station.mount(`/${c.req.param('name')}`)
+    return mount ? Response.json(await mountJson(mount, clock, origin(c.req.url)), { headers: CORS_HEADERS }) : apiNotFound(c.req.param('name'))
+  })
   app.get('/:mount{.+}', (c) => {
     const path = `/${c.req.param('mount')}`
     const mount = station.mount(path)
-    return mount ? listen(c, mount, listenOptions) : notFound(path)
+    if (mount) return listen(c, mount, listenOptions)
+    const playlist = /^(.+)\.(m3u|pls)$/i.exec(path)
+    const target = playlist ? station.mount(playlist[1]!) : undefined
+    if (target) return playlistFile(target, playlist![2]!.toLowerCase() as 'm3u' | 'pls', origin(c.req.url))
+    return notFound(path)
   })
   app.all('*', (c) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? notFound(c.req.path) : c.text('Method Not Allowed\n', 405)))
   return app

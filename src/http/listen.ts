@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { IcyListener } from '../broadcast/icy-listener.ts'
 import type { ListenerInfo } from '../broadcast/listener.ts'
 import type { Logger } from '../log.ts'
 import type { Mount } from '../mount.ts'
@@ -24,10 +25,22 @@ const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
   }
 }
 
+/** Largest byte range answered as a probe (Safari asks for `bytes=0-1` before it plays). */
+const PROBE_LIMIT = 64 * 1024
+
+/** A closed range from the start (`bytes=0-N`, N small): a player probing, not a listener. */
+const probeRange = (header: string | undefined): number | undefined => {
+  const match = header ? /^bytes=0-(\d+)$/.exec(header.trim()) : null
+  const end = match ? Number(match[1]) : undefined
+  return end !== undefined && end < PROBE_LIMIT ? end : undefined
+}
+
 /**
- * Answers a request for a mount's stream: headers only for HEAD, 503 when the mount is full,
- * otherwise a new listener whose stream is the response body. When the listener leaves, one
- * access-log line is written; a listener dropped by the server also has its connection closed.
+ * Answers a request for a mount's stream: headers only for HEAD; a `206` with the first bytes of
+ * the stream for a small `Range` probe (neither of them counted as a listener); 503 when the mount
+ * is full; otherwise a new listener (with ICY metadata if it sent `Icy-MetaData: 1`) whose stream is
+ * the response body. When the listener leaves, one access-log line is written; a listener dropped by
+ * the server also has its connection closed.
  *
  * @example
  * app.get('/stream', (c) => listen(c, mount, options))
@@ -35,13 +48,23 @@ const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
 export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
   const headers = streamHeaders(mount, options.serverName)
   if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
+  const probe = probeRange(c.req.header('range'))
+  if (probe !== undefined) {
+    const bytes = mount.broadcaster.burst.chunks()[0]?.data.subarray(0, probe + 1) ?? new Uint8Array(0)
+    headers.set('Content-Range', bytes.length > 0 ? `bytes 0-${bytes.length - 1}/*` : 'bytes */*')
+    headers.set('Content-Length', String(bytes.length))
+    return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })
+  }
   if (mount.isFull) {
     return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
       status: 503,
       headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30', ...CORS_HEADERS },
     })
   }
-  const listener = mount.addListener(clientInfo(c, options.hooks))
+  const icy = c.req.header('icy-metadata')?.trim() === '1'
+  if (icy) headers.set('icy-metaint', String(mount.config.metaint))
+  const { metaint, streamUrl } = mount.config
+  const listener = mount.addListener(clientInfo(c, options.hooks), icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined)
   options.hooks.keepOpen?.(c)
   listener.closed.then((reason) => {
     const seconds = (options.clock.now() - listener.connectedAt) / 1000

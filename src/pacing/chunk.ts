@@ -11,6 +11,8 @@ export interface Chunk {
   /** Stream time (seconds since the mount started) at which this chunk begins. */
   readonly position: number
   readonly frames: number
+  /** Bytes of the chunk's first frame. */
+  readonly firstFrameLength: number
   readonly track: Track
   /** True when this chunk holds the first frame of its track. */
   readonly trackStart: boolean

@@ -71,6 +71,7 @@ export class Chunker {
       duration,
       position: this.#position,
       frames: parts.length,
+      firstFrameLength: parts[0]!.length,
       track,
       trackStart: track.id !== this.#lastTrackId,
     }

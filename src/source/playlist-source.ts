@@ -8,7 +8,8 @@ import type { AudioFileInfo } from './audio-file.ts'
 import { probeAudioFile, readAudioFrames } from './audio-file.ts'
 import { resolvePlaylist } from './playlist.ts'
 import type { SourceFrame, Track } from './track.ts'
-import { nextTrackId, titleFromPath } from './track.ts'
+import { displayTitle, nextTrackId, titleFromPath } from './track.ts'
+import { readTrackTags } from './track-tags.ts'
 
 export interface PlaylistSourceOptions {
   /** Files, folders and playlist files, as configured. */
@@ -54,7 +55,7 @@ export class PlaylistSource {
   readonly #warned = new Set<string>()
   readonly #stop = new AbortController()
   #files: string[] = []
-  #lastPlayed: string | undefined
+  #upcoming: string | undefined
   #params: (StreamParams & { bitrate: number }) | undefined
 
   constructor(options: PlaylistSourceOptions) {
@@ -111,15 +112,23 @@ export class PlaylistSource {
     this.#stop.abort()
   }
 
+  /** The file expected to play after the current one (a guess: it may turn out unplayable). */
+  get upcoming(): string | undefined {
+    return this.#upcoming
+  }
+
   /** Yields the playlist's frames, track after track, looping until `close()`. */
   async *frames(): AsyncGenerator<SourceFrame> {
     const params = this.params
     let retryMs = IDLE_RETRY_MS
-    let files = this.#files
+    let order = this.#order(this.#files)
     while (!this.#stop.signal.aborted) {
       let played = false
-      for (const path of this.#options.shuffle ? this.#shuffled(files) : files) {
+      let nextOrder: string[] | undefined
+      for (const [index, path] of order.entries()) {
         if (this.#stop.signal.aborted) return
+        if (index === order.length - 1) nextOrder = this.#order((this.#files = await this.#resolve()), path)
+        this.#upcoming = order[index + 1] ?? nextOrder?.[0]
         const probe = await probeAudioFile(path)
         if (!probe.ok) {
           this.#warnOnce(path, probe.reason)
@@ -130,8 +139,15 @@ export class PlaylistSource {
           this.#warnOnce(path, `does not match the mount (${mismatch})`)
           continue
         }
-        const track: Track = { id: nextTrackId(), origin: 'playlist', path, title: titleFromPath(path) }
-        this.#lastPlayed = path
+        const tags = await readTrackTags(path)
+        const track: Track = {
+          id: nextTrackId(),
+          origin: 'playlist',
+          path,
+          title: displayTitle(tags, titleFromPath(path)),
+          ...tags,
+          duration: tags.duration ?? ((probe.info.end - probe.info.start) * 8) / (probe.info.bitrate * 1000),
+        }
         let dropped = 0
         try {
           for await (const frame of readAudioFrames(probe.info)) {
@@ -155,8 +171,13 @@ export class PlaylistSource {
         retryMs = Math.min(retryMs * 2, IDLE_RETRY_MAX_MS)
       }
       if (this.#stop.signal.aborted) return
-      files = this.#files = await this.#resolve()
+      order = nextOrder ?? this.#order((this.#files = await this.#resolve()), order.at(-1))
     }
+  }
+
+  /** The order of the next loop; shuffled, it never starts with `before`, the track played just before. */
+  #order(files: readonly string[], before?: string): string[] {
+    return this.#options.shuffle ? this.#shuffled(files, before) : [...files]
   }
 
   #resolve(): Promise<string[]> {
@@ -179,14 +200,14 @@ export class PlaylistSource {
     this.#log.warn(`skipping ${path}: ${reason}`)
   }
 
-  #shuffled(files: readonly string[]): string[] {
+  #shuffled(files: readonly string[], before: string | undefined): string[] {
     const random = this.#options.random ?? Math.random
     const out = [...files]
     for (let i = out.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1))
       ;[out[i], out[j]] = [out[j]!, out[i]!]
     }
-    if (out.length > 1 && out[0] === this.#lastPlayed) {
+    if (out.length > 1 && out[0] === before) {
       const j = 1 + Math.floor(random() * (out.length - 1))
       ;[out[0], out[j]] = [out[j]!, out[0]!]
     }

@@ -10,9 +10,27 @@ export interface Track {
   readonly origin: TrackOrigin
   /** The file played, for playlist tracks. */
   readonly path?: string
-  /** What listeners see: "Artist - Title", or a cleaned file name. */
+  /** What listeners see: "Artist - Title" from the tags, or a cleaned file name. */
   readonly title: string
+  readonly artist?: string
+  /** The title tag alone. */
+  readonly song?: string
+  readonly album?: string
+  /** Seconds, when known. */
+  readonly duration?: number
 }
+
+/** What tags (or a live source) tell about a track. */
+export type TrackTags = Pick<Track, 'artist' | 'song' | 'album' | 'duration'>
+
+/**
+ * The title players show: "Artist - Song" when both are known, else whichever is, else `fallback`.
+ *
+ * @example
+ * displayTitle({ artist: 'Nina Simone', song: 'Sinnerman' }, 'x') // 'Nina Simone - Sinnerman'
+ */
+export const displayTitle = (tags: TrackTags, fallback: string): string =>
+  tags.artist && tags.song ? `${tags.artist} - ${tags.song}` : (tags.song ?? fallback)
 
 /** A frame together with the track it belongs to. */
 export interface SourceFrame {

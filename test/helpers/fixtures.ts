@@ -62,13 +62,14 @@ export const fixtures = {
   mp2: () => tone({ codec: ['-c:a', 'mp2', '-b:a', '192k'], ext: 'mp2' }),
   aac: (seconds = 4, frequency = 440) => tone({ seconds, frequency, codec: ['-c:a', 'aac', '-b:a', '128k'], ext: 'aac' }),
   ogg: () => tone({ codec: ['-c:a', 'libvorbis'], ext: 'ogg' }),
-  /** A rising sweep: no two frames alike, so streams can be aligned by content. */
-  chirp: (seconds = 6, from = 200) => synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds),
+  /** A rising sweep: no two frames alike, so streams can be aligned by content. Tags as given. */
+  chirp: (seconds = 6, from = 200, tags: { title?: string; artist?: string; album?: string } = {}) => synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds, tags),
 }
 
 /** Synthesizes 128 kbit/s stereo MP3 from an ffmpeg aevalsrc expression, cached by recipe. */
-export const synth = (expression: string, seconds: number): string => {
-  const args = ['-f', 'lavfi', '-i', `aevalsrc='${expression}':s=44100:d=${seconds}`, '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k']
+export const synth = (expression: string, seconds: number, tags: Record<string, string> = {}): string => {
+  const metadata = Object.entries(tags).flatMap(([key, value]) => ['-metadata', `${key}=${value}`])
+  const args = ['-f', 'lavfi', '-i', `aevalsrc='${expression}':s=44100:d=${seconds}`, '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', ...metadata]
   const key = createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 12)
   const path = `${FIXTURE_DIR}synth-${key}.mp3`
   if (existsSync(path)) return path

@@ -12,7 +12,7 @@ describe('access log', () => {
       connectedAt: 0,
       onClose: () => {},
     })
-    listener.sendNow({ data: new Uint8Array(500), duration: 1, position: 0, frames: 1, track: { id: 1, origin: 'playlist', title: '' }, trackStart: true })
+    listener.sendNow({ data: new Uint8Array(500), duration: 1, position: 0, frames: 1, firstFrameLength: 500, track: { id: 1, origin: 'playlist', title: '' }, trackStart: true })
     listener.close('client')
     expect(formatAccessLine(listener, 200, new Date(Date.UTC(2026, 10, 5, 8, 4, 3)), 12.4)).toBe(
       '203.0.113.7 - - [05/Nov/2026:08:04:03 +0000] "GET /stream HTTP/1.1" 200 0 "-" "VLC/3.0.20 \\"quoted\\"" 12',

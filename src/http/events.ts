@@ -1,0 +1,76 @@
+import type { Context } from 'hono'
+import type { Mount } from '../mount.ts'
+import { onAirJson } from './api.ts'
+import type { ConnectionHooks } from './hooks.ts'
+import { CORS_HEADERS } from './headers.ts'
+
+/** How long listener-count changes settle before an event goes out. */
+export const LISTENERS_DEBOUNCE_MS = 500
+const KEEP_ALIVE_MS = 15_000
+const encoder = new TextEncoder()
+
+/**
+ * Server-Sent Events for one mount: a `track` event when a track goes on air (with the stream
+ * position where it begins, so a page can time the change to what its audio element is playing)
+ * and a `listeners` event when the counts change (debounced). The current state is sent first.
+ *
+ * @example
+ * const events = new EventSource('/api/mounts/stream/events')
+ * events.addEventListener('track', (e) => show(JSON.parse(e.data)))
+ */
+export const mountEvents = (c: Context, mount: Mount, hooks: ConnectionHooks): Response => {
+  let cleanup = () => {}
+  const stream = new ReadableStream<Uint8Array>({
+    start: (controller) => {
+      let open = true
+      let lastListeners = ''
+      let debounce: ReturnType<typeof setTimeout> | undefined
+      const send = (text: string) => {
+        if (!open) return
+        try {
+          controller.enqueue(encoder.encode(text))
+        } catch {
+          cleanup()
+        }
+      }
+      const event = (name: string, data: unknown, id?: number) => send(`event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`)
+      const sendTrack = () => {
+        const onAir = mount.onAir
+        if (onAir) event('track', { ...onAirJson(onAir), live: mount.position }, onAir.track.id)
+      }
+      const sendListeners = () => {
+        const counts = JSON.stringify(mount.listenerCounts())
+        if (counts === lastListeners) return
+        lastListeners = counts
+        event('listeners', JSON.parse(counts))
+      }
+      send('retry: 3000\n\n')
+      sendTrack()
+      sendListeners()
+      const unsubscribe = mount.observe((e) => {
+        if (e.type === 'track') sendTrack()
+        else if (e.type === 'listeners') debounce ??= setTimeout(() => ((debounce = undefined), sendListeners()), LISTENERS_DEBOUNCE_MS)
+        else if (e.type === 'end') {
+          cleanup()
+          try {
+            controller.close()
+          } catch {
+            // already closed
+          }
+        }
+      })
+      const keepAlive = setInterval(() => send(': keep-alive\n\n'), KEEP_ALIVE_MS)
+      cleanup = () => {
+        open = false
+        unsubscribe()
+        clearInterval(keepAlive)
+        clearTimeout(debounce)
+      }
+    },
+    cancel: () => cleanup(),
+  })
+  hooks.keepOpen?.(c)
+  return new Response(stream, {
+    headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-store', 'X-Accel-Buffering': 'no', ...CORS_HEADERS },
+  })
+}

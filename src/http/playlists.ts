@@ -1,0 +1,27 @@
+import type { Mount } from '../mount.ts'
+import { CORS_HEADERS } from './headers.ts'
+
+const name = (mount: Mount) => (mount.config.name ?? mount.path).replace(/[\r\n]+/g, ' ')
+
+/**
+ * A playlist file that players open to tune in: `/<mount>.m3u` (`audio/x-mpegurl`) or
+ * `/<mount>.pls` (`audio/x-scpls`), pointing at the stream's absolute URL.
+ *
+ * @example
+ * playlistFile(mount, 'pls', 'http://radio.example:8000')
+ */
+export const playlistFile = (mount: Mount, kind: 'm3u' | 'pls', origin: string): Response => {
+  const url = `${origin}${mount.path}`
+  const body =
+    kind === 'm3u'
+      ? `#EXTM3U\n#EXTINF:-1,${name(mount)}\n${url}\n`
+      : `[playlist]\nNumberOfEntries=1\nFile1=${url}\nTitle1=${name(mount)}\nLength1=-1\nVersion=2\n`
+  return new Response(body, {
+    headers: {
+      'Content-Type': kind === 'm3u' ? 'audio/x-mpegurl; charset=utf-8' : 'audio/x-scpls; charset=utf-8',
+      'Content-Disposition': `inline; filename="${mount.path.split('/').pop()}.${kind}"`,
+      'Cache-Control': 'no-cache',
+      ...CORS_HEADERS,
+    },
+  })
+}

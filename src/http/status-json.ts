@@ -1,0 +1,49 @@
+import { MIME_TYPES } from '../audio/format.ts'
+import type { Mount } from '../mount.ts'
+import type { Station } from '../station.ts'
+import { iso8601, rfc822 } from './dates.ts'
+
+/** The `ice-audio-info` value of a mount, also reported as `audio_info`. */
+export const audioInfo = (mount: Mount): string =>
+  `samplerate=${mount.params.sampleRate};channels=${mount.params.channels};bitrate=${mount.params.bitrate}`
+
+const source = (mount: Mount, origin: string) => ({
+  audio_info: audioInfo(mount),
+  bitrate: mount.params.bitrate,
+  channels: mount.params.channels,
+  genre: mount.config.genre ?? 'various',
+  listener_peak: mount.broadcaster.stats.peak,
+  listeners: mount.broadcaster.size,
+  listenurl: `${origin}${mount.path}`,
+  samplerate: mount.params.sampleRate,
+  server_description: mount.config.description ?? 'Unspecified description',
+  server_name: mount.config.name ?? 'Unspecified name',
+  server_type: MIME_TYPES[mount.params.format],
+  server_url: mount.config.url ?? '',
+  stream_start: rfc822(mount.startedAt),
+  stream_start_iso8601: iso8601(mount.startedAt),
+  title: mount.onAir?.track.title ?? '',
+  dummy: null,
+})
+
+/**
+ * Icecast 2.4's `/status-json.xsl`, key for key: `icestats.source` is an object for one mount and
+ * an array for several, as directory and monitoring tools expect.
+ *
+ * @example
+ * app.get('/status-json.xsl', (c) => c.json(icecastStatus(station, new URL(c.req.url), 'airwave 0.1.0')))
+ */
+export const icecastStatus = (station: Station, url: URL, serverId: string) => {
+  const sources = [...station.mounts.values()].map((mount) => source(mount, url.origin))
+  return {
+    icestats: {
+      admin: station.config.contact,
+      host: url.hostname,
+      location: station.config.location,
+      server_id: serverId,
+      server_start: rfc822(station.startedAt),
+      server_start_iso8601: iso8601(station.startedAt),
+      source: sources.length === 1 ? sources[0] : sources,
+    },
+  }
+}
