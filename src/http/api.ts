@@ -14,6 +14,12 @@ export const trackJson = (track: Track) => ({
   origin: track.origin,
 })
 
+/** A track expected to play: no id yet (it gets one when it goes on air). */
+const upcomingJson = (track: Track) => {
+  const { id: _id, ...rest } = trackJson(track)
+  return rest
+}
+
 /** A track that went on air, with when and where in the stream it began. */
 export const onAirJson = (onAir: OnAir) => ({
   ...trackJson(onAir.track),
@@ -53,7 +59,7 @@ export const mountJson = async (mount: Mount, clock: Clock, origin: string) => {
     nowPlaying: onAir
       ? { ...onAirJson(onAir), elapsed, remaining: duration !== undefined && elapsed !== null ? Math.max(0, duration - elapsed) : null }
       : null,
-    next: next ? trackJson(next) : null,
+    next: next ? upcomingJson(next) : null,
     history: mount.history.map(onAirJson),
   }
 }

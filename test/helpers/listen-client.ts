@@ -61,3 +61,11 @@ export const runFfmpeg = (args: string[], timeoutMs = 30_000) =>
       resolve({ code, stderr, stdoutBytes })
     })
   })
+
+/** Connects a listener and waits for its first bytes; `close()` hangs up. */
+export const connectListener = async (url: string, init?: RequestInit) => {
+  const response = await fetch(url, init)
+  const reader = response.body!.getReader()
+  await reader.read()
+  return { response, close: () => reader.cancel() }
+}

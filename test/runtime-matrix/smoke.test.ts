@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { fixtures } from '../helpers/fixtures.ts'
+import { readIcy } from '../helpers/icy.ts'
 import { liveRate, record, runFfmpeg, splitBurst } from '../helpers/listen-client.ts'
 import { run } from '../helpers/process.ts'
 import { LEGS } from './runtimes.ts'
@@ -9,9 +10,9 @@ const RATE = 16_000
 describe.each(LEGS)('on $name', (leg) => {
   beforeAll(() => leg.setup(), 120_000)
 
-  test('the CLI starts a station, ffmpeg decodes it at the stream rate, listeners are logged, and SIGTERM exits 0', async () => {
+  test('the CLI starts a station, ffmpeg decodes it at the stream rate, titles reach ICY and SSE clients, listeners are logged, and SIGTERM exits 0', async () => {
     const [command, ...args] = leg.cli()
-    const station = run(command!, [...args, '--host', '127.0.0.1', '--port', '0', '--burst', '2', fixtures.chirp(3, 200), fixtures.chirp(3, 700)])
+    const station = run(command!, [...args, '--host', '127.0.0.1', '--port', '0', '--burst', '2', fixtures.chirp(3, 200, { artist: 'Matrix', title: 'One' }), fixtures.chirp(3, 700, { artist: 'Matrix', title: 'Two' })])
     try {
       const [, port] = await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
       const url = `http://127.0.0.1:${port}/stream`
@@ -31,7 +32,22 @@ describe.each(LEGS)('on $name', (leg) => {
       expect(burstBytes).toBeGreaterThanOrEqual(2 * RATE)
       expect(Math.abs(liveRate(live) - RATE) / RATE).toBeLessThan(0.02)
 
-      // Both listeners left; each has one access-log line with its address and user agent.
+      // In-band titles for a listener that asks for them, and the events stream, on this runtime too.
+      const [icy, events] = await Promise.all([
+        record(url, 3500, { headers: { 'Icy-MetaData': '1', 'User-Agent': 'matrix-icy' } }),
+        record(`http://127.0.0.1:${port}/api/mounts/stream/events`, 3500),
+      ])
+      expect(icy.headers.get('icy-metaint')).toBe('16000')
+      const reading = readIcy(icy.data, 16_000)
+      expect(reading.errors).toEqual([])
+      expect(reading.blocks.length).toBeGreaterThanOrEqual(1)
+      for (const block of reading.blocks) expect(['Matrix - One', 'Matrix - Two']).toContain(block.title!)
+      const titles = [...events.data.toString().matchAll(/^event: track\n(?:id: .*\n)?data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).title)
+      expect(titles.length).toBeGreaterThanOrEqual(2)
+      expect(new Set(titles)).toEqual(new Set(['Matrix - One', 'Matrix - Two']))
+
+      // The listeners left; each has one access-log line with its address and user agent.
+      await station.waitFor(/"matrix-icy" \d+$/, 3000)
       await station.waitFor(/"matrix-recorder" \d+$/, 3000)
       await station.waitFor(/^127\.0\.0\.1 - - \[.*\] "GET \/stream HTTP\/1\.1" 200 \d+ "-" "Lavf\/[\d.]+" \d+$/, 3000)
 

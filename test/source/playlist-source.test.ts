@@ -41,6 +41,37 @@ describe('PlaylistSource', () => {
     for (const p of played.slice(0, 4)) expect(p.seconds).toBeGreaterThan(0.95)
   })
 
+  test('titles come from the tags ("Artist - Title"), else from the cleaned file name', async () => {
+    const tagged = dir.copy(fixtures.chirp(1, 300, { artist: 'Nina', title: 'Blue Tone', album: 'Tests' }), 'tags/tagged.mp3')
+    const titleOnly = dir.copy(fixtures.chirp(1, 400, { title: 'Only A Title' }), 'tags/title-only.mp3')
+    const bare = dir.copy(fixtures.chirp(1, 500), 'tags/03_-_Bare_File.mp3')
+    const source = new PlaylistSource({ entries: [tagged, titleOnly, bare] })
+    await source.open()
+    const tracks = []
+    let last = -1
+    for await (const { track } of source.frames()) {
+      if (track.id === last) continue
+      last = track.id
+      tracks.push(track)
+      if (tracks.length === 3) break
+    }
+    expect(tracks.map((t) => t.title)).toEqual(['Nina - Blue Tone', 'Only A Title', 'Bare File'])
+    expect(tracks[0]).toMatchObject({ artist: 'Nina', song: 'Blue Tone', album: 'Tests' })
+    for (const t of tracks) {
+      expect(t.duration).toBeGreaterThan(0.95)
+      expect(t.duration).toBeLessThan(1.1)
+    }
+  })
+
+  test('tells which file comes next', async () => {
+    const source = new PlaylistSource({ entries: [a, b] })
+    await source.open()
+    const frames = source.frames()
+    await frames.next()
+    expect(source.upcoming).toBe(b)
+    source.close()
+  })
+
   test('shuffles with the given randomness, and picks up files added before the last track of a loop starts', async () => {
     const folder = dir.path('grow')
     dir.copy(a, 'grow/1.mp3')

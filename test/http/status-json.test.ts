@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { fixtures } from '../helpers/fixtures.ts'
+import { connectListener } from '../helpers/listen-client.ts'
+import { startStation } from '../helpers/station.ts'
+
+/** Captured from a real Icecast 2.4.4 by scripts/capture-icecast-status.ts. */
+const icecast = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/icecast-status-${name}.json`, import.meta.url), 'utf8'))
+
+/** The shape of a JSON value: keys (sorted) and the type of every value, recursively. */
+const shape = (value: unknown): unknown => {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return value.map(shape)
+  if (typeof value === 'object') return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, shape((value as Record<string, unknown>)[k])]))
+  return typeof value
+}
+
+let one: Awaited<ReturnType<typeof startStation>>
+let two: Awaited<ReturnType<typeof startStation>>
+beforeAll(async () => {
+  one = await startStation([{ path: '/one', playlist: [fixtures.chirp(3, 300, { artist: 'Some Artist', title: 'Some Title' })], name: 'First Mount', description: 'First Mount description', genre: 'Test', url: 'https://example.org/' }])
+  two = await startStation([
+    { path: '/one', playlist: [fixtures.mp3(2)], name: 'First Mount' },
+    { path: '/two', playlist: [fixtures.aac(2)], name: 'Second Mount' },
+  ])
+  await Bun.sleep(300)
+})
+afterAll(async () => {
+  await one.stop()
+  await two.stop()
+})
+
+const status = async (station: typeof one) => (await fetch(`${station.url}/status-json.xsl`)).json()
+
+describe('/status-json.xsl', () => {
+  test('with one mount: the same keys and types as Icecast 2.4.4, `source` an object', async () => {
+    const ours = await status(one)
+    expect(shape(ours)).toEqual(shape(icecast('one-mount')))
+    expect(ours.icestats.source).toMatchObject({
+      audio_info: 'samplerate=44100;channels=2;bitrate=128',
+      bitrate: 128,
+      channels: 2,
+      samplerate: 44100,
+      genre: 'Test',
+      listenurl: `${one.url}/one`,
+      server_name: 'First Mount',
+      server_description: 'First Mount description',
+      server_type: 'audio/mpeg',
+      server_url: 'https://example.org/',
+      title: 'Some Artist - Some Title',
+    })
+    expect(ours.icestats.server_id).toMatch(/^airwave \d/)
+    expect(ours.icestats.server_start_iso8601).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/)
+    expect(ours.icestats.server_start).toMatch(/^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000$/)
+  })
+
+  test('with two mounts: the same keys and types as Icecast 2.4.4, `source` an array', async () => {
+    const ours = await status(two)
+    expect(shape(ours)).toEqual(shape(icecast('two-mounts')))
+    expect(ours.icestats.source.map((s: { server_type: string }) => s.server_type)).toEqual(['audio/mpeg', 'audio/aac'])
+  })
+
+  test('listeners and listener_peak follow the audience', async () => {
+    const listener = await connectListener(`${one.url}/one`)
+    expect((await status(one)).icestats.source).toMatchObject({ listeners: 1, listener_peak: 1 })
+    await listener.close()
+    await Bun.sleep(50)
+    expect((await status(one)).icestats.source).toMatchObject({ listeners: 0, listener_peak: 1 })
+  })
+})
