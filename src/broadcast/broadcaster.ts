@@ -25,6 +25,8 @@ export interface BroadcastStats {
   slowDrops: number
   /** Chunks published. */
   chunks: number
+  /** Audio bytes published (each chunk counted once, however many listeners got it). */
+  bytes: number
 }
 
 /** Makes a listener; lets a mount substitute a listener that rewrites the byte stream. */
@@ -46,7 +48,7 @@ export type BroadcastEvent = { type: 'join'; listener: Listener } | { type: 'lea
  */
 export class Broadcaster {
   readonly burst: BurstBuffer
-  readonly stats: BroadcastStats = { peak: 0, connections: 0, slowDrops: 0, chunks: 0 }
+  readonly stats: BroadcastStats = { peak: 0, connections: 0, slowDrops: 0, chunks: 0, bytes: 0 }
   readonly #listeners = new Set<Listener>()
   readonly #observers = new Set<(event: BroadcastEvent) => void>()
   readonly #options: BroadcasterOptions
@@ -83,6 +85,7 @@ export class Broadcaster {
   publish(chunk: Chunk): void {
     this.#last = chunk
     this.stats.chunks++
+    this.stats.bytes += chunk.data.length
     this.burst.push(chunk)
     for (const listener of this.#listeners) listener.offer(chunk)
   }

@@ -4,10 +4,10 @@ import type { Logger } from '../log.ts'
 import { silentLogger } from '../log.ts'
 import type { Clock } from '../pacing/clock.ts'
 import { systemClock } from '../pacing/clock.ts'
-import type { AudioFileInfo } from './audio-file.ts'
+import type { AudioFileInfo, ProbeResult } from './audio-file.ts'
 import { probeAudioFile, readAudioFrames } from './audio-file.ts'
 import { resolvePlaylist } from './playlist.ts'
-import type { SourceFrame, Track } from './track.ts'
+import type { SourceFrame, Track, TrackTags } from './track.ts'
 import { displayTitle, nextTrackId, titleFromPath } from './track.ts'
 import { readTrackTags } from './track-tags.ts'
 
@@ -32,6 +32,12 @@ export class PlaylistError extends Error {
     this.name = 'PlaylistError'
     this.failures = failures
   }
+}
+
+/** A file looked at before it plays. */
+interface Prepared {
+  probe: ProbeResult
+  tags: TrackTags
 }
 
 const IDLE_RETRY_MS = 1_000
@@ -122,14 +128,19 @@ export class PlaylistSource {
     const params = this.params
     let retryMs = IDLE_RETRY_MS
     let order = this.#order(this.#files)
+    let prefetched: { path: string; prepared: Promise<Prepared> } | undefined
     while (!this.#stop.signal.aborted) {
       let played = false
-      let nextOrder: string[] | undefined
+      let nextOrder: Promise<string[]> | undefined
       for (const [index, path] of order.entries()) {
         if (this.#stop.signal.aborted) return
-        if (index === order.length - 1) nextOrder = this.#order((this.#files = await this.#resolve()), path)
-        this.#upcoming = order[index + 1] ?? nextOrder?.[0]
-        const probe = await probeAudioFile(path)
+        if (index === order.length - 1) nextOrder = this.#resolve().then((files) => this.#order((this.#files = files), path))
+        const { probe, tags } = await (prefetched?.path === path ? prefetched.prepared : this.#prepare(path))
+        // While this file plays, find and probe the next one, so a slow disk never delays the switch.
+        void (nextOrder ? nextOrder.then((next) => next[0]) : Promise.resolve(order[index + 1])).then((next) => {
+          this.#upcoming = next
+          prefetched = next ? { path: next, prepared: this.#prepare(next) } : undefined
+        })
         if (!probe.ok) {
           this.#warnOnce(path, probe.reason)
           continue
@@ -139,7 +150,6 @@ export class PlaylistSource {
           this.#warnOnce(path, `does not match the mount (${mismatch})`)
           continue
         }
-        const tags = await readTrackTags(path)
         const track: Track = {
           id: nextTrackId(),
           origin: 'playlist',
@@ -171,8 +181,14 @@ export class PlaylistSource {
         retryMs = Math.min(retryMs * 2, IDLE_RETRY_MAX_MS)
       }
       if (this.#stop.signal.aborted) return
-      order = nextOrder ?? this.#order((this.#files = await this.#resolve()), order.at(-1))
+      order = nextOrder ? await nextOrder : this.#order((this.#files = await this.#resolve()), order.at(-1))
     }
+  }
+
+  /** Probes a file and reads its tags (if it is playable). */
+  async #prepare(path: string): Promise<Prepared> {
+    const probe = await probeAudioFile(path)
+    return { probe, tags: probe.ok ? await readTrackTags(path) : {} }
   }
 
   /** The order of the next loop; shuffled, it never starts with `before`, the track played just before. */

@@ -111,7 +111,7 @@ describe('a slow listener', () => {
   const fast: Clock = { now: () => systemClock.now() * SPEED, sleep: (ms, signal) => systemClock.sleep(ms / SPEED, signal) }
 
   test('a client that stops reading does not slow or thin the others, is dropped after the limit, and its queue stays bounded', async () => {
-    const slowStation = await startStation([{ path: '/stream', playlist: [fixtures.mp3(4, 300), fixtures.mp3(4, 500)], burst: 3, slowListenerLimit: 10 }], { clock: fast })
+    const slowStation = await startStation([{ path: '/stream', playlist: [fixtures.mp3(30, 300), fixtures.mp3(30, 500)], burst: 3, slowListenerLimit: 10 }], { clock: fast })
     const mount = slowStation.station.mount('/stream')!
     const startedAt = fast.now()
     // A separate process that connects, asks for the stream and never reads a byte.
@@ -124,6 +124,7 @@ describe('a slow listener', () => {
       await waitFor(() => mount.broadcaster.size === 2, 2000, 'both listeners')
       const slowOne = mount.broadcaster.listeners().find((l) => l.info.userAgent === 'stalled')
       const fastOne = mount.broadcaster.listeners().find((l) => l.info.userAgent !== 'stalled')
+      const publishedAtJoin = mount.broadcaster.stats.bytes - fastOne!.bytesEnqueued
       let maxQueued = 0
       const sampler = setInterval(() => (maxQueued = Math.max(maxQueued, slowOne!.queuedBytes)), 5)
       await waitFor(() => slowOne!.isClosed, 11_000, 'the stalled listener to be dropped')
@@ -139,16 +140,16 @@ describe('a slow listener', () => {
       // The server closes the connection although the client still is not reading.
       await waitFor(() => establishedConnections(Number(port)) === 1, 8000, 'the stalled connection to be closed')
       expect(slowStation.access.some((l) => l.includes('"stalled"'))).toBe(true)
-      // Meanwhile the other listener lost nothing: never skipped, every byte at full speed.
+      // Meanwhile the other listener lost nothing: never skipped, it was handed every byte published...
       expect(fastOne!.isClosed).toBe(false)
       expect(fastOne!.skippedTotal).toBe(0)
-      const recording = await reader
-      const { live } = splitBurst(recording)
-      // At 50 times real time (800 kB/s, a chunk every 5 ms) timer jitter on a busy machine shows, hence 10%.
-      expect(Math.abs(liveRate(live) - RATE * SPEED) / (RATE * SPEED)).toBeLessThan(0.1)
-      // The station kept its own time throughout: stream position follows the clock.
+      expect(fastOne!.bytesEnqueued).toBe(mount.broadcaster.stats.bytes - publishedAtJoin)
+      // ...and the broadcast went on at its pace (at 50 times real time, opening the next file or a pause
+      // of the test process over 100 ms makes the pacer skip ahead, hence the margin; blocked, it would be near 0).
       const elapsed = (fast.now() - startedAt) / 1000
-      expect(Math.abs(mount.position - elapsed) / elapsed).toBeLessThan(0.02)
+      expect(mount.position / elapsed).toBeGreaterThan(0.8)
+      const recording = await reader
+      expect(recording.data.length).toBeGreaterThan(0.8 * RATE * SPEED * 11)
     } finally {
       stalled.kill()
       await slowStation.stop()

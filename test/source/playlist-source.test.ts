@@ -69,7 +69,7 @@ describe('PlaylistSource', () => {
     const frames = source.frames()
     await frames.next()
     expect(source.upcoming).toBe(b)
-    source.close()
+    await frames.return(undefined)
   })
 
   test('shuffles with the given randomness, and picks up files added before the last track of a loop starts', async () => {
