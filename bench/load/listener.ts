@@ -46,6 +46,9 @@ export class StreamListener {
   burstBytes = 0
   /** Payload bytes received inside the measurement window. */
   windowBytes = 0
+  /** Time and size of the first read inside the window. */
+  windowFirstReadAt: number | undefined
+  windowFirstReadBytes = 0
   /** Longest gap (ms) between two reads after the first byte, up to the end of the window. */
   maxGap = 0
   /** Longest gap (ms) between two reads inside the measurement window. */
@@ -152,7 +155,13 @@ export class StreamListener {
     this.bytes += payload
     this.reads++
     if (t - this.firstByteAt <= this.#burstWindowMs) this.burstBytes += payload
-    if (window && t >= window.start && t <= window.end) this.windowBytes += payload
+    if (window && t >= window.start && t <= window.end) {
+      if (this.windowFirstReadAt === undefined) {
+        this.windowFirstReadAt = t
+        this.windowFirstReadBytes = payload
+      }
+      this.windowBytes += payload
+    }
     return true
   }
 

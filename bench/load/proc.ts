@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, readlinkSync } from 'node:fs'
+import { basename } from 'node:path'
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux x86-64). */
 export const CLOCK_TICKS = 100
@@ -40,10 +41,10 @@ export const sampleProc = (pid: number, at: number): ProcSample | undefined => {
 export const cpuPercent = (from: ProcSample, to: ProcSample): number =>
   to.at > from.at ? ((to.cpuSeconds - from.cpuSeconds) / ((to.at - from.at) / 1000)) * 100 : 0
 
-/** The process's name (`/proc/<pid>/comm`), to check a pid is the server and not a wrapper. */
+/** The file name of the program a process runs (`/proc/<pid>/exe`), e.g. `bun` or `icecast2`. */
 export const processName = (pid: number): string | undefined => {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'latin1').trim()
+    return basename(readlinkSync(`/proc/${pid}/exe`))
   } catch {
     return undefined
   }

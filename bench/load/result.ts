@@ -50,7 +50,7 @@ export interface LoadResult {
   readonly listeners: { readonly ok: number; readonly failed: number; readonly failures: Record<FailureKind, number>; readonly errors: Record<string, number> }
   /** Listeners ok whose rate after the burst fell below `underrunRatio` × bitrate. */
   readonly underruns: number
-  /** Per-listener rate over the window, kbit/s (listeners ok). */
+  /** Per-listener rate over the window, kbit/s (listeners ok; see `rateOver`). */
   readonly rateKbps: Distribution
   /** Time to first payload byte, ms, from the start of connect (all that got one). */
   readonly firstByteMs: Distribution
@@ -131,7 +131,7 @@ export const summarize = (input: {
     const key = `${kind}: ${l.error ?? 'no first byte'}`
     errors[key] = (errors[key] ?? 0) + 1
   }
-  const rate = (l: StreamListener) => (l.windowBytes * 8) / windowSeconds / 1000
+  const rate = (l: StreamListener) => rateOver(l, window.end) / 1000
   const threshold = settings.bitrate * settings.underrunRatio
   // A listener that stopped receiving before the window ended stalled until its end.
   const trailing = (l: StreamListener) => (l.lastReadAt === undefined ? 0 : Math.max(0, window.end - l.lastReadAt))
@@ -171,6 +171,22 @@ export const summarize = (input: {
         }))
       : undefined,
   }
+}
+
+/** A gap before the window's end longer than this means the listener stopped receiving. */
+const TRAILING_STALL_MS = 1000
+
+/**
+ * A listener's rate (bit/s) over the window, from its first read in the window to its last, so
+ * the figure does not depend on where chunk boundaries fall relative to the window's edges (the
+ * bytes of the first read arrived at its start). If its reads stopped more than a second before
+ * the window's end, the time up to the end counts too.
+ */
+export const rateOver = (l: StreamListener, windowEnd: number): number => {
+  if (l.windowFirstReadAt === undefined || l.lastReadAt === undefined) return 0
+  const last = windowEnd - l.lastReadAt > TRAILING_STALL_MS ? windowEnd : l.lastReadAt
+  const span = last - l.windowFirstReadAt
+  return span > 0 ? ((l.windowBytes - l.windowFirstReadBytes) * 8) / (span / 1000) : 0
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10
