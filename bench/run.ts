@@ -16,10 +16,10 @@ import { parseArgs } from 'node:util'
 import type { LoadgenRuntime } from './run/loadgen.ts'
 import { runLoadgen } from './run/loadgen.ts'
 import type { RunRecord } from './run/report.ts'
-import { ratiosTable, resultsTable, verdict } from './run/report.ts'
+import { fullReport } from './run/report.ts'
 import { formatResult } from './load/format.ts'
 import { SERVER_NAMES, serverStarter } from './servers/index.ts'
-import { freePort } from './servers/process.ts'
+import { OPEN_FILES, freePort, openFilesLimits } from './servers/process.ts'
 import { ROOT } from './servers/runtimes.ts'
 
 const HELP = `bench/run.ts: airwave on each runtime, and Icecast, under the same listener load
@@ -38,6 +38,7 @@ Usage: bun bench/run.ts [options]
   --loadgen <rt>       node24 or bun: what runs bench/load.ts (default node24)
   --cooldown <s>       pause between runs (default 3)
   --out <file>         results JSON (default bench/results/<date>-<servers>.json)
+  --report <file>      print the tables of a saved results JSON, run nothing
   -h, --help
 `
 
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     loadgen: { type: 'string', default: 'node24' },
     cooldown: { type: 'string', default: '3' },
     out: { type: 'string' },
+    report: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
@@ -62,6 +64,11 @@ if (values.help) {
 const fail = (message: string): never => {
   process.stderr.write(`bench/run.ts: ${message}\n`)
   process.exit(2)
+}
+if (values.report) {
+  const saved = JSON.parse(readFileSync(values.report, 'utf8')) as { runs: RunRecord[] }
+  process.stdout.write(fullReport(saved.runs))
+  process.exit(0)
 }
 const numbers = (name: string, text: string): number[] =>
   text.split(',').map((part) => {
@@ -86,9 +93,10 @@ const cooldown = one('cooldown', values.cooldown)
 if (values.loadgen !== 'node24' && values.loadgen !== 'bun') fail(`--loadgen: node24 or bun, got ${values.loadgen}`)
 const loadgen = values.loadgen as LoadgenRuntime
 
-const openFilesLimit = (): number => Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0)
+// Servers and the load generator are started with `ulimit -n OPEN_FILES`, which the hard limit must allow.
 const needed = Math.max(...counts) + 200
-if (openFilesLimit() < needed) fail(`open-files limit is ${openFilesLimit()}, need ${needed}: run \`ulimit -n ${Math.min(20_000, needed * 2)}\` first`)
+if (needed > OPEN_FILES) fail(`${Math.max(...counts)} listeners need more than ${OPEN_FILES} open files in one process`)
+if (openFilesLimits().hard < OPEN_FILES) fail(`the hard open-files limit is ${openFilesLimits().hard}; the bench raises it to ${OPEN_FILES} for each process: run as root or raise it (ulimit -Hn)`)
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
 const out = values.out ?? join(ROOT, 'bench/results', `${stamp}-${servers.join('+').replace(/:/g, '-')}.json`)
@@ -131,9 +139,5 @@ for (const name of servers) {
 save(`${out}.tmp`)
 renameSync(`${out}.tmp`, out)
 
-const ratios = ratiosTable(runs)
-process.stdout.write(`\n${resultsTable(runs)}${ratios ? `\nRatios to Icecast at the same N (lower is better):\n\n${ratios}` : ''}`)
-for (const line of verdict(runs)) process.stdout.write(`${line}\n`)
-const helpers = runs.filter((r) => r.result?.server[1])
-for (const r of helpers) process.stdout.write(`note: ${r.server} at ${r.listeners}: its source (ffmpeg, pid ${r.result!.server[1]!.pid}) used ${r.result!.server[1]!.cpuPercent}% of a core, not counted above\n`)
+process.stdout.write(`\n${fullReport(runs)}`)
 process.stdout.write(`\nraw results: ${out}\nserver logs: ${workDir}\n`)

@@ -42,9 +42,9 @@ export const formatResult = (r: LoadResult): string => {
     `first byte  p50 ${ms(r.firstByteMs.p50)}, p99 ${ms(r.firstByteMs.p99)}, max ${ms(r.firstByteMs.max)} (connect p99 ${ms(r.connectMs.p99)})`,
     `burst       p50 ${kib(r.burstBytes.p50)}, min ${kib(r.burstBytes.min)} in the first ${s.burstWindowSeconds} s after the first byte; ahead of real time at the end: min ${r.aheadSeconds.min ?? '?'} s, p50 ${r.aheadSeconds.p50 ?? '?'} s`,
     `stall       longest ${ms(r.stallMs.max)} (p99 ${ms(r.stallMs.p99)}, p50 ${ms(r.stallMs.p50)} of each listener's longest); in the window: longest ${ms(r.windowStallMs.max)}`,
-    `throughput  ${mib(r.throughput)}/s to all listeners`,
+    `throughput  ${mib(r.throughput)}/s to all listeners, ${r.readsPerSecond.p50 ?? '?'} reads/s per listener (p50)`,
     ...r.server.map((p) => proc('server', p, r.listeners.ok, true)),
-    proc(`load gen`, r.loadgen, r.listeners.ok, false) + ` [${r.loadgen.runtime}]`,
+    proc(`load gen`, r.loadgen, r.listeners.ok, false) + ` [${r.loadgen.runtime}]; its event loop lagged p99 ${ms(r.loadgen.loopLagMs.p99)}, max ${ms(r.loadgen.loopLagMs.max)}`,
   ]
   return `${lines.join('\n')}\n`
 }

@@ -7,6 +7,26 @@ import { summarize } from './result.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
+/**
+ * Measures how late a 20 ms timer fires, over and over: if the load generator's own event loop
+ * lags, the stalls it reports are partly its own. Returns the lags (ms) when stopped.
+ */
+const watchLoopLag = (): { stop: () => number[] } => {
+  const lags: number[] = []
+  let expected = now() + 20
+  const timer = setInterval(() => {
+    const t = now()
+    lags.push(Math.max(0, t - expected))
+    expected = t + 20
+  }, 20)
+  return {
+    stop: () => {
+      clearInterval(timer)
+      return lags
+    },
+  }
+}
+
 /** The runtime the load generator runs on, e.g. `bun 1.4.5` or `node 24.21.0`. */
 export const selfRuntime = (): string => {
   const versions = process.versions as Record<string, string | undefined>
@@ -66,7 +86,9 @@ export const runLoad = async (
     const end = start + settings.durationSeconds * 1000
     for (const listener of listeners) listener.setWindow(start, Number.POSITIVE_INFINITY)
     sampleAll('windowStart')
+    const lag = watchLoopLag()
     await sleep(end - now())
+    const loopLagMs = lag.stop()
     // Timers fire late, never early: the window ends now, and no read can come in before the
     // sockets are closed (this runs in one go).
     const windowEnd = now()
@@ -75,7 +97,7 @@ export const runLoad = async (
       listener.setWindow(start, windowEnd)
       listener.stop()
     }
-    return summarize({ settings, startedAt, listeners, window: { start, end: windowEnd }, rampSeconds, servers, self, raw: options.raw ?? false })
+    return summarize({ settings, startedAt, listeners, window: { start, end: windowEnd }, rampSeconds, servers, self, loopLagMs, raw: options.raw ?? false })
   } finally {
     clearInterval(report)
     for (const listener of listeners) listener.stop()

@@ -49,6 +49,8 @@ export class StreamListener {
   /** Time and size of the first read inside the window. */
   windowFirstReadAt: number | undefined
   windowFirstReadBytes = 0
+  /** Reads inside the window. */
+  windowReads = 0
   /** Longest gap (ms) between two reads after the first byte, up to the end of the window. */
   maxGap = 0
   /** Longest gap (ms) between two reads inside the measurement window. */
@@ -161,6 +163,7 @@ export class StreamListener {
         this.windowFirstReadBytes = payload
       }
       this.windowBytes += payload
+      this.windowReads++
     }
     return true
   }

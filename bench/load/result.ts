@@ -67,12 +67,14 @@ export interface LoadResult {
   readonly stallMs: Distribution
   /** Per-listener longest gap between reads inside the window, ms (listeners ok). */
   readonly windowStallMs: Distribution
+  /** Reads per second per listener over the window (listeners ok): how finely the server splits its writes. */
+  readonly readsPerSecond: Distribution
   /** Payload throughput over the window, all listeners, bytes/s. */
   readonly throughput: number
   /** The servers' processes (`--pid`). */
   readonly server: readonly ProcessFigures[]
-  /** The load generator itself. */
-  readonly loadgen: ProcessFigures & { readonly runtime: string }
+  /** The load generator itself; `loopLagMs`: how late its 20 ms timer fired during the window. */
+  readonly loadgen: ProcessFigures & { readonly runtime: string; readonly loopLagMs: Distribution }
   /** Per-listener records, with `--raw`. */
   readonly raw?: readonly object[]
 }
@@ -116,6 +118,7 @@ export const summarize = (input: {
   rampSeconds: number
   servers: readonly ProcTimeline[]
   self: ProcTimeline & { runtime: string }
+  loopLagMs: readonly number[]
   raw: boolean
 }): LoadResult => {
   const { settings, listeners, window } = input
@@ -151,9 +154,10 @@ export const summarize = (input: {
     aheadSeconds: distribution(ok.map((l) => (l.bytes * 8) / (settings.bitrate * 1000) - (window.end - l.firstByteAt!) / 1000), 2),
     stallMs: distribution(ok.map(stall)),
     windowStallMs: distribution(ok.map(windowStall)),
+    readsPerSecond: distribution(ok.map((l) => l.windowReads / windowSeconds)),
     throughput: Math.round(ok.reduce((sum, l) => sum + l.windowBytes, 0) / windowSeconds),
     server: input.servers.map((s) => figures(s, ok.length)),
-    loadgen: { ...figures(input.self, ok.length), rssPerListener: undefined, runtime: input.self.runtime },
+    loadgen: { ...figures(input.self, ok.length), rssPerListener: undefined, runtime: input.self.runtime, loopLagMs: distribution(input.loopLagMs) },
     raw: input.raw
       ? listeners.map((l) => ({
           id: l.id,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import type { LoadResult } from '../load/result.ts'
+import { withOpenFiles } from '../servers/process.ts'
 import { ROOT, binaries, node24Binary } from '../servers/runtimes.ts'
 
 /** What runs the load generator. */
@@ -38,7 +39,8 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
     request.url,
   ]
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    const [shell, shellArgs] = withOpenFiles(binary, args)
+    const child = spawn(shell, shellArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (text: string) => (out += text))

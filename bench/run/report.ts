@@ -97,7 +97,7 @@ export const verdict = (runs: readonly RunRecord[]): string[] => {
   const largest = Math.max(...rows.map((r) => r.listeners))
   const at = rows.filter((r) => r.listeners === largest)
   const icecast = at.find((r) => r.server === 'icecast' && !r.error)
-  const ours = at.filter((r) => r.server !== 'icecast')
+  const ours = at.filter((r) => r.server !== 'icecast' && !r.server.includes(':'))
   const out: string[] = []
   for (const r of ours) {
     const pass = !r.error && r.failed === 0 && r.underruns === 0
@@ -109,4 +109,45 @@ export const verdict = (runs: readonly RunRecord[]): string[] => {
     out.push(`${ratio <= 1.5 ? 'PASS' : 'FAIL'} best runtime ${best.server}: CPU per listener ${ratio.toFixed(2)}x Icecast's at ${largest} (target <= 1.5x)`)
   }
   return out
+}
+
+/** For each runtime run both ways at the same N: cloned chunks against shared ones, as a Markdown table. */
+export const chunksTable = (runs: readonly RunRecord[]): string => {
+  const rows = runs.map(row).filter((r) => !r.error)
+  const lines: string[] = []
+  for (const shared of rows.filter((r) => r.server.endsWith(':shared'))) {
+    const runtime = shared.server.slice(0, -':shared'.length)
+    const cloned = rows.find((r) => r.server === `${runtime}:cloned` && r.listeners === shared.listeners)
+    if (!cloned) continue
+    const change = (a: number | undefined, b: number | undefined) => (a && b !== undefined ? `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(0)}%` : '–')
+    const kibOf = (bytes: number | undefined) => f(bytes === undefined ? undefined : bytes / 1024, 1, ' KiB')
+    lines.push(
+      `| ${runtime} | ${shared.listeners.toLocaleString('en-US')} | ${f(shared.cpu, 1)} | ${f(cloned.cpu, 1)} | ${change(shared.cpu, cloned.cpu)} | ${kibOf(shared.rssPerListener)} | ${kibOf(cloned.rssPerListener)} | ${change(shared.rssPerListener, cloned.rssPerListener)} | ${shared.underruns}/${cloned.underruns} |`,
+    )
+  }
+  if (lines.length === 0) return ''
+  return (
+    '| runtime | listeners | CPU % shared | CPU % cloned | CPU change | RSS/listener shared | RSS/listener cloned | RSS change | underruns shared/cloned |\n' +
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+    lines.join('\n') +
+    '\n'
+  )
+}
+
+/**
+ * Everything the orchestrator prints at the end of a run: the table, the ratios to Icecast, shared
+ * against cloned chunks and the targets.
+ */
+export const fullReport = (runs: readonly RunRecord[]): string => {
+  const ratios = ratiosTable(runs)
+  const chunks = chunksTable(runs)
+  const lines = [resultsTable(runs)]
+  if (ratios) lines.push(`Ratios to Icecast at the same N (lower is better):\n\n${ratios}`)
+  if (chunks) lines.push(`Shared chunks (the design) against a copy per listener (bench/server-variant.ts):\n\n${chunks}`)
+  if (runs.some((r) => r.server === 'icecast')) lines.push(verdict(runs).join('\n') + '\n')
+  for (const r of runs) {
+    const helper = r.result?.server[1]
+    if (helper) lines.push(`note: ${r.server} at ${r.listeners}: its source (ffmpeg) used ${helper.cpuPercent}% of a core, not counted above\n`)
+  }
+  return lines.join('\n')
 }

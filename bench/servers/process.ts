@@ -15,9 +15,28 @@ export interface LoggedProcess {
   readonly exited: Promise<string>
 }
 
+/** The open-files limit every process the bench starts gets (one process may hold 20,000 here). */
+export const OPEN_FILES = 20_000
+
+/** This process's soft and hard open-files limits. */
+export const openFilesLimits = (): { soft: number; hard: number } => {
+  const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))
+  const value = (text: string | undefined) => (text === 'unlimited' ? Number.POSITIVE_INFINITY : Number(text ?? 0))
+  return { soft: value(match?.[1]), hard: value(match?.[2]) }
+}
+
 /**
- * Spawns `command` directly (no shell, so the pid is the program itself) with its output in log
- * files, never in a pipe the bench would have to drain.
+ * `command args` run with `ulimit -n OPEN_FILES`: through `sh -c '... exec'`, so the shell
+ * becomes the program and the child's pid is the program's own.
+ */
+export const withOpenFiles = (command: string, args: readonly string[]): [string, string[]] => [
+  'sh',
+  ['-c', `ulimit -n ${OPEN_FILES} && exec "$0" "$@"`, command, ...args],
+]
+
+/**
+ * Spawns `command` with the open-files limit raised (its pid is the program itself, not a shell)
+ * and its output in log files, never in a pipe the bench would have to drain.
  *
  * @example
  * const server = spawnLogged('bun', ['src/main.ts'], { logDir, name: 'server' })
@@ -25,7 +44,8 @@ export interface LoggedProcess {
 export const spawnLogged = (command: string, args: readonly string[], options: { logDir: string; name: string; cwd?: string; env?: NodeJS.ProcessEnv }): LoggedProcess => {
   const out = openSync(join(options.logDir, `${options.name}.out`), 'a')
   const err = openSync(join(options.logDir, `${options.name}.err`), 'a')
-  const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', out, err] })
+  const [shell, shellArgs] = withOpenFiles(command, args)
+  const child = spawn(shell, shellArgs, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', out, err] })
   closeSync(out)
   closeSync(err)
   const exited = new Promise<string>((resolve) => {
