@@ -145,9 +145,10 @@ export const fullReport = (runs: readonly RunRecord[]): string => {
   if (ratios) lines.push(`Ratios to Icecast at the same N (lower is better):\n\n${ratios}`)
   if (chunks) lines.push(`Shared chunks (the design) against a copy per listener (bench/server-variant.ts):\n\n${chunks}`)
   if (runs.some((r) => r.server === 'icecast')) lines.push(verdict(runs).join('\n') + '\n')
-  for (const r of runs) {
+  const notes = runs.flatMap((r) => {
     const helper = r.result?.server[1]
-    if (helper) lines.push(`note: ${r.server} at ${r.listeners}: its source (ffmpeg) used ${helper.cpuPercent}% of a core, not counted above\n`)
-  }
+    return helper ? [`note: ${r.server} at ${r.listeners}: its source (ffmpeg) used ${helper.cpuPercent}% of a core, not counted above\n`] : []
+  })
+  if (notes.length > 0) lines.push(notes.join(''))
   return lines.join('\n')
 }
