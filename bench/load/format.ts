@@ -16,7 +16,7 @@ const pct = (value: number | undefined): string => (value === undefined ? '?' : 
 const proc = (label: string, p: ProcessFigures, listeners: number, withPerListener: boolean): string => {
   const perK = p.cpuPercent !== undefined && listeners > 0 ? ` (${((p.cpuPercent / listeners) * 1000).toFixed(2)}% per 1,000 listeners)` : ''
   return (
-    `${label.padEnd(11)} pid ${p.pid}${p.name ? ` (${p.name})` : ''}${p.alive ? '' : ' GONE'}: CPU ${pct(p.cpuPercent)} of one core over the window${withPerListener ? perK : ''}` +
+    `${label.padEnd(11)} pid ${p.pid}${p.name ? ` (${p.name})` : ''}${p.alive ? '' : ' GONE'}: CPU ${pct(p.cpuPercent)} of one core over the window (kernel ${pct(p.systemCpuPercent)})${withPerListener ? perK : ''}` +
     `, ${pct(p.rampCpuPercent)} during the ramp; RSS idle ${mib(p.idleRss)}, peak ${mib(p.peakRss)}` +
     (withPerListener ? ` (${kib(p.rssPerListener)} per listener)` : '')
   )

@@ -10,6 +10,8 @@ export interface ProcSample {
   readonly at: number
   /** utime + stime, in seconds, all threads. */
   readonly cpuSeconds: number
+  /** stime alone (time in the kernel: syscalls, TCP), seconds. */
+  readonly systemSeconds: number
   /** VmRSS, bytes. */
   readonly rss: number
   /** VmHWM (peak RSS since start), bytes. */
@@ -31,7 +33,7 @@ export const sampleProc = (pid: number, at: number): ProcSample | undefined => {
     const ticks = Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15)
     const status = readFileSync(`/proc/${pid}/status`, 'latin1')
     const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024
-    return { at, cpuSeconds: ticks / CLOCK_TICKS, rss: kib('VmRSS'), hwm: kib('VmHWM') }
+    return { at, cpuSeconds: ticks / CLOCK_TICKS, systemSeconds: Number(fields[12]) / CLOCK_TICKS, rss: kib('VmRSS'), hwm: kib('VmHWM') }
   } catch {
     return undefined
   }
@@ -40,6 +42,10 @@ export const sampleProc = (pid: number, at: number): ProcSample | undefined => {
 /** CPU used between two samples, as a percentage of one core. */
 export const cpuPercent = (from: ProcSample, to: ProcSample): number =>
   to.at > from.at ? ((to.cpuSeconds - from.cpuSeconds) / ((to.at - from.at) / 1000)) * 100 : 0
+
+/** Kernel (system) CPU time between two samples, as a percentage of one core. */
+export const systemPercent = (from: ProcSample, to: ProcSample): number =>
+  to.at > from.at ? ((to.systemSeconds - from.systemSeconds) / ((to.at - from.at) / 1000)) * 100 : 0
 
 /** The file name of the program a process runs (`/proc/<pid>/exe`), e.g. `bun` or `icecast2`. */
 export const processName = (pid: number): string | undefined => {

@@ -1,5 +1,5 @@
 import type { ProcSample } from './proc.ts'
-import { cpuPercent } from './proc.ts'
+import { cpuPercent, systemPercent } from './proc.ts'
 import type { FailureKind, StreamListener } from './listener.ts'
 import type { Distribution } from './stats.ts'
 import { distribution } from './stats.ts'
@@ -27,6 +27,8 @@ export interface ProcessFigures {
   readonly name?: string
   /** % of one core over the measurement window. */
   readonly cpuPercent?: number
+  /** The part of `cpuPercent` spent in the kernel (stime): syscalls and TCP over loopback. */
+  readonly systemCpuPercent?: number
   /** % of one core while listeners were being connected (ramp). */
   readonly rampCpuPercent?: number
   /** VmRSS before the first listener, bytes. */
@@ -96,6 +98,7 @@ const figures = (timeline: ProcTimeline, ok: number): ProcessFigures => {
     pid: timeline.pid,
     name: timeline.name,
     cpuPercent: windowStart && windowEnd ? Number(cpuPercent(windowStart, windowEnd).toFixed(2)) : undefined,
+    systemCpuPercent: windowStart && windowEnd ? Number(systemPercent(windowStart, windowEnd).toFixed(2)) : undefined,
     rampCpuPercent: idle && timeline.rampEnd ? Number(cpuPercent(idle, timeline.rampEnd).toFixed(2)) : undefined,
     idleRss: idle?.rss,
     peakRss: peak,
