@@ -134,6 +134,9 @@ export const chunksTable = (runs: readonly RunRecord[]): string => {
   )
 }
 
+/** A load-generator loop lag beyond this is called out: the stalls it measured may be its own. */
+const LAG_WARNING_MS = 100
+
 /**
  * Everything the orchestrator prints at the end of a run: the table, the ratios to Icecast, shared
  * against cloned chunks and the targets.
@@ -147,7 +150,13 @@ export const fullReport = (runs: readonly RunRecord[]): string => {
   if (runs.some((r) => r.server === 'icecast')) lines.push(verdict(runs).join('\n') + '\n')
   const notes = runs.flatMap((r) => {
     const helper = r.result?.server[1]
-    return helper ? [`note: ${r.server} at ${r.listeners}: its source (ffmpeg) used ${helper.cpuPercent}% of a core, not counted above\n`] : []
+    const lag = r.result?.loadgen.loopLagMs.max
+    return [
+      ...(helper ? [`note: ${r.server} at ${r.listeners}: its source (ffmpeg) used ${helper.cpuPercent}% of a core, not counted above\n`] : []),
+      ...(lag !== undefined && lag > LAG_WARNING_MS
+        ? [`note: ${r.server} at ${r.listeners}: the load generator's own event loop lagged up to ${Math.round(lag)} ms; stalls up to that long may be its own\n`]
+        : []),
+    ]
   })
   if (notes.length > 0) lines.push(notes.join(''))
   return lines.join('\n')
