@@ -25,6 +25,7 @@ Usage: bun bench/load.ts [options] [url]      (url default http://127.0.0.1:8000
       --timeout <s>       a listener with no audio after this long failed (default 15)
       --underrun <ratio>  rate after the burst below ratio x bitrate is an underrun (default 0.95)
       --http <1.0|1.1>    request protocol (default 1.1; chunked responses are decoded)
+      --icy               ask for ICY metadata (Icy-MetaData: 1); the bytes counted then include the blocks
       --pid <pid>         server process to sample (CPU, RSS); repeatable
       --json              print the result as JSON instead of text
       --raw               with --json, include one record per listener
@@ -57,6 +58,7 @@ const { values, positionals } = parseArgs({
     timeout: { type: 'string' },
     underrun: { type: 'string' },
     http: { type: 'string' },
+    icy: { type: 'boolean' },
     pid: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     raw: { type: 'boolean' },
@@ -74,7 +76,7 @@ if (url.protocol !== 'http:') fail(`only http: URLs, got ${url.protocol}`)
 if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') fail(`the load goes to 127.0.0.1 only, got ${url.hostname}`)
 const httpVersion = values.http ?? '1.1'
 if (httpVersion !== '1.0' && httpVersion !== '1.1') fail(`--http: 1.0 or 1.1, got ${httpVersion}`)
-const target: Target = { host: '127.0.0.1', port: Number(url.port || 80), path: `${url.pathname}${url.search}`, httpVersion: httpVersion as '1.0' | '1.1' }
+const target: Target = { host: '127.0.0.1', port: Number(url.port || 80), path: `${url.pathname}${url.search}`, httpVersion: httpVersion as '1.0' | '1.1', icy: values.icy ?? false }
 const settings: LoadSettings = {
   url: `http://127.0.0.1:${target.port}${target.path}`,
   listeners: Math.round(positive('listeners', values.listeners, 100)),
@@ -84,6 +86,7 @@ const settings: LoadSettings = {
   burstWindowSeconds: positive('burst-window', values['burst-window'], 0.5),
   timeoutSeconds: positive('timeout', values.timeout, 15),
   httpVersion: target.httpVersion,
+  icy: target.icy ?? false,
   bitrate: positive('bitrate', values.bitrate, 128),
   underrunRatio: positive('underrun', values.underrun, 0.95),
   pids: (values.pid ?? []).map((p) => Math.round(positive('pid', p, 0))),

@@ -28,7 +28,8 @@ Usage: bun bench/run.ts [options]
 
   --servers <list>     comma-separated, in order (default node20,node24,bun,deno,icecast)
                        known: ${SERVER_NAMES.join(', ')}
-                       (<runtime>:shared|cloned is bench/server-variant.ts: shared vs per-listener chunk copies)
+                       (<runtime>:shared|cloned is bench/server-variant.ts: shared vs per-listener chunk copies;
+                       <name>+icy: the same server, listeners asking for ICY metadata)
   --listeners <list>   listener counts (default 1000,5000)
   --duration <s>       measurement window per run (default 60)
   --ramp <n>           listeners connected per second (default 500)
@@ -78,7 +79,9 @@ const numbers = (name: string, text: string): number[] =>
   })
 
 const servers = values.servers.split(',').map((s) => s.trim()).filter(Boolean)
-for (const name of servers) if (!SERVER_NAMES.includes(name)) fail(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')})`)
+/** `<server>+icy`: the same server, with listeners that ask for ICY metadata. */
+const parseServer = (name: string) => ({ server: name.replace(/\+icy$/, ''), icy: name.endsWith('+icy') })
+for (const name of servers) if (!SERVER_NAMES.includes(parseServer(name).server)) fail(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')}, each also as <name>+icy)`)
 const counts = numbers('listeners', values.listeners).map(Math.round)
 const one = (name: string, text: string): number => numbers(name, text)[0]!
 const duration = one('duration', values.duration)
@@ -116,11 +119,12 @@ for (const name of servers) {
     process.stderr.write(`\n== ${name}, ${listeners} listeners\n`)
     let record: RunRecord
     try {
-      const server = await serverStarter(name)({ port: await freePort(), logDir })
+      const { server: serverName, icy } = parseServer(name)
+      const server = await serverStarter(serverName)({ port: await freePort(), logDir })
       process.stderr.write(`   ${server.version}, pid ${server.pid}, ${server.url}; warming up ${warmup} s\n`)
       await sleep(warmup * 1000)
       try {
-        const result = await runLoadgen(loadgen, { url: server.url, listeners, ramp, duration, settle, bitrate: 128, pids: [server.pid, ...server.helperPids] })
+        const result = await runLoadgen(loadgen, { url: server.url, listeners, ramp, duration, settle, bitrate: 128, pids: [server.pid, ...server.helperPids], icy })
         record = { server: name, version: server.version, listeners, logDir, result }
         process.stderr.write(formatResult(result).replace(/^/gm, '   '))
       } finally {

@@ -9,9 +9,8 @@
  */
 import process from 'node:process'
 import { parseArgs } from 'node:util'
-import { Listener, createApp, createLogger, createStation, loadRuntime } from '../src/index.ts'
+import { DEMO_PLAYLIST, Listener, createApp, createLogger, createStation, loadRuntime } from '../src/index.ts'
 import type { Chunk } from '../src/index.ts'
-import { DEMO_PLAYLIST } from '../src/source/demo.ts'
 
 /** A listener that enqueues its own copy of every chunk instead of the shared one. */
 export class CloningListener extends Listener {

@@ -12,6 +12,8 @@ export interface Target {
   /** Path and query, e.g. `/stream`. */
   readonly path: string
   readonly httpVersion: '1.0' | '1.1'
+  /** Ask for ICY metadata (`Icy-MetaData: 1`); the response must then carry `icy-metaint`. */
+  readonly icy?: boolean
 }
 
 /** The clock every listener reads: milliseconds, monotonic. */
@@ -90,6 +92,7 @@ export class StreamListener {
     const { host, port, path, httpVersion } = this.#target
     const request =
       `GET ${path} HTTP/${httpVersion}\r\nHost: ${host}:${port}\r\nUser-Agent: airwave-bench/1\r\nAccept: */*\r\n` +
+      (this.#target.icy ? 'Icy-MetaData: 1\r\n' : '') +
       (httpVersion === '1.0' ? '' : 'Connection: close\r\n') +
       '\r\n'
     const socket = connect({
@@ -139,6 +142,10 @@ export class StreamListener {
       this.status = this.#reader.head.status
       if (this.status !== 200) {
         this.#fail('status', this.#reader.head.statusLine)
+        return true
+      }
+      if (this.#target.icy && !this.#reader.head.headers.has('icy-metaint')) {
+        this.#fail('protocol', 'asked for ICY metadata, got no icy-metaint')
         return true
       }
     }

@@ -14,6 +14,8 @@ export interface LoadSettings {
   readonly burstWindowSeconds: number
   readonly timeoutSeconds: number
   readonly httpVersion: '1.0' | '1.1'
+  /** Whether listeners asked for ICY metadata. */
+  readonly icy: boolean
   /** Nominal bitrate, kbit/s. */
   readonly bitrate: number
   /** A listener whose rate after the burst is below this fraction of the bitrate underran. */

@@ -16,6 +16,8 @@ export interface LoadRequest {
   readonly settle: number
   readonly bitrate: number
   readonly pids: readonly number[]
+  /** Listeners ask for ICY metadata. */
+  readonly icy?: boolean
 }
 
 /**
@@ -36,6 +38,7 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
     '--settle', String(request.settle),
     '--bitrate', String(request.bitrate),
     ...request.pids.flatMap((pid) => ['--pid', String(pid)]),
+    ...(request.icy ? ['--icy'] : []),
     request.url,
   ]
   return new Promise((resolve, reject) => {

@@ -77,7 +77,7 @@ export const ratiosTable = (runs: readonly RunRecord[]): string => {
   const rows = runs.map(row)
   const icecast = new Map(rows.filter((r) => r.server === 'icecast' && !r.error).map((r) => [r.listeners, r]))
   const lines = rows
-    .filter((r) => r.server !== 'icecast' && !r.error)
+    .filter((r) => !r.server.startsWith('icecast') && !r.error)
     .map((r) => {
       const base = icecast.get(r.listeners)
       const cpu = base?.cpuPer1k && r.cpuPer1k !== undefined ? r.cpuPer1k / base.cpuPer1k : undefined
@@ -97,7 +97,7 @@ export const verdict = (runs: readonly RunRecord[]): string[] => {
   const largest = Math.max(...rows.map((r) => r.listeners))
   const at = rows.filter((r) => r.listeners === largest)
   const icecast = at.find((r) => r.server === 'icecast' && !r.error)
-  const ours = at.filter((r) => r.server !== 'icecast' && !r.server.includes(':'))
+  const ours = at.filter((r) => r.server !== 'icecast' && !/[:+]/.test(r.server))
   const out: string[] = []
   for (const r of ours) {
     const pass = !r.error && r.failed === 0 && r.underruns === 0
@@ -111,28 +111,40 @@ export const verdict = (runs: readonly RunRecord[]): string[] => {
   return out
 }
 
-/** For each runtime run both ways at the same N: cloned chunks against shared ones, as a Markdown table. */
-export const chunksTable = (runs: readonly RunRecord[]): string => {
+/**
+ * Pairs of runs at the same N, a base server and a variant of it (`variantOf(base)` names it), as a
+ * Markdown table of CPU and RSS per listener with the change.
+ */
+const pairedTable = (runs: readonly RunRecord[], variantOf: (server: string) => string | undefined, labels: readonly [string, string]): string => {
   const rows = runs.map(row).filter((r) => !r.error)
   const lines: string[] = []
-  for (const shared of rows.filter((r) => r.server.endsWith(':shared'))) {
-    const runtime = shared.server.slice(0, -':shared'.length)
-    const cloned = rows.find((r) => r.server === `${runtime}:cloned` && r.listeners === shared.listeners)
-    if (!cloned) continue
+  for (const base of rows) {
+    const name = variantOf(base.server)
+    const variant = name ? rows.find((r) => r.server === name && r.listeners === base.listeners) : undefined
+    if (!variant) continue
     const change = (a: number | undefined, b: number | undefined) => (a && b !== undefined ? `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(0)}%` : '–')
     const kibOf = (bytes: number | undefined) => f(bytes === undefined ? undefined : bytes / 1024, 1, ' KiB')
     lines.push(
-      `| ${runtime} | ${shared.listeners.toLocaleString('en-US')} | ${f(shared.cpu, 1)} | ${f(cloned.cpu, 1)} | ${change(shared.cpu, cloned.cpu)} | ${kibOf(shared.rssPerListener)} | ${kibOf(cloned.rssPerListener)} | ${change(shared.rssPerListener, cloned.rssPerListener)} | ${shared.underruns}/${cloned.underruns} |`,
+      `| ${base.server} | ${base.listeners.toLocaleString('en-US')} | ${f(base.cpu, 1)} | ${f(variant.cpu, 1)} | ${change(base.cpu, variant.cpu)} | ${kibOf(base.rssPerListener)} | ${kibOf(variant.rssPerListener)} | ${change(base.rssPerListener, variant.rssPerListener)} | ${base.underruns}/${variant.underruns} |`,
     )
   }
   if (lines.length === 0) return ''
+  const [a, b] = labels
   return (
-    '| runtime | listeners | CPU % shared | CPU % cloned | CPU change | RSS/listener shared | RSS/listener cloned | RSS change | underruns shared/cloned |\n' +
+    `| server | listeners | CPU % ${a} | CPU % ${b} | CPU change | RSS/listener ${a} | RSS/listener ${b} | RSS change | underruns ${a}/${b} |\n` +
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
     lines.join('\n') +
     '\n'
   )
 }
+
+/** For each runtime run both ways at the same N: cloned chunks against shared ones. */
+export const chunksTable = (runs: readonly RunRecord[]): string =>
+  pairedTable(runs, (server) => (server.endsWith(':shared') ? server.replace(/:shared$/, ':cloned') : undefined), ['shared', 'cloned'])
+
+/** For each server run both ways at the same N: listeners asking for ICY metadata against plain ones. */
+export const icyTable = (runs: readonly RunRecord[]): string =>
+  pairedTable(runs, (server) => (server.endsWith('+icy') ? undefined : `${server}+icy`), ['plain', 'ICY'])
 
 /** A load-generator loop lag beyond this is called out: the stalls it measured may be its own. */
 const LAG_WARNING_MS = 100
@@ -144,9 +156,11 @@ const LAG_WARNING_MS = 100
 export const fullReport = (runs: readonly RunRecord[]): string => {
   const ratios = ratiosTable(runs)
   const chunks = chunksTable(runs)
+  const icy = icyTable(runs)
   const lines = [resultsTable(runs)]
   if (ratios) lines.push(`Ratios to Icecast at the same N (lower is better):\n\n${ratios}`)
   if (chunks) lines.push(`Shared chunks (the design) against a copy per listener (bench/server-variant.ts):\n\n${chunks}`)
+  if (icy) lines.push(`Listeners asking for ICY metadata (Icy-MetaData: 1) against plain listeners:\n\n${icy}`)
   if (runs.some((r) => r.server === 'icecast')) lines.push(verdict(runs).join('\n') + '\n')
   const notes = runs.flatMap((r) => {
     const helper = r.result?.server[1]
