@@ -25,15 +25,24 @@ const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
 }
 
 /**
- * Answers a request for a mount's stream: headers only for HEAD, 503 when the mount is full,
- * otherwise a new listener whose stream is the response body. When the listener leaves, one
- * access-log line is written; a listener dropped by the server also has its connection closed.
+ * Answers a request for a mount's stream: 404 while the mount is off air with no fallback on air
+ * (as Icecast does), headers only for HEAD, 503 when the mount is full, otherwise a new listener
+ * whose stream is the response body (the fallback's audio while the mount is off air). When the
+ * listener leaves, one access-log line is written; a listener dropped by the server also has its
+ * connection closed.
  *
  * @example
  * app.get('/stream', (c) => listen(c, mount, options))
  */
 export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
-  const headers = streamHeaders(mount, options.serverName)
+  const serving = mount.serving
+  if (!serving) {
+    return new Response(`${mount.path} is off air: no source is connected${mount.fallback ? ` and its fallback ${mount.fallback.path} is off air too` : ''}; try again later\n`, {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', ...CORS_HEADERS },
+    })
+  }
+  const headers = streamHeaders(serving, options.serverName)
   if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
   if (mount.isFull) {
     return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {

@@ -55,6 +55,7 @@ export class PlaylistSource {
   readonly #stop = new AbortController()
   #files: string[] = []
   #lastPlayed: string | undefined
+  #skip = false
   #params: (StreamParams & { bitrate: number }) | undefined
 
   constructor(options: PlaylistSourceOptions) {
@@ -111,6 +112,14 @@ export class PlaylistSource {
     this.#stop.abort()
   }
 
+  /**
+   * Ends the current track: the next frame yielded is the first of the next track (the current
+   * one's file is closed). Asking again before that changes nothing.
+   */
+  skip(): void {
+    this.#skip = true
+  }
+
   /** Yields the playlist's frames, track after track, looping until `close()`. */
   async *frames(): AsyncGenerator<SourceFrame> {
     const params = this.params
@@ -132,6 +141,7 @@ export class PlaylistSource {
         }
         const track: Track = { id: nextTrackId(), origin: 'playlist', path, title: titleFromPath(path) }
         this.#lastPlayed = path
+        this.#skip = false
         let dropped = 0
         try {
           for await (const frame of readAudioFrames(probe.info)) {
@@ -142,6 +152,7 @@ export class PlaylistSource {
             played = true
             yield { frame, track }
             if (this.#stop.signal.aborted) return
+            if (this.#skip) break
           }
         } catch (error) {
           this.#warnOnce(path, `read failed: ${error instanceof Error ? error.message : String(error)}`)
