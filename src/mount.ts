@@ -391,7 +391,7 @@ export class Mount {
   updateTitle(title: string): boolean {
     const source = this.#sources.get('live') ?? this.#sources.get('relay')
     if (!source || source.feed.ended) return false
-    source.feed.setTitle(title)
+    source.setTitle(title)
     this.log.info(`title of the ${source.kind === 'live' ? 'live source' : 'relay'} set to: ${title}`)
     return true
   }

@@ -27,6 +27,8 @@ export interface SourceConnection {
   readonly connectedAt: Date
   /** Its stream's parameters, known from its first frame. */
   readonly params: (StreamParams & { bitrate: number }) | undefined
+  /** Sets the title from its next frame on (after what it already sent), as a new track. */
+  setTitle(title: string): void
   /** Disconnects it; what it queued is dropped. */
   close(reason: string): void
 }

@@ -166,6 +166,7 @@ export class RelayClient {
         get params() {
           return input.params
         },
+        setTitle: (title) => input.setTitle(title),
         close: (reason) => end(reason, true),
       }
       this.#connection = connection
@@ -181,16 +182,19 @@ export class RelayClient {
           for (const part of demux.push(bytes)) {
             if (ended) return
             if (part.type === 'audio') audio(part.bytes)
-            else if (part.title !== feed.track.title) feed.setTitle(part.title)
+            else input.setTitle(part.title)
           }
         }
-        if (!ended && !feed.wantsMore) {
+        if (!ended && input.backlogged) {
           socket.pause()
           watchdog.pause()
         }
       }
       feed.onResume = () => {
         if (ended) return
+        const problem = input.pump()
+        if (problem) return end(problem, true)
+        if (input.backlogged) return
         watchdog.resume()
         socket.resume()
       }

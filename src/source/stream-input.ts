@@ -21,13 +21,17 @@ export interface StreamInputOptions {
 
 /**
  * Turns the raw bytes of a live source or relay into whole frames for a feed, through the same frame
- * parser as files, so listeners only ever get whole frames. It refuses, with a reason an operator can
- * act on, an input that is not audio of its format, whose parameters the mount cannot take, or that
- * changes sample rate or channels mid-stream.
+ * parser as files, so listeners only ever get whole frames. It parses only while the feed wants more:
+ * what a read brought beyond that waits unparsed (`backlogged`: the producer should stop reading)
+ * until `pump()` is called as the feed drains, so the feed never holds much more than its limit
+ * however large the reads. Title changes are queued in order with the bytes. It refuses, with a
+ * reason an operator can act on, an input that is not audio of its format, whose parameters the
+ * mount cannot take, or that changes sample rate or channels mid-stream.
  *
  * @example
  * const input = new StreamInput({ format: 'mp3', feed, admit: (params) => mount.admit(params) })
- * socket.on('data', (bytes) => { const refusal = input.write(bytes); if (refusal) drop(refusal) })
+ * socket.on('data', (bytes) => { const refusal = input.write(bytes); if (refusal) drop(refusal); if (input.backlogged) socket.pause() })
+ * feed.onResume = () => { input.pump(); if (!input.backlogged) socket.resume() }
  */
 export class StreamInput {
   readonly format: AudioFormat
@@ -42,6 +46,8 @@ export class StreamInput {
   readonly #mismatchLimit: number
   #sinceFrame = 0
   #mismatched = 0
+  #raw: (Uint8Array | { title: string })[] = []
+  #pending: Iterator<Frame> | undefined
 
   constructor(options: StreamInputOptions) {
     this.format = options.format
@@ -52,13 +58,44 @@ export class StreamInput {
     this.#mismatchLimit = options.mismatchLimit ?? 2
   }
 
+  /** Whether bytes wait unparsed because the feed is full: the producer should stop reading. */
+  get backlogged(): boolean {
+    return this.#pending !== undefined || this.#raw.length > 0
+  }
+
   /** Feeds bytes in; returns why the input must be dropped, if it must. */
   write(bytes: Uint8Array): string | undefined {
     this.bytes += bytes.length
-    this.#sinceFrame += bytes.length
-    for (const frame of this.#parser.push(bytes)) {
-      const refusal = this.#take(frame)
-      if (refusal) return refusal
+    this.#raw.push(bytes)
+    return this.pump()
+  }
+
+  /** Sets the title from the frames that follow the bytes written so far. */
+  setTitle(title: string): void {
+    this.#raw.push({ title })
+    this.pump()
+  }
+
+  /** Parses waiting bytes into the feed while it wants more; returns why the input must be dropped, if it must. */
+  pump(all = false): string | undefined {
+    while (all || this.#feed.wantsMore) {
+      if (this.#pending) {
+        const step = this.#pending.next()
+        if (step.done) this.#pending = undefined
+        else {
+          const refusal = this.#take(step.value)
+          if (refusal) return refusal
+        }
+        continue
+      }
+      const next = this.#raw.shift()
+      if (next === undefined) break
+      if (!(next instanceof Uint8Array)) {
+        if (next.title !== this.#feed.track.title) this.#feed.setTitle(next.title)
+        continue
+      }
+      this.#sinceFrame += next.length
+      this.#pending = this.#parser.push(next)
     }
     if (this.#sinceFrame > this.#garbageLimit) {
       const kib = Math.round(this.#sinceFrame / 1024)
@@ -70,8 +107,9 @@ export class StreamInput {
     return undefined
   }
 
-  /** The input ended: the frames still held by the parser are passed on. */
+  /** The input ended: everything still waiting, and the frames the parser holds, are passed on. */
   end(): void {
+    if (this.pump(true)) return
     for (const frame of this.#parser.flush()) if (this.#take(frame)) break
   }
 

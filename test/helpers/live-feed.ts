@@ -37,6 +37,7 @@ export const connectTestSource = (mount: Mount, frames: readonly Frame[], option
     userAgent: 'test',
     connectedAt: new Date(),
     params,
+    setTitle: (title) => void feed.setTitle(title),
     close: (reason) => feed.abort(reason),
   }
   mount.connectSource(connection)
