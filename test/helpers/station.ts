@@ -17,6 +17,8 @@ export interface TestStationOptions {
   authThrottle?: AuthThrottleOptions
   /** Serve on this port (default: any free one). */
   port?: number
+  /** Randomness (shuffle, relay back-off jitter). */
+  random?: () => number
 }
 
 /**
@@ -29,7 +31,7 @@ export const startStation = async (mounts: MountConfigInput[], options: TestStat
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line), writeAccess: (line) => access.push(line) })
   const station = await createStation(
     { ...options.station, mounts, host: '127.0.0.1', port: 0, name: options.name },
-    { log, clock: options.clock, authThrottle: options.authThrottle ?? { baseMs: 20, maxMs: 200 } },
+    { log, clock: options.clock, random: options.random, authThrottle: options.authThrottle ?? { baseMs: 20, maxMs: 200 } },
   )
   station.start()
   const runtime = await loadRuntime()
