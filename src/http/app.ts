@@ -6,6 +6,7 @@ import type { Station } from '../station.ts'
 import { VERSION } from '../version.ts'
 import type { ConnectionHooks } from './hooks.ts'
 import { noHooks } from './hooks.ts'
+import { adminApp } from './admin.ts'
 import { CORS_HEADERS } from './headers.ts'
 import { homePage } from './home-page.ts'
 import { listen } from './listen.ts'
@@ -18,8 +19,9 @@ export interface AppOptions {
 }
 
 /**
- * The station's HTTP app: `GET /` lists the mounts, `GET`/`HEAD /<mount>` streams, `OPTIONS`
- * answers CORS preflight, anything else is a 404 naming the mounts. A plain Hono app, so it can be
+ * The station's HTTP app: `GET /` lists the mounts, `GET`/`HEAD /<mount>` streams, `/admin/…` is
+ * the admin API (see `admin.ts`), `OPTIONS` answers CORS preflight, anything else is a 404 naming
+ * the mounts. A plain Hono app, so it can be
  * served alone or routed inside another app.
  *
  * @example
@@ -41,6 +43,7 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   }
 
   app.get('/', (c) => c.html(homePage(station)))
+  app.route('/admin', adminApp(station, { hooks, log, clock: listenOptions.clock }))
   app.options('*', () => new Response(null, { status: 204, headers: { ...CORS_HEADERS, 'Access-Control-Max-Age': '86400' } }))
   app.get('/:mount{.+}', (c) => {
     const path = `/${c.req.param('mount')}`
