@@ -4,13 +4,16 @@ import process from 'node:process'
 import { CliError, HELP, parseCli } from './config/cli.ts'
 import { loadConfig } from './config/load.ts'
 import { ConfigError, liveEnabled, sourcePortOf } from './config/schema.ts'
+import { sourcePortAdmin } from './http/admin.ts'
 import { createApp } from './http/app.ts'
 import { createLogger } from './log.ts'
 import type { Mount } from './mount.ts'
+import { systemClock } from './pacing/clock.ts'
 import { loadRuntime } from './runtime/index.ts'
 import type { Runtime } from './runtime/types.ts'
 import type { RunningIngest } from './source/ingest.ts'
-import { SOURCE_USER, startIngest } from './source/ingest.ts'
+import { SOURCE_USER } from './security/credentials.ts'
+import { startIngest } from './source/ingest.ts'
 import { redactUrl } from './source/relay.ts'
 import { Station, StationError } from './station.ts'
 import { VERSION } from './version.ts'
@@ -65,7 +68,8 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   if (liveEnabled(config)) {
     const port = sourcePortOf(config)
     try {
-      ingest = await startIngest({ station, hostname: config.host, port, log: log.child('source port'), httpPort: server.port })
+      const admin = sourcePortAdmin(station, { log, clock: systemClock })
+      ingest = await startIngest({ station, hostname: config.host, port, log: log.child('source port'), httpPort: server.port, admin })
     } catch (error) {
       await station.stop()
       await server.close()

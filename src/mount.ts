@@ -12,7 +12,7 @@ import type { Clock } from './pacing/clock.ts'
 import { systemClock } from './pacing/clock.ts'
 import { Pacer } from './pacing/pacer.ts'
 import type { SourceConnection, SourceInfo } from './source/connection.ts'
-import type { FeedKind } from './source/feed.ts'
+import type { FeedKind, FrameFeed } from './source/feed.ts'
 import { PlaylistSource } from './source/playlist-source.ts'
 import { RelayClient } from './source/relay.ts'
 import type { InputKind } from './source/switch.ts'
@@ -94,6 +94,8 @@ export class Mount {
   #params: MountParams | undefined
   #fallback: Mount | undefined
   readonly #sources = new Map<FeedKind, SourceConnection>()
+  /** The connection of each feed, kept after it disconnects while its last audio plays. */
+  readonly #connectionOf = new WeakMap<FrameFeed, SourceConnection>()
   readonly #home = new Set<Listener>()
   readonly #observers = new Set<(mount: Mount) => void>()
   #running: Promise<void> | undefined
@@ -345,6 +347,7 @@ export class Mount {
   /** Connects a source: its feed goes on air once it holds its preroll (taking over from the relay or playlist). */
   connectSource(connection: SourceConnection): void {
     this.#sources.set(connection.kind, connection)
+    this.#connectionOf.set(connection.feed, connection)
     this.#input.attach(connection.feed)
     const unsubscribe = connection.feed.observe(() => {
       if (!connection.feed.ended) return
@@ -405,7 +408,7 @@ export class Mount {
 
   #onAirSource(): SourceConnection | undefined {
     const feed = this.#input.currentFeed
-    return feed ? [...this.#sources.values()].find((source) => source.feed === feed) : undefined
+    return feed ? this.#connectionOf.get(feed) : undefined
   }
 
   /** What a new source must match: the playlist, or the first mount along the fallback chain with a stream. */

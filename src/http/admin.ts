@@ -5,8 +5,7 @@ import type { Logger } from '../log.ts'
 import type { Mount } from '../mount.ts'
 import type { Clock } from '../pacing/clock.ts'
 import type { Credentials } from '../security/credentials.ts'
-import { credentialsMatch, parseBasicAuth } from '../security/credentials.ts'
-import { SOURCE_USER } from '../source/ingest.ts'
+import { credentialsMatch, parseBasicAuth, SOURCE_USER } from '../security/credentials.ts'
 import type { Station } from '../station.ts'
 import type { AdminElement } from './admin-format.ts'
 import { toJson, toXml } from './admin-format.ts'
@@ -214,4 +213,17 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
     return c.text(`airwave admin: ${ADMIN_COMMANDS.map((command) => `/admin/${command}`).join(', ')} (add .json for JSON)\n`)
   })
   return app
+}
+
+/**
+ * The admin API as the source port serves it: encoders send their title updates to the port they
+ * stream to. The client's address (for the log and the back-off) is passed in.
+ *
+ * @example
+ * startIngest({ …, admin: sourcePortAdmin(station, { log, clock }) })
+ */
+export const sourcePortAdmin = (station: Station, options: Omit<AdminOptions, 'hooks'>): ((request: Request, address: string) => Response | Promise<Response>) => {
+  const admin = new Hono()
+  admin.route('/admin', adminApp(station, { ...options, hooks: { clientAddress: (c) => (c.env as { address?: string } | undefined)?.address } }))
+  return (request, address) => admin.fetch(request, { address })
 }

@@ -1,5 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 
+/** The user name live source clients log in with (Icecast's). */
+export const SOURCE_USER = 'source'
+
 /** A user name and password, as configured or as a client sent them. */
 export interface Credentials {
   readonly user: string

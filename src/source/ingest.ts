@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts'
 import type { Mount } from '../mount.ts'
 import type { Clock } from '../pacing/clock.ts'
 import { systemClock } from '../pacing/clock.ts'
-import { credentialsMatch, parseBasicAuth } from '../security/credentials.ts'
+import { credentialsMatch, parseBasicAuth, SOURCE_USER } from '../security/credentials.ts'
 import type { Station } from '../station.ts'
 import { VERSION } from '../version.ts'
 import { ChunkedDecoder } from './chunked.ts'
@@ -26,6 +26,11 @@ export interface IngestOptions {
   clock?: Clock
   /** The HTTP port, to point lost listeners to it. */
   httpPort?: number
+  /**
+   * Answers `GET /admin/…` (the admin API), which encoders send to the port they stream to for title
+   * updates (BUTT, Mixxx, Liquidsoap: `/admin/metadata`); `address` is the client's.
+   */
+  admin?: (request: Request, address: string) => Response | Promise<Response>
 }
 
 /** The running source port. */
@@ -34,9 +39,6 @@ export interface RunningIngest {
   /** Stops accepting and disconnects every source client. */
   close(): Promise<void>
 }
-
-/** The user name source clients log in with (Icecast's). */
-export const SOURCE_USER = 'source'
 
 const REASONS: Record<number, string> = {
   200: 'OK',
@@ -90,7 +92,7 @@ export const startIngest = (options: IngestOptions): Promise<RunningIngest> => {
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
     socket.setNoDelay(true)
-    readHead(socket, { station, clock, log, httpPort: options.httpPort })
+    readHead(socket, { station, clock, log, httpPort: options.httpPort, admin: options.admin })
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
@@ -113,6 +115,28 @@ interface Context {
   clock: Clock
   log: Logger
   httpPort?: number
+  admin?: IngestOptions['admin']
+}
+
+/** Answers an admin request that arrived on the source port, through the admin API, and closes. */
+const answerAdmin = async (socket: Socket, head: HttpHead, admin: NonNullable<IngestOptions['admin']>, address: string): Promise<void> => {
+  const headers = new Headers()
+  for (const [name, value] of head.headers) {
+    try {
+      headers.set(name, value)
+    } catch {
+      // a header value fetch cannot carry: not one the admin API reads
+    }
+  }
+  let response: Response
+  try {
+    response = await admin(new Request(new URL(head.second, 'http://source-port'), { method: 'GET', headers }), address)
+  } catch {
+    return refuse(socket, 400, 'Bad admin request')
+  }
+  const body = new Uint8Array(await response.arrayBuffer())
+  const lines = [`HTTP/1.0 ${response.status} ${REASONS[response.status] ?? 'OK'}`, ...[...response.headers].map(([name, value]) => `${name}: ${value}`), `Content-Length: ${body.length}`, 'Connection: close']
+  socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body]))
 }
 
 const readHead = (socket: Socket, context: Context): void => {
@@ -149,6 +173,10 @@ const handleSource = (socket: Socket, head: HttpHead, rest: Uint8Array, context:
   const { station, log } = context
   const address = clientAddress(socket)
   const method = head.first.toUpperCase()
+  if (method === 'GET' && context.admin && head.second.startsWith('/admin/')) {
+    void answerAdmin(socket, head, context.admin, address)
+    return
+  }
   if (method !== 'PUT' && method !== 'SOURCE') {
     const where = context.httpPort ? ` (listeners use port ${context.httpPort})` : ''
     return refuse(socket, 405, `This is airwave's port for source clients: PUT or SOURCE /mount${where}`, { Allow: 'PUT, SOURCE' })
@@ -235,7 +263,8 @@ const stream = (socket: Socket, accepted: Accepted, context: Context): void => {
       input.end()
       feed.end(reason)
     }
-    socket.destroy()
+    if (drop) socket.destroy()
+    else socket.end()
     const seconds = ((context.clock.now() - started) / 1000).toFixed(0)
     mount.log[level](`live source from ${address} ${drop ? 'dropped' : 'disconnected'} after ${seconds} s (${feed.received.toFixed(1)} s of audio): ${reason}`)
   }
@@ -268,7 +297,11 @@ const stream = (socket: Socket, accepted: Accepted, context: Context): void => {
       } catch (error) {
         return end(error instanceof Error ? error.message : String(error), 'warn', true)
       }
-      if (dechunk.done) return end('the client ended its chunked stream', 'info')
+      if (dechunk.done) {
+        // The body is complete: a client that waits for a final response (curl -T) gets one.
+        socket.write(`HTTP/1.1 200 OK\r\nServer: airwave/${VERSION}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+        return end('the client ended its chunked stream', 'info')
+      }
     }
     if (!ended && input.backlogged) {
       socket.pause()

@@ -203,11 +203,6 @@ describe('sources that are refused or dropped', () => {
     expect(get.body).toContain(`listeners use port ${station.port}`)
   })
 
-  test('no log line and no error body ever shows a password', () => {
-    for (const secret of ['s3cret', 'guess1', 'n0pe-pw']) {
-      expect(station.logs.filter((l) => l.includes(secret))).toEqual([])
-    }
-  })
 })
 
 describe('live sources, more', () => {
@@ -328,6 +323,37 @@ describe('live sources, more', () => {
     const chunked = await rawSource(station.sourcePort!, sourceHead('PUT', '/stream', { Authorization: basicAuth('source', 's3cret'), 'Content-Type': 'audio/mpeg', 'Transfer-Encoding': 'chunked', Expect: '100-continue' }), { body: chunkedBody })
     expect(chunked.status).toBe(100)
     expect(chunked.closed).toBe(true)
+    // Once the body is complete, a final response, for clients that wait for one (curl -T).
+    expect(chunked.body).toStartWith('HTTP/1.1 200 OK\r\n')
     await waitFor(() => station.logs.some((l) => /\[\/stream\] live source from 127\.0\.0\.1 disconnected after \d+ s \(3\.0 s of audio\): the client ended its chunked stream/.test(l)), 3000, 'the chunked source to end')
+    // Its three seconds, sent at once, still play out before the playlist is back.
+    await waitFor(() => stream.input === 'live', 3000, 'the chunked source on air')
+    await waitFor(() => stream.input === 'playlist', 6000, 'the playlist back')
   }, 20_000)
+
+  test('encoders\' title updates sent to the source port (GET /admin/metadata, as BUTT, Mixxx and Liquidsoap do) set the live title', async () => {
+    const mount = station.station.mount('/stream')!
+    await waitFor(() => mount.source('live') === undefined && mount.input === 'playlist', 5000, 'no live source')
+    const dj = ffmpegSource(station.sourcePort!, '/stream', {})
+    try {
+      await waitFor(() => mount.source('live') !== undefined && mount.onAir?.track === mount.source('live')!.feed.track, 10_000, 'the DJ on air')
+      const request = (auth: string) => rawSource(station.sourcePort!, `GET /admin/metadata?mode=updinfo&mount=/stream&song=${encodeURIComponent('Encoder - Title')} HTTP/1.0\r\nUser-Agent: libshout/2.4.6\r\nAuthorization: ${auth}\r\n\r\n`)
+      const wrong = await request(basicAuth('source', 'bad-pw'))
+      expect(wrong.status).toBe(401)
+      await waitFor(() => station.logs.some((l) => l.includes('admin request /admin/metadata refused from 127.0.0.1: wrong user name or password')), 2000, 'the refusal logged')
+      await Bun.sleep(250)
+      const ok = await request(basicAuth('source', 's3cret'))
+      expect(ok.status).toBe(200)
+      expect(ok.body).toContain('<message>Metadata update successful</message>')
+      await waitFor(() => mount.onAir?.track.title === 'Encoder - Title', 3000, 'the title on air')
+    } finally {
+      dj.child.kill('SIGKILL')
+    }
+  }, 20_000)
+})
+
+test('no log line ever shows a password, right or wrong', () => {
+  for (const secret of ['s3cret', 'solo-pw', 'guess1', 'n0pe-pw', 'bad-pw']) {
+    expect(station.logs.filter((l) => l.includes(secret))).toEqual([])
+  }
 })
