@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'bun:test'
-import { MPEGDecoder } from 'mpg123-decoder'
 import type { Listener } from '../src/broadcast/listener.ts'
 import type { MountConfig, MountConfigInput } from '../src/config/schema.ts'
 import { MountConfigSchema, parseStationConfig } from '../src/config/schema.ts'
@@ -7,6 +6,7 @@ import { Mount } from '../src/mount.ts'
 import { Station } from '../src/station.ts'
 import { fixtures, tone } from './helpers/fixtures.ts'
 import { connectTestSource, framesOf } from './helpers/live-feed.ts'
+import { decodeMp3 } from './helpers/source-client.ts'
 import { advanceWithIo, ManualClock } from './helpers/manual-clock.ts'
 
 const mountConfig = (input: MountConfigInput) => MountConfigSchema.parse(input) as MountConfig
@@ -22,13 +22,6 @@ const drain = (listener: Listener) => {
   return () => Buffer.concat(parts)
 }
 
-const decode = async (bytes: Uint8Array) => {
-  const decoder = new MPEGDecoder()
-  await decoder.ready
-  const decoded = decoder.decode(bytes)
-  decoder.free()
-  return decoded
-}
 
 /** A 64 kbit/s tone, so live audio can be told from the 128 kbit/s playlist by its frames. */
 const liveTone = () => tone({ seconds: 3, frequency: 880, codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] })
@@ -51,7 +44,7 @@ describe('Mount: live takeover and fallback to the playlist', () => {
     await advanceWithIo(clock, 2000)
     await mount.stop()
     await Bun.sleep(5)
-    const decoded = await decode(bytes())
+    const decoded = await decodeMp3(bytes())
     expect(decoded.errors).toEqual([])
     expect(listener.closeReason).toBe('shutdown')
     expect(decoded.samplesDecoded / 44100).toBeGreaterThan(1 + 1 + 2.5 + 2 - 0.5)
@@ -120,7 +113,7 @@ describe('Station: fallback mounts and moving listeners', () => {
     expect(listener.isClosed).toBe(false)
     await station.stop()
     await Bun.sleep(5)
-    const decoded = await decode(bytes())
+    const decoded = await decodeMp3(bytes())
     expect(decoded.errors).toEqual([])
     expect(decoded.samplesDecoded / 44100).toBeGreaterThan(1 + 1 + 2.5 + 2 - 0.5)
   }, 20_000)

@@ -15,7 +15,7 @@ import { audioInfoValue, sourceInfoFrom } from './connection.ts'
 import { FrameFeed } from './feed.ts'
 import type { HttpHead } from './http-head.ts'
 import { headEnd, MAX_HEAD_BYTES, parseHead } from './http-head.ts'
-import { StreamInput } from './stream-input.ts'
+import { StreamInput, throttleReading } from './stream-input.ts'
 import { Watchdog } from './watchdog.ts'
 
 export interface IngestOptions {
@@ -303,19 +303,9 @@ const stream = (socket: Socket, accepted: Accepted, context: Context): void => {
         return end('the client ended its chunked stream', 'info')
       }
     }
-    if (!ended && input.backlogged) {
-      socket.pause()
-      watchdog.pause()
-    }
+    afterRead()
   }
-  feed.onResume = () => {
-    if (ended) return
-    const problem = input.pump()
-    if (problem) return end(problem, 'warn', true)
-    if (input.backlogged) return
-    watchdog.resume()
-    socket.resume()
-  }
+  const afterRead = throttleReading(socket, { input, feed, watchdog, drop: (reason) => end(reason, 'warn', true), ended: () => ended })
   mount.connectSource(connection)
   mount.log.info(`live source connected from ${address}${accepted.userAgent ? ` (${accepted.userAgent})` : ''}${info.name ? `: "${info.name}"` : ''}`)
   socket.on('data', onData)

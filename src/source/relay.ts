@@ -10,7 +10,7 @@ import { sourceInfoFrom } from './connection.ts'
 import { FrameFeed } from './feed.ts'
 import { pullStream } from './http-pull.ts'
 import { IcyDemuxer } from './icy-demux.ts'
-import { StreamInput } from './stream-input.ts'
+import { StreamInput, throttleReading } from './stream-input.ts'
 import { Watchdog } from './watchdog.ts'
 
 export interface RelayOptions {
@@ -185,19 +185,9 @@ export class RelayClient {
             else input.setTitle(part.title)
           }
         }
-        if (!ended && input.backlogged) {
-          socket.pause()
-          watchdog.pause()
-        }
+        afterRead()
       }
-      feed.onResume = () => {
-        if (ended) return
-        const problem = input.pump()
-        if (problem) return end(problem, true)
-        if (input.backlogged) return
-        watchdog.resume()
-        socket.resume()
-      }
+      const afterRead = throttleReading(socket, { input, feed, watchdog, drop: (reason) => end(reason, true), ended: () => ended })
       this.#mount.connectSource(connection)
       this.#log.info(`relay connected to ${connection.origin}${demux ? ` (titles every ${metaint} bytes)` : ' (no titles: the upstream sends no icy-metaint)'}`)
       socket.on('data', onData)

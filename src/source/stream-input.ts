@@ -4,6 +4,7 @@ import type { Frame } from '../audio/frame.ts'
 import { frameDuration } from '../audio/frame.ts'
 import { FrameParser } from '../audio/frame-parser.ts'
 import type { FrameFeed } from './feed.ts'
+import type { Watchdog } from './watchdog.ts'
 
 export interface StreamInputOptions {
   format: AudioFormat
@@ -131,5 +132,41 @@ export class StreamInput {
     this.#mismatched = 0
     this.#feed.push(frame)
     return undefined
+  }
+}
+
+/** What `throttleReading` needs of a socket. */
+export interface Pausable {
+  pause(): unknown
+  resume(): unknown
+}
+
+/**
+ * Wires flow control between a socket and a StreamInput: after each read, call the returned
+ * function, which pauses the socket (and the stall watchdog, since silence is then on purpose)
+ * while bytes wait unparsed; as the feed drains, the waiting bytes are parsed and the socket
+ * resumes. `drop` is called with the reason when waiting bytes turn out to be unacceptable.
+ *
+ * @example
+ * const afterRead = throttleReading(socket, { input, feed, watchdog, drop, ended: () => ended })
+ * socket.on('data', (bytes) => { input.write(bytes); afterRead() })
+ */
+export const throttleReading = (
+  socket: Pausable,
+  options: { input: StreamInput; feed: FrameFeed; watchdog: Watchdog; drop: (reason: string) => void; ended: () => boolean },
+): (() => void) => {
+  const { input, feed, watchdog } = options
+  feed.onResume = () => {
+    if (options.ended()) return
+    const problem = input.pump()
+    if (problem) return options.drop(problem)
+    if (input.backlogged) return
+    watchdog.resume()
+    socket.resume()
+  }
+  return () => {
+    if (options.ended() || !input.backlogged) return
+    socket.pause()
+    watchdog.pause()
   }
 }

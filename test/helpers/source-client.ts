@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
+import { MPEGDecoder } from 'mpg123-decoder'
 import { FrameParser } from '../../src/audio/frame-parser.ts'
 import type { Frame } from '../../src/audio/frame.ts'
 import { FFMPEG } from './fixtures.ts'
@@ -153,3 +154,12 @@ export const ffmpegOnce = (args: string[]) =>
       resolve({ code, stderr })
     })
   })
+
+/** Decodes MP3 bytes with mpg123 (WebAssembly), as a player would: the errors it met and the samples it got. */
+export const decodeMp3 = async (bytes: Uint8Array) => {
+  const decoder = new MPEGDecoder()
+  await decoder.ready
+  const decoded = decoder.decode(bytes)
+  decoder.free()
+  return decoded
+}

@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { MPEGDecoder } from 'mpg123-decoder'
 import { fixtures, noise } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
-import { basicAuth, bitrateRuns, ffmpegSource, openListener, rawSource, sourceHead } from '../helpers/source-client.ts'
+import { basicAuth, bitrateRuns, decodeMp3, ffmpegSource, openListener, rawSource, sourceHead } from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
 
-const decode = async (bytes: Uint8Array) => {
-  const decoder = new MPEGDecoder()
-  await decoder.ready
-  const decoded = decoder.decode(bytes)
-  decoder.free()
-  return decoded
-}
 
 let station: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
@@ -57,7 +49,7 @@ describe.each([
       expect(runs.map(([bitrate]) => bitrate)).toEqual([128, 64, 128])
       // About two seconds of live audio (64 kbit/s frames of 1152 samples: 38.3 per second).
       expect(runs[1]![1] / 38.28).toBeGreaterThan(1.5)
-      const decoded = await decode(listener.bytes())
+      const decoded = await decodeMp3(listener.bytes())
       expect(decoded.errors).toEqual([])
       expect(decoded.samplesDecoded / 44100).toBeGreaterThan(3)
       // Back to the playlist within about a second of the source dying (its last 0.5 s still plays).
@@ -272,7 +264,7 @@ describe('live sources, more', () => {
       expect(listener.broken).toBe(false)
       await listener.stop()
       expect(bitrateRuns(listener.frames()).map(([bitrate]) => bitrate)).toEqual([128, 64, 128])
-      expect((await decode(listener.bytes())).errors).toEqual([])
+      expect((await decodeMp3(listener.bytes())).errors).toEqual([])
       expect((await fetch(`${station.url}/live`, { method: 'HEAD' })).status).toBe(200)
     } finally {
       dj.child.kill('SIGKILL')
@@ -298,7 +290,7 @@ describe('live sources, more', () => {
       expect(refused.status).toBe(404)
       expect(await refused.text()).toBe('/solo is off air: no source is connected; try again later\n')
       await listener.stop()
-      expect((await decode(listener.bytes())).errors).toEqual([])
+      expect((await decodeMp3(listener.bytes())).errors).toEqual([])
     } finally {
       dj.child.kill('SIGKILL')
     }

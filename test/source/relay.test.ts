@@ -2,19 +2,11 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
-import { MPEGDecoder } from 'mpg123-decoder'
 import { fixtures } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
-import { openListener } from '../helpers/source-client.ts'
+import { decodeMp3, openListener } from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
 
-const decode = async (bytes: Uint8Array) => {
-  const decoder = new MPEGDecoder()
-  await decoder.ready
-  const decoded = decoder.decode(bytes)
-  decoder.free()
-  return decoded
-}
 
 const metaBlock = (title: string) => {
   const text = Buffer.from(`StreamTitle='${title}';`, 'utf8')
@@ -92,7 +84,7 @@ describe('a relay', () => {
     expect(edge.logs.some((l) => l.includes('[/edge] relay connected to http://127.0.0.1:') && l.includes('(titles every 4000 bytes)'))).toBe(true)
     expect(mount.onAir?.track.origin).toBe('relay')
     // No metadata byte reached the listener: the stream decodes cleanly.
-    const decoded = await decode(listener.bytes())
+    const decoded = await decodeMp3(listener.bytes())
     expect(decoded.errors).toEqual([])
     expect(decoded.samplesDecoded / 44100).toBeGreaterThan(2)
   }, 20_000)
@@ -138,8 +130,8 @@ describe('a relay', () => {
     expect(covered.broadcaster.size).toBe(1)
     await plain.stop()
     await withFallback.stop()
-    expect((await decode(plain.bytes())).errors).toEqual([])
-    expect((await decode(withFallback.bytes())).errors).toEqual([])
+    expect((await decodeMp3(plain.bytes())).errors).toEqual([])
+    expect((await decodeMp3(withFallback.bytes())).errors).toEqual([])
   }, 40_000)
 
   // Needs issue 3 (ICY metadata for listeners): the origin does not send StreamTitle blocks before
