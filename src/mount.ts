@@ -97,7 +97,7 @@ export class Mount {
   /** The connection of each feed, kept after it disconnects while its last audio plays. */
   readonly #connectionOf = new WeakMap<FrameFeed, SourceConnection>()
   readonly #home = new Set<Listener>()
-  readonly #observers = new Set<(mount: Mount) => void>()
+  readonly #inputObservers = new Set<(mount: Mount) => void>()
   #running: Promise<void> | undefined
 
   private constructor(config: MountConfig, playlist: PlaylistSource | undefined, options: MountOptions) {
@@ -312,9 +312,9 @@ export class Mount {
   }
 
   /** Calls `observer` when the mount goes on or off air or changes input; returns the unsubscribe function. */
-  observe(observer: (mount: Mount) => void): () => void {
-    this.#observers.add(observer)
-    return () => this.#observers.delete(observer)
+  observeInput(observer: (mount: Mount) => void): () => void {
+    this.#inputObservers.add(observer)
+    return () => this.#inputObservers.delete(observer)
   }
 
   /** The connected live source client (`live`) or relay connection (`relay`), if any. */
@@ -434,7 +434,7 @@ export class Mount {
     else if (active === 'relay') this.log.info(`relay on air (${source?.origin ?? this.config.relay})`)
     else if (active === 'playlist' && previous !== undefined) this.log.info('back to the playlist')
     else if (active === undefined) this.log.info(`off air${this.#fallback ? `: listeners go to ${this.#fallback.path}` : ': listeners wait for a source'}`)
-    for (const observer of this.#observers) observer(this)
+    for (const observer of this.#inputObservers) observer(this)
   }
 
   #publish(chunk: Chunk): void {

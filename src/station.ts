@@ -45,7 +45,7 @@ export class Station {
     this.authThrottle = new AuthThrottle({ clock: options.clock, ...options.authThrottle })
     for (const mount of mounts.values()) {
       mount.setFallback(mount.config.fallbackMount === undefined ? undefined : mounts.get(mount.config.fallbackMount))
-      mount.observe(() => this.#reroute())
+      mount.observeInput(() => this.#reroute())
     }
   }
 
