@@ -80,6 +80,15 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
     }
   }
   station.start()
+  // Before the banner: whoever reads it may signal at once (a supervisor, a test).
+  runtime.onShutdownSignal(async (signal) => {
+    log.info(`${signal}: closing listeners and shutting down`)
+    await ingest?.close()
+    await station.stop()
+    await server.close()
+    log.info('bye')
+    runtime.exit(0)
+  })
   const urls = listenUrls(config.host, server.port)
   for (const mount of station.mounts.values()) {
     const live = (mount.config.sourcePassword ?? config.sourcePassword) !== undefined
@@ -94,14 +103,6 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   }
   if (config.adminPassword !== undefined) log.info(`admin API on ${urls[0]}/admin/ (user "${config.adminUser}")`)
   else log.info('admin API is off: start with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on')
-  runtime.onShutdownSignal(async (signal) => {
-    log.info(`${signal}: closing listeners and shutting down`)
-    await ingest?.close()
-    await station.stop()
-    await server.close()
-    log.info('bye')
-    runtime.exit(0)
-  })
 }
 
 const runtime = await loadRuntime()
