@@ -95,4 +95,64 @@ describe('the airwave command', () => {
       expect(await station.exited).toBe(0)
     }
   }, 20_000)
+
+  test('without passwords the banner says live sources and the admin API are off, and how to turn them on', async () => {
+    const station = cli('--host', '127.0.0.1', '--port', '0', fixtures.mp3(1))
+    try {
+      await station.waitFor(/listening on 127\.0\.0\.1:\d+/)
+      await station.waitFor(/live sources are off: start with --source-password \(or AIRWAVE_SOURCE_PASSWORD\) to let DJs take over/)
+      await station.waitFor(/admin API is off: start with --admin-password \(or AIRWAVE_ADMIN_PASSWORD\) to turn it on/)
+    } finally {
+      station.child.kill('SIGTERM')
+      expect(await station.exited).toBe(0)
+    }
+  })
+
+  test('airwave <music> --source-password … --admin-password …: DJs connect on the HTTP port + 1; no password is ever printed', async () => {
+    const port = await freePortPair()
+    const station = cli('--host', '127.0.0.1', '--port', String(port), '--source-password', 'cli-s3cret', '--admin-password', 'cli-adm1n', fixtures.mp3(2))
+    try {
+      await station.waitFor(new RegExp(`listening on 127\\.0\\.0\\.1:${port}`))
+      await station.waitFor(new RegExp(`live sources: connect your encoder to port ${port + 1}, user "source", the source password, and a mount \\(/stream\\)`))
+      await station.waitFor(new RegExp(`admin API on http://127\\.0\\.0\\.1:${port}/admin/ \\(user "admin"\\)`))
+      await station.waitFor(/mount \/stream: MP3 44100 Hz stereo, 128 kbit\/s, 1 file\(s\), takes live sources/)
+      const mounts = await fetch(`http://127.0.0.1:${port}/admin/listmounts.json`, { headers: { Authorization: `Basic ${btoa('admin:cli-adm1n')}` } })
+      expect(mounts.status).toBe(200)
+      await mounts.text()
+    } finally {
+      station.child.kill('SIGTERM')
+      expect(await station.exited).toBe(0)
+    }
+    expect([...station.stdout, ...station.stderr].filter((l) => l.includes('cli-s3cret') || l.includes('cli-adm1n'))).toEqual([])
+  })
+
+  test('a source port already in use is a clear error (exit 1)', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => blocker.once('listening', resolve))
+    const taken = (blocker.address() as AddressInfo).port
+    try {
+      const { code, err } = await finish(cli('--host', '127.0.0.1', '--port', '0', '--source-port', String(taken), '--source-password', 'x', fixtures.mp3(1)))
+      expect(code).toBe(1)
+      expect(err).toContain(`airwave: source port ${taken} on 127.0.0.1 is already in use (choose another with --source-port)`)
+    } finally {
+      blocker.close()
+    }
+  })
 })
+
+/** A free TCP port whose successor is free too (for the default source port, HTTP port + 1). */
+const freePortPair = async (): Promise<number> => {
+  for (;;) {
+    const probe = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => probe.once('listening', resolve))
+    const port = (probe.address() as AddressInfo).port
+    probe.close()
+    const next = createServer()
+    const free = await new Promise<boolean>((resolve) => {
+      next.once('error', () => resolve(false))
+      next.listen(port + 1, '127.0.0.1', () => resolve(true))
+    })
+    next.close()
+    if (free && port < 65535) return port
+  }
+}

@@ -13,6 +13,8 @@ export interface BroadcasterOptions {
   /** Each listener's stream queue, in bytes. */
   highWaterMark: number
   clock?: Clock
+  /** Allocates listener ids; a station shares one counter so ids stay unique as listeners move between mounts. */
+  nextId?: () => number
 }
 
 /** Counters a broadcaster keeps for status pages and metrics. */
@@ -32,8 +34,11 @@ export interface BroadcastStats {
 /** Makes a listener; lets a mount substitute a listener that rewrites the byte stream. */
 export type ListenerFactory = (options: ListenerOptions) => Listener
 
-/** What a broadcaster tells its observers. */
-export type BroadcastEvent = { type: 'join'; listener: Listener } | { type: 'leave'; listener: Listener; reason: CloseReason }
+/** What a broadcaster tells its observers; a listener moved to another mount leaves with reason `moved` (and joins there). */
+export type BroadcastEvent = { type: 'join'; listener: Listener } | { type: 'leave'; listener: Listener; reason: CloseReason | 'moved' }
+
+/** Which broadcaster each listener belongs to now (listeners move between mounts). */
+const owners = new WeakMap<Listener, Broadcaster>()
 
 /**
  * One per mount: publishes each paced chunk to every listener's stream, the same bytes at the same
@@ -54,12 +59,19 @@ export class Broadcaster {
   readonly #options: BroadcasterOptions
   readonly #clock: Clock
   #nextId = 1
+  readonly #allocateId: () => number
   #last: Chunk | undefined
 
   constructor(options: BroadcasterOptions) {
     this.#options = options
     this.#clock = options.clock ?? systemClock
+    this.#allocateId = options.nextId ?? (() => this.#nextId++)
     this.burst = new BurstBuffer(options.burstSeconds)
+  }
+
+  /** The broadcaster a listener receives its audio from now, while it is connected. */
+  static ownerOf(listener: Listener): Broadcaster | undefined {
+    return owners.get(listener)
   }
 
   /** Listeners connected now. */
@@ -96,19 +108,36 @@ export class Broadcaster {
    */
   add(info: ListenerInfo, factory: ListenerFactory = (options) => new Listener(options)): Listener {
     const listener = factory({
-      id: this.#nextId++,
+      id: this.#allocateId(),
       info,
       highWaterMark: this.#options.highWaterMark,
       slowLimit: this.#options.slowLimit,
       connectedAt: this.#clock.now(),
-      onClose: (closed, reason) => this.#remove(closed, reason),
+      onClose: (closed, reason) => (owners.get(closed) ?? this).#remove(closed, reason),
     })
     for (const chunk of this.burst.chunks()) listener.sendNow(chunk)
+    owners.set(listener, this)
     this.#listeners.add(listener)
     this.stats.connections++
     this.stats.peak = Math.max(this.stats.peak, this.#listeners.size)
     this.#notify({ type: 'join', listener })
     return listener
+  }
+
+  /**
+   * Moves a listener to another broadcaster without closing its stream: from the next chunk `to`
+   * publishes, it receives `to`'s audio (no burst: it already has audio queued). Chunks start on frame
+   * boundaries, so the byte stream stays whole frames. Only between streams of the same format,
+   * sample rate and channels; the caller checks that.
+   */
+  transfer(listener: Listener, to: Broadcaster): boolean {
+    if (to === this || listener.isClosed || !this.#listeners.delete(listener)) return false
+    this.#notify({ type: 'leave', listener, reason: 'moved' })
+    owners.set(listener, to)
+    to.#listeners.add(listener)
+    to.stats.peak = Math.max(to.stats.peak, to.#listeners.size)
+    to.#notify({ type: 'join', listener })
+    return true
   }
 
   /** Finds a connected listener by id. */
@@ -130,6 +159,7 @@ export class Broadcaster {
 
   #remove(listener: Listener, reason: CloseReason): void {
     if (!this.#listeners.delete(listener)) return
+    owners.delete(listener)
     if (reason === 'slow') this.stats.slowDrops++
     this.#notify({ type: 'leave', listener, reason })
   }

@@ -130,15 +130,17 @@ export class Listener {
   }
 
   /**
-   * Ends the listener. On `shutdown` the queued audio is still delivered and the response ends
-   * cleanly; otherwise the stream errors so the runtime drops the connection at once.
+   * Ends the listener. On `shutdown` and `kicked` the stream ends cleanly (for a kicked listener the
+   * HTTP layer also drops the connection through its `closeConnection` hook; erroring the stream
+   * instead made Bun print a stack trace for every admin kick); otherwise the stream errors so the
+   * runtime drops the connection at once.
    */
   close(reason: CloseReason): void {
     if (this.#closeReason) return
     this.#sentAtClose = this.bytesSent
     this.#finish(reason)
     try {
-      if (reason === 'shutdown') this.#controller.close()
+      if (reason === 'shutdown' || reason === 'kicked') this.#controller.close()
       else this.#controller.error(new Error(`listener closed: ${reason}`))
     } catch {
       // already closed by the runtime

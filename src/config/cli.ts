@@ -16,6 +16,11 @@ export interface CliFlags {
   name?: string
   logLevel?: string
   config?: string
+  sourcePort?: number
+  sourcePassword?: string
+  adminUser?: string
+  adminPassword?: string
+  relay?: string
 }
 
 /** An error in the command line itself (unknown flag, a number that is not one). */
@@ -41,7 +46,19 @@ Options:
   -n, --name <text>      station name, sent as icy-name
       --log-level <lvl>  debug, info, warn or error (default info)
   -c, --config <file>    JSON config file for several mounts (see README);
-                         --port, --host and --log-level override it
+                         --port, --host, --log-level, --source-port and the
+                         passwords override it
+      --relay <url>      rebroadcast this http(s) stream on the mount (the
+                         playlist, if any, plays while it is unreachable)
+
+Going live (off unless a password is set):
+      --source-password <pw>  lets DJs' encoders (BUTT, Mixxx, ffmpeg …) connect
+                         as user "source" and take over the mount; also
+                         AIRWAVE_SOURCE_PASSWORD (keeps it out of shell history)
+      --source-port <n>  port for source clients (default: --port + 1)
+      --admin-password <pw>   turns on the admin API (/admin/…); also
+                         AIRWAVE_ADMIN_PASSWORD
+      --admin-user <name>     admin user name (default admin)
   -h, --help             show this help
   -v, --version          show the version
 
@@ -49,6 +66,7 @@ Examples:
   airwave ~/Music
   airwave --shuffle --name "Radio Tonic" ~/Music/jazz party.m3u
   airwave --config station.json --port 8080
+  AIRWAVE_SOURCE_PASSWORD=s3cret AIRWAVE_ADMIN_PASSWORD=adm1n airwave ~/Music
 `
 
 const number = (flag: string, value: string | undefined): number | undefined => {
@@ -80,6 +98,11 @@ export const parseCli = (argv: readonly string[]): CliCommand => {
         name: { type: 'string', short: 'n' },
         'log-level': { type: 'string' },
         config: { type: 'string', short: 'c' },
+        relay: { type: 'string' },
+        'source-password': { type: 'string' },
+        'source-port': { type: 'string' },
+        'admin-password': { type: 'string' },
+        'admin-user': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -101,5 +124,11 @@ export const parseCli = (argv: readonly string[]): CliCommand => {
   if (values.name !== undefined) flags.name = values.name
   if (values['log-level'] !== undefined) flags.logLevel = values['log-level']
   if (values.config !== undefined) flags.config = values.config
+  const sourcePort = number('source-port', values['source-port'])
+  if (sourcePort !== undefined) flags.sourcePort = sourcePort
+  if (values['source-password'] !== undefined) flags.sourcePassword = values['source-password']
+  if (values['admin-password'] !== undefined) flags.adminPassword = values['admin-password']
+  if (values['admin-user'] !== undefined) flags.adminUser = values['admin-user']
+  if (values.relay !== undefined) flags.relay = values.relay
   return { kind: 'run', flags, playlist: positionals }
 }

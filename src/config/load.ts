@@ -13,7 +13,32 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   'mounts[0].path': '--mount',
   'mounts[0].burst': '--burst',
   'mounts[0].name': '--name',
+  'mounts[0].relay': '--relay',
+  'mounts[0]': 'the mount',
   name: '--name',
+  sourcePort: '--source-port',
+  sourcePassword: '--source-password',
+  adminPassword: '--admin-password',
+  adminUser: '--admin-user',
+}
+
+/** Environment variables that may hold the passwords, so they need not be typed on a command line. */
+export const PASSWORD_ENV = { sourcePassword: 'AIRWAVE_SOURCE_PASSWORD', adminPassword: 'AIRWAVE_ADMIN_PASSWORD' } as const
+
+/** Station settings given by flags or the environment, which override the config file. */
+const stationOverrides = (flags: CliFlags, env: Readonly<Record<string, string | undefined>>) => {
+  const fromEnv = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name])
+  const sourcePassword = flags.sourcePassword ?? fromEnv(PASSWORD_ENV.sourcePassword)
+  const adminPassword = flags.adminPassword ?? fromEnv(PASSWORD_ENV.adminPassword)
+  return {
+    ...(flags.port !== undefined && { port: flags.port }),
+    ...(flags.host !== undefined && { host: flags.host }),
+    ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
+    ...(flags.sourcePort !== undefined && { sourcePort: flags.sourcePort }),
+    ...(sourcePassword !== undefined && { sourcePassword }),
+    ...(adminPassword !== undefined && { adminPassword }),
+    ...(flags.adminUser !== undefined && { adminUser: flags.adminUser }),
+  }
 }
 
 /** Where the configuration came from, for the start-up banner. */
@@ -25,20 +50,18 @@ export interface LoadedConfig {
 
 /**
  * Builds the station's configuration from the command line: either a config file (with --port,
- * --host and --log-level overriding it) or one mount from the flags and playlist arguments, or the
- * demo playlist when there is neither.
+ * --host, --log-level, --source-port and the passwords overriding it) or one mount from the flags
+ * and playlist arguments, or the demo playlist when there is neither (and no relay). Passwords may
+ * also come from AIRWAVE_SOURCE_PASSWORD and AIRWAVE_ADMIN_PASSWORD; a flag wins over the variable,
+ * which wins over the file.
  *
  * @example
  * const { config } = await loadConfig(flags, ['~/Music'])
  */
-export const loadConfig = async (flags: CliFlags, playlist: readonly string[]): Promise<LoadedConfig> => {
-  const overrides = {
-    ...(flags.port !== undefined && { port: flags.port }),
-    ...(flags.host !== undefined && { host: flags.host }),
-    ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
-  }
+export const loadConfig = async (flags: CliFlags, playlist: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<LoadedConfig> => {
+  const overrides = stationOverrides(flags, env)
   if (flags.config !== undefined) {
-    const mountFlags = (['mount', 'burst', 'shuffle', 'name'] as const).filter((f) => flags[f] !== undefined)
+    const mountFlags = (['mount', 'burst', 'shuffle', 'name', 'relay'] as const).filter((f) => flags[f] !== undefined)
     if (playlist.length > 0 || mountFlags.length > 0) {
       const given = [...mountFlags.map((f) => `--${f}`), ...(playlist.length > 0 ? ['playlist arguments'] : [])]
       throw new CliError(`${given.join(', ')} cannot be combined with --config: set them per mount in the config file`)
@@ -60,10 +83,11 @@ export const loadConfig = async (flags: CliFlags, playlist: readonly string[]): 
     const config = parseStationConfig({ ...json, ...overrides }, path, (field) => (field in overrides ? FLAG_FOR_FIELD[field]! : field))
     return { config: { ...config, baseDir: dirname(path) }, demo: false }
   }
-  const demo = playlist.length === 0
+  const demo = playlist.length === 0 && flags.relay === undefined
   const mount = {
     path: flags.mount ?? '/stream',
-    playlist: demo ? [DEMO_PLAYLIST] : [...playlist],
+    ...(demo ? { playlist: [DEMO_PLAYLIST] } : playlist.length > 0 && { playlist: [...playlist] }),
+    ...(flags.relay !== undefined && { relay: flags.relay }),
     ...(flags.burst !== undefined && { burst: flags.burst }),
     ...(flags.shuffle !== undefined && { shuffle: flags.shuffle }),
     ...(flags.name !== undefined ? { name: flags.name } : demo ? { name: 'airwave demo' } : {}),

@@ -15,13 +15,31 @@ const mountPath = z
 
 const text = z.string().max(1024)
 
-/** One mount: a stream at a path, with its own playlist and tuning. */
+/** A password: never empty; never echoed in a message (zod's messages do not quote values). */
+const secret = z.string().min(1, 'must not be empty').max(1024)
+
+/** Where a relay pulls from: an http(s) URL of a stream on another server. */
+const relayUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL of a stream' })
+
+/**
+ * One mount: a stream at a path, with its own playlist (AutoDJ), relay and live source, and tuning.
+ * A live source takes over from the relay, which takes over from the playlist.
+ */
 export const MountConfigSchema = z.strictObject({
   path: mountPath,
-  /** Files, folders and .m3u/.m3u8/.pls files; a single string is one entry. */
+  /** Files, folders and .m3u/.m3u8/.pls files; a single string is one entry. Optional for live or relay mounts. */
   playlist: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1, 'at least one entry')])
-    .transform((value) => (typeof value === 'string' ? [value] : value)),
+    .transform((value) => (typeof value === 'string' ? [value] : value))
+    .optional(),
+  /** Pull this remote stream (another airwave, an Icecast, a SHOUTcast) and rebroadcast it. */
+  relay: relayUrl.optional(),
+  /** Password of live source clients on this mount (user `source`); overrides the station's. */
+  sourcePassword: secret.optional(),
+  /** Where listeners go while this mount has nothing to play (a mount without a playlist). */
+  fallbackMount: mountPath.optional(),
+  /** Seconds without data after which a live or relayed source is dropped (default: the station's). */
+  sourceTimeout: z.number().min(1).max(600).optional(),
   shuffle: z.boolean().default(false),
   /** Only play files of this format (default: the first playable file's). */
   format: z.enum(AUDIO_FORMATS as [string, ...string[]]).optional(),
@@ -56,6 +74,16 @@ export const StationConfigSchema = z
     /** Where the station is, and whom to contact, as Icecast's status reports them. */
     location: text.default('Earth'),
     contact: text.default('icemaster@localhost'),
+    /** TCP port for live source clients (default: the HTTP port + 1, or any free port when that is 0). */
+    sourcePort: z.number().int().min(0).max(65535).optional(),
+    /** Password of live source clients (user `source`) on every mount without its own. Unset: no live sources. */
+    sourcePassword: secret.optional(),
+    /** User name for the admin API. */
+    adminUser: z.string().min(1).max(256).default('admin'),
+    /** Password for the admin API. Unset: the admin API is off. */
+    adminPassword: secret.optional(),
+    /** Seconds without data after which a live or relayed source is dropped. */
+    sourceTimeout: z.number().min(1).max(600).default(10),
     mounts: z.array(MountConfigSchema).min(1, 'at least one mount'),
   })
   .superRefine((config, ctx) => {
@@ -66,7 +94,47 @@ export const StationConfigSchema = z
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['mounts', index, 'path'], message: `duplicate of mounts[${first}].path (${mount.path})` })
       else seen.set(key, index)
     })
+    for (const problem of sourceProblems(config)) ctx.addIssue({ code: 'custom', ...problem })
   })
+
+/**
+ * What is wrong with the mounts' sources: a mount with nothing that could ever play, a fallback that
+ * does not exist, points to itself, loops, or belongs to a mount that never needs one.
+ */
+const sourceProblems = (config: {
+  sourcePassword?: string
+  mounts: readonly { path: string; playlist?: string[]; relay?: string; sourcePassword?: string; fallbackMount?: string }[]
+}): { path: (string | number)[]; message: string }[] => {
+  const problems: { path: (string | number)[]; message: string }[] = []
+  const byPath = new Map(config.mounts.map((mount) => [mount.path, mount]))
+  config.mounts.forEach((mount, index) => {
+    const live = mount.sourcePassword ?? config.sourcePassword
+    if (!mount.playlist && !mount.relay && !live) {
+      problems.push({
+        path: ['mounts', index],
+        message: 'has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) so a live source can connect',
+      })
+    }
+    if (mount.fallbackMount === undefined) return
+    if (mount.playlist) {
+      problems.push({ path: ['mounts', index, 'fallbackMount'], message: 'a mount with a playlist never goes off air, so it has no use for a fallback mount' })
+      return
+    }
+    const chain = [mount.path]
+    for (let next: string | undefined = mount.fallbackMount; next !== undefined; next = byPath.get(next)?.fallbackMount) {
+      if (!byPath.has(next)) {
+        problems.push({ path: ['mounts', index, 'fallbackMount'], message: `no mount at ${next}` })
+        return
+      }
+      if (chain.includes(next)) {
+        problems.push({ path: ['mounts', index, 'fallbackMount'], message: `falls back in a loop: ${[...chain, next].join(' -> ')}` })
+        return
+      }
+      chain.push(next)
+    }
+  })
+  return problems
+}
 
 export type MountConfigInput = z.input<typeof MountConfigSchema>
 export type StationConfigInput = z.input<typeof StationConfigSchema>
@@ -77,6 +145,21 @@ export type StationConfig = Omit<z.output<typeof StationConfigSchema>, 'mounts' 
   /** Where relative playlist entries resolve (the config file's folder, or the working directory). */
   baseDir?: string
 }
+
+/**
+ * The port live source clients connect to: as configured, else the HTTP port + 1 (Icecast's
+ * SHOUTcast-compatible convention, and what DJ software suggests), else any free port when the HTTP
+ * port itself is chosen by the system (0).
+ *
+ * @example
+ * sourcePortOf({ port: 8000 }) // 8001
+ */
+export const sourcePortOf = (config: { port: number; sourcePort?: number }): number =>
+  config.sourcePort ?? (config.port === 0 ? 0 : config.port + 1)
+
+/** Whether any mount accepts live source clients (a source password is set for it). */
+export const liveEnabled = (config: Pick<StationConfig, 'sourcePassword' | 'mounts'>): boolean =>
+  config.mounts.some((mount) => (mount.sourcePassword ?? config.sourcePassword) !== undefined)
 
 /** A configuration that failed validation: each problem names the field and what was expected. */
 export class ConfigError extends Error {

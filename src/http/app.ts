@@ -8,6 +8,7 @@ import { mountJson } from './api.ts'
 import { mountEvents } from './events.ts'
 import type { ConnectionHooks } from './hooks.ts'
 import { noHooks } from './hooks.ts'
+import { adminApp } from './admin.ts'
 import { CORS_HEADERS } from './headers.ts'
 import { homePage } from './home-page.ts'
 import { listen } from './listen.ts'
@@ -23,8 +24,8 @@ export interface AppOptions {
 
 /**
  * The station's HTTP app: the listener page, the streams, their `.m3u`/`.pls` playlists, Icecast's
- * `/status-json.xsl`, the JSON API and its event streams. A plain Hono app, so it can be served
- * alone or routed inside another app.
+ * `/status-json.xsl`, the JSON API and its event streams, and the admin API under `/admin/` (see
+ * `admin.ts`). A plain Hono app, so it can be served alone or routed inside another app.
  *
  * @example
  * const app = new Hono()
@@ -48,6 +49,7 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   const origin = (url: string) => new URL(url).origin
 
   app.get('/', (c) => c.html(homePage(station)))
+  app.route('/admin', adminApp(station, { hooks, log, clock: listenOptions.clock }))
   app.options('*', () => new Response(null, { status: 204, headers: { ...CORS_HEADERS, 'Access-Control-Max-Age': '86400' } }))
   app.get('/status-json.xsl', (c) =>
     Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), { headers: { ...CORS_HEADERS, 'Cache-Control': 'no-cache' } }),

@@ -23,13 +23,16 @@ export const headerValue = (text: string): string => {
 
 /**
  * The response headers of a mount's stream: content type, the icy-* and ice-audio-info headers
- * players show, no caching, and CORS.
+ * players show (the mount's config, completed by its live source's), no caching, and CORS. `mount`
+ * is the mount whose audio the listener hears (see `Mount.serving`); it must have a stream.
  *
  * @example
  * new Response(listener.stream, { headers: streamHeaders(mount) })
  */
 export const streamHeaders = (mount: Mount, serverName: string): Headers => {
-  const { params, config } = mount
+  const params = mount.params
+  if (!params) throw new Error(`${mount.path} has no stream yet`)
+  const info = mount.streamInfo
   const headers = new Headers({
     'Content-Type': MIME_TYPES[params.format],
     'Cache-Control': 'no-cache, no-store',
@@ -39,11 +42,11 @@ export const streamHeaders = (mount: Mount, serverName: string): Headers => {
     Server: serverName,
     'icy-br': String(params.bitrate),
     'icy-sr': String(params.sampleRate),
-    'icy-pub': config.public ? '1' : '0',
+    'icy-pub': info.public ? '1' : '0',
     'ice-audio-info': `samplerate=${params.sampleRate};channels=${params.channels};bitrate=${params.bitrate}`,
     ...CORS_HEADERS,
   })
-  const icy = { 'icy-name': config.name, 'icy-description': config.description, 'icy-genre': config.genre, 'icy-url': config.url }
+  const icy = { 'icy-name': info.name, 'icy-description': info.description, 'icy-genre': info.genre, 'icy-url': info.url }
   for (const [name, value] of Object.entries(icy)) if (value) headers.set(name, headerValue(value))
   return headers
 }

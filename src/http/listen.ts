@@ -36,21 +36,29 @@ const probeRange = (header: string | undefined): number | undefined => {
 }
 
 /**
- * Answers a request for a mount's stream: headers only for HEAD; a `206` with the first bytes of
- * the stream for a small `Range` probe (neither of them counted as a listener); 503 when the mount
- * is full; otherwise a new listener (with ICY metadata if it sent `Icy-MetaData: 1`) whose stream is
- * the response body. When the listener leaves, one access-log line is written; a listener dropped by
- * the server also has its connection closed.
+ * Answers a request for a mount's stream: 404 while the mount is off air with no fallback on air
+ * (as Icecast does); headers only for HEAD; a `206` with the first bytes of the stream for a small
+ * `Range` probe (neither of them counted as a listener); 503 when the mount is full; otherwise a new
+ * listener (with ICY metadata if it sent `Icy-MetaData: 1`) whose stream is the response body (the
+ * fallback's audio while the mount is off air). When the listener leaves, one access-log line is
+ * written; a listener dropped by the server also has its connection closed.
  *
  * @example
  * app.get('/stream', (c) => listen(c, mount, options))
  */
 export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
-  const headers = streamHeaders(mount, options.serverName)
+  const serving = mount.serving
+  if (!serving) {
+    return new Response(`${mount.path} is off air: no source is connected${mount.fallback ? ` and its fallback ${mount.fallback.path} is off air too` : ''}; try again later\n`, {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', ...CORS_HEADERS },
+    })
+  }
+  const headers = streamHeaders(serving, options.serverName)
   if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
   const probe = probeRange(c.req.header('range'))
   if (probe !== undefined) {
-    const bytes = mount.broadcaster.burst.chunks()[0]?.data.subarray(0, probe + 1) ?? new Uint8Array(0)
+    const bytes = serving.broadcaster.burst.chunks()[0]?.data.subarray(0, probe + 1) ?? new Uint8Array(0)
     headers.set('Content-Range', bytes.length > 0 ? `bytes 0-${bytes.length - 1}/*` : 'bytes */*')
     headers.set('Content-Length', String(bytes.length))
     return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })

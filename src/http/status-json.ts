@@ -1,25 +1,24 @@
 import { MIME_TYPES } from '../audio/format.ts'
-import type { Mount } from '../mount.ts'
+import type { Mount, MountParams } from '../mount.ts'
 import type { Station } from '../station.ts'
 import { iso8601, rfc822 } from './dates.ts'
 
-/** The `ice-audio-info` value of a mount, also reported as `audio_info`. */
-export const audioInfo = (mount: Mount): string =>
-  `samplerate=${mount.params.sampleRate};channels=${mount.params.channels};bitrate=${mount.params.bitrate}`
+/** The `ice-audio-info` value of a stream's parameters, also reported as `audio_info`. */
+export const audioInfo = (params: MountParams): string => `samplerate=${params.sampleRate};channels=${params.channels};bitrate=${params.bitrate}`
 
-const source = (mount: Mount, origin: string) => ({
-  audio_info: audioInfo(mount),
-  bitrate: mount.params.bitrate,
-  channels: mount.params.channels,
-  genre: mount.config.genre ?? 'various',
+const source = (mount: Mount, params: MountParams, origin: string) => ({
+  audio_info: audioInfo(params),
+  bitrate: params.bitrate,
+  channels: params.channels,
+  genre: mount.streamInfo.genre ?? 'various',
   listener_peak: mount.broadcaster.stats.peak,
   listeners: mount.broadcaster.size,
   listenurl: `${origin}${mount.path}`,
-  samplerate: mount.params.sampleRate,
-  server_description: mount.config.description ?? 'Unspecified description',
-  server_name: mount.config.name ?? 'Unspecified name',
-  server_type: MIME_TYPES[mount.params.format],
-  server_url: mount.config.url ?? '',
+  samplerate: params.sampleRate,
+  server_description: mount.streamInfo.description ?? 'Unspecified description',
+  server_name: mount.streamInfo.name ?? 'Unspecified name',
+  server_type: MIME_TYPES[params.format],
+  server_url: mount.streamInfo.url ?? '',
   stream_start: rfc822(mount.startedAt),
   stream_start_iso8601: iso8601(mount.startedAt),
   title: mount.onAir?.track.title ?? '',
@@ -34,7 +33,8 @@ const source = (mount: Mount, origin: string) => ({
  * app.get('/status-json.xsl', (c) => c.json(icecastStatus(station, new URL(c.req.url), 'airwave 0.1.0')))
  */
 export const icecastStatus = (station: Station, url: URL, serverId: string) => {
-  const sources = [...station.mounts.values()].map((mount) => source(mount, url.origin))
+  // As Icecast, only mounts with a source: a live-only or relay-only mount off air is not listed.
+  const sources = [...station.mounts.values()].flatMap((mount) => (mount.isOnAir && mount.params ? [source(mount, mount.params, url.origin)] : []))
   return {
     icestats: {
       admin: station.config.contact,

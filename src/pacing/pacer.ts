@@ -46,6 +46,15 @@ export class Pacer {
     return this.#anchor === undefined ? undefined : this.#anchor + position * 1000
   }
 
+  /**
+   * Starts a new timeline at the next chunk: it goes out at once and the following ones in real time
+   * from it. For a mount coming back on air after a silence (a live-only mount between two DJs), where
+   * catching up or warning about the gap would be wrong.
+   */
+  resync(): void {
+    this.#anchor = undefined
+  }
+
   /** Runs until `stop()` or until the chunks end. */
   async run(): Promise<void> {
     const signal = this.#stop.signal

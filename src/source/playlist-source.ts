@@ -62,6 +62,7 @@ export class PlaylistSource {
   readonly #stop = new AbortController()
   #files: string[] = []
   #upcoming: string | undefined
+  #skip = false
   #params: (StreamParams & { bitrate: number }) | undefined
 
   constructor(options: PlaylistSourceOptions) {
@@ -118,6 +119,14 @@ export class PlaylistSource {
     this.#stop.abort()
   }
 
+  /**
+   * Ends the current track: the next frame yielded is the first of the next track (the current
+   * one's file is closed). Asking again before that changes nothing.
+   */
+  skip(): void {
+    this.#skip = true
+  }
+
   /** The file expected to play after the current one (a guess: it may turn out unplayable). */
   get upcoming(): string | undefined {
     return this.#upcoming
@@ -158,6 +167,7 @@ export class PlaylistSource {
           ...tags,
           duration: tags.duration ?? ((probe.info.end - probe.info.start) * 8) / (probe.info.bitrate * 1000),
         }
+        this.#skip = false
         let dropped = 0
         try {
           for await (const frame of readAudioFrames(probe.info)) {
@@ -168,6 +178,7 @@ export class PlaylistSource {
             played = true
             yield { frame, track }
             if (this.#stop.signal.aborted) return
+            if (this.#skip) break
           }
         } catch (error) {
           this.#warnOnce(path, `read failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -171,4 +171,34 @@ describe('Broadcaster', () => {
     expect(broadcaster.stats).toMatchObject({ peak: 2, connections: 3, slowDrops: 0 })
     expect(broadcaster.get(a.id)).toBeUndefined()
   })
+
+  test('transfer moves a listener to another broadcaster without closing it: from then on it gets the chunks of the new one, without a burst', async () => {
+    let id = 0
+    const nextId = () => ++id
+    const one = new Broadcaster({ burstSeconds: 3, slowLimit: 10, highWaterMark: 64 * 1024, clock: new ManualClock(), nextId })
+    const two = new Broadcaster({ burstSeconds: 3, slowLimit: 10, highWaterMark: 64 * 1024, clock: new ManualClock(), nextId })
+    const events: string[] = []
+    one.observe((e) => events.push(`one:${e.type}:${e.listener.id}${e.type === 'leave' ? `:${e.reason}` : ''}`))
+    two.observe((e) => events.push(`two:${e.type}:${e.listener.id}${e.type === 'leave' ? `:${e.reason}` : ''}`))
+    const all = await chunks(40)
+    for (const c of all.slice(0, 20)) two.publish(c)
+    const listener = one.add(info(1))
+    const resident = two.add(info(2))
+    expect([listener.id, resident.id]).toEqual([1, 2])
+    const { bytes } = drain(listener)
+    one.publish(all[0]!)
+    expect(one.transfer(listener, two)).toBe(true)
+    expect(Broadcaster.ownerOf(listener)).toBe(two)
+    one.publish(all[1]!)
+    two.publish(all[20]!)
+    await Bun.sleep(1)
+    expect(bytes().equals(Buffer.concat([all[0]!.data, all[20]!.data]))).toBe(true)
+    expect([one.size, two.size, two.stats.peak]).toEqual([0, 2, 2])
+    // Closing it now removes it from the broadcaster it belongs to.
+    listener.close('kicked')
+    expect(two.size).toBe(1)
+    expect(Broadcaster.ownerOf(listener)).toBeUndefined()
+    expect(events).toEqual(['one:join:1', 'two:join:2', 'one:leave:1:moved', 'two:join:1', 'two:leave:1:kicked'])
+    expect(one.transfer(listener, two)).toBe(false)
+  })
 })

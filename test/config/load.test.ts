@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { CliError } from '../../src/config/cli.ts'
 import { loadConfig } from '../../src/config/load.ts'
-import { ConfigError } from '../../src/config/schema.ts'
+import { ConfigError, liveEnabled, sourcePortOf } from '../../src/config/schema.ts'
 import { DEMO_PLAYLIST } from '../../src/source/demo.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
@@ -79,5 +79,92 @@ describe('loadConfig', () => {
     const path = dir.write('ok.json', JSON.stringify({ mounts: [{ path: '/a', playlist: 'x' }] }))
     await expect(loadConfig({ config: path, burst: 2 }, ['more.mp3'])).rejects.toThrow(CliError)
     await expect(loadConfig({ config: path, burst: 2 }, [])).rejects.toThrow('--burst cannot be combined with --config')
+  })
+})
+
+describe('loadConfig: live sources, relays, admin', () => {
+  const noEnv = {}
+
+  test('without passwords, live sources and the admin API are off', async () => {
+    const { config } = await loadConfig({}, ['a.mp3'], noEnv)
+    expect(config.sourcePassword).toBeUndefined()
+    expect(config.adminPassword).toBeUndefined()
+    expect(liveEnabled(config)).toBe(false)
+    expect(config.adminUser).toBe('admin')
+    expect(config.sourceTimeout).toBe(10)
+  })
+
+  test('passwords come from flags or the environment; a flag wins over the variable', async () => {
+    const env = { AIRWAVE_SOURCE_PASSWORD: 'from-env', AIRWAVE_ADMIN_PASSWORD: 'adm-env' }
+    const fromEnv = (await loadConfig({}, ['a.mp3'], env)).config
+    expect([fromEnv.sourcePassword, fromEnv.adminPassword]).toEqual(['from-env', 'adm-env'])
+    expect(liveEnabled(fromEnv)).toBe(true)
+    const fromFlags = (await loadConfig({ sourcePassword: 's3cret', adminPassword: 'adm1n', adminUser: 'boss' }, ['a.mp3'], env)).config
+    expect([fromFlags.sourcePassword, fromFlags.adminPassword, fromFlags.adminUser]).toEqual(['s3cret', 'adm1n', 'boss'])
+    // An empty variable counts as unset.
+    expect((await loadConfig({}, ['a.mp3'], { AIRWAVE_SOURCE_PASSWORD: '' })).config.sourcePassword).toBeUndefined()
+  })
+
+  test('the environment and flags override a config file\'s passwords', async () => {
+    const path = dir.write('pw.json', JSON.stringify({ sourcePassword: 'file', adminPassword: 'file', mounts: [{ path: '/a', playlist: 'x' }] }))
+    const { config } = await loadConfig({ config: path, adminPassword: 'flag' }, [], { AIRWAVE_SOURCE_PASSWORD: 'env' })
+    expect([config.sourcePassword, config.adminPassword]).toEqual(['env', 'flag'])
+  })
+
+  test('an empty password is refused, naming the flag and never showing a value', async () => {
+    const list = await problems(loadConfig({ sourcePassword: '' }, ['a.mp3'], noEnv))
+    expect(list).toEqual(['--source-password: must not be empty'])
+  })
+
+  test('the source port defaults to the HTTP port + 1, or any free port when that is 0', async () => {
+    expect(sourcePortOf((await loadConfig({ port: 9000 }, ['a.mp3'], noEnv)).config)).toBe(9001)
+    expect(sourcePortOf((await loadConfig({ port: 0 }, ['a.mp3'], noEnv)).config)).toBe(0)
+    expect(sourcePortOf((await loadConfig({ port: 9000, sourcePort: 7000 }, ['a.mp3'], noEnv)).config)).toBe(7000)
+  })
+
+  test('--relay makes a relay mount, with the playlist (if any) playing while the upstream is away', async () => {
+    const relayOnly = await loadConfig({ relay: 'http://origin.example:8000/stream' }, [], noEnv)
+    expect(relayOnly.demo).toBe(false)
+    expect(relayOnly.config.mounts[0]).toMatchObject({ path: '/stream', relay: 'http://origin.example:8000/stream' })
+    expect(relayOnly.config.mounts[0]!.playlist).toBeUndefined()
+    const withPlaylist = await loadConfig({ relay: 'https://origin.example/stream' }, ['a.mp3'], noEnv)
+    expect(withPlaylist.config.mounts[0]).toMatchObject({ relay: 'https://origin.example/stream', playlist: ['a.mp3'] })
+    expect((await problems(loadConfig({ relay: 'ftp://x/y' }, [], noEnv)))[0]).toStartWith('--relay: ')
+  })
+
+  test('a config file sets sources per mount: live-only mounts, relays, fallback chains', async () => {
+    const path = dir.write('live.json', JSON.stringify({
+      sourcePort: 8011,
+      mounts: [
+        { path: '/live', sourcePassword: 'dj', fallbackMount: '/edge' },
+        { path: '/edge', relay: 'http://origin.example/stream', fallbackMount: '/auto', sourceTimeout: 5 },
+        { path: '/auto', playlist: 'music' },
+      ],
+    }))
+    const { config } = await loadConfig({ config: path }, [], noEnv)
+    expect(config.mounts.map((m) => [m.path, m.fallbackMount])).toEqual([['/live', '/edge'], ['/edge', '/auto'], ['/auto', undefined]])
+    expect(config.mounts[1]!.sourceTimeout).toBe(5)
+    expect(sourcePortOf(config)).toBe(8011)
+    expect(liveEnabled(config)).toBe(true)
+  })
+
+  test('a mount with nothing to play, a missing or looping fallback, or a fallback on a playlist mount is refused', async () => {
+    const path = dir.write('badlive.json', JSON.stringify({
+      mounts: [
+        { path: '/nothing' },
+        { path: '/a', relay: 'http://x/a', fallbackMount: '/b' },
+        { path: '/b', relay: 'http://x/b', fallbackMount: '/a' },
+        { path: '/c', relay: 'http://x/c', fallbackMount: '/gone' },
+        { path: '/d', playlist: 'x', fallbackMount: '/a' },
+      ],
+    }))
+    const list = await problems(loadConfig({ config: path }, [], noEnv))
+    expect(list).toContain('mounts[0]: has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) so a live source can connect')
+    expect(list).toContain('mounts[1].fallbackMount: falls back in a loop: /a -> /b -> /a')
+    expect(list).toContain('mounts[3].fallbackMount: no mount at /gone')
+    expect(list).toContain('mounts[4].fallbackMount: a mount with a playlist never goes off air, so it has no use for a fallback mount')
+    // With a station-wide source password, a mount needs nothing else: it is live-only.
+    const ok = dir.write('liveonly.json', JSON.stringify({ sourcePassword: 'x', mounts: [{ path: '/live' }] }))
+    expect((await loadConfig({ config: ok }, [], noEnv)).config.mounts[0]!.playlist).toBeUndefined()
   })
 })

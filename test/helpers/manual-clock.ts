@@ -82,3 +82,14 @@ export const waitFor = async (condition: () => boolean, timeoutMs = 5000, what =
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
 }
+
+/**
+ * Advances `clock` by `ms` in small steps, giving real time to file reads between them: for code
+ * under a ManualClock that also does real I/O (a playlist opening its next file).
+ */
+export const advanceWithIo = async (clock: ManualClock, ms: number, stepMs = 20): Promise<void> => {
+  for (let done = 0; done < ms; done += stepMs) {
+    await clock.advance(Math.min(stepMs, ms - done))
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+}

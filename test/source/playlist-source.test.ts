@@ -102,6 +102,24 @@ describe('PlaylistSource', () => {
     for (let i = 1; i < played.length; i++) expect(played[i]!.path).not.toBe(played[i - 1]!.path)
   })
 
+  test('skip() ends the current track at the next frame; asking twice skips once', async () => {
+    const source = new PlaylistSource({ entries: [a, b] })
+    await source.open()
+    const frames = source.frames()
+    const first = (await frames.next()).value as SourceFrame
+    for (let i = 0; i < 5; i++) await frames.next()
+    source.skip()
+    source.skip()
+    const next = (await frames.next()).value as SourceFrame
+    expect(first.track.path).toBe(a)
+    expect(next.track.path).toBe(b)
+    // b plays whole: a second skip was not left pending.
+    let bFrames = 1
+    for (let step = await frames.next(); (step.value as SourceFrame).track.id === next.track.id; step = await frames.next()) bFrames++
+    expect(bFrames).toBeGreaterThan(35)
+    await frames.return?.(undefined)
+  })
+
   test('skips a missing, corrupt or mismatched file with one log line each, however often it loops', async () => {
     const mixed = dir.path('mixed.m3u')
     dir.write('mixed.m3u', [a, 'gone.mp3', dir.write('junk.mp3', noise(50_000)), fixtures.mp3At48k(), fixtures.aac(1), fixtures.mp3Mono(), b].join('\n'))

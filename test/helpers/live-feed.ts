@@ -1,0 +1,62 @@
+import type { Frame } from '../../src/audio/frame.ts'
+import { frameDuration } from '../../src/audio/frame.ts'
+import type { SourceConnection } from '../../src/source/connection.ts'
+import type { FeedKind } from '../../src/source/feed.ts'
+import { FrameFeed } from '../../src/source/feed.ts'
+import { probeAudioFile, readAudioFrames } from '../../src/source/audio-file.ts'
+import type { Mount } from '../../src/mount.ts'
+
+/** All frames of an audio file, in order. */
+export const framesOf = async (path: string): Promise<Frame[]> => {
+  const probe = await probeAudioFile(path)
+  if (!probe.ok) throw new Error(`${path}: ${probe.reason}`)
+  const frames: Frame[] = []
+  for await (const frame of readAudioFrames(probe.info)) frames.push(frame)
+  return frames
+}
+
+/**
+ * Connects an in-process source to `mount` the way ingest and relays do (refusal check, admission
+ * of the first frame's parameters), and returns a handle that pushes frames in, looping `frames`.
+ */
+export const connectTestSource = (mount: Mount, frames: readonly Frame[], options: { kind?: FeedKind; title?: string } = {}) => {
+  const kind = options.kind ?? 'live'
+  const first = frames[0]!
+  const refusal = mount.refuseSource(kind, first.format, first)
+  if (refusal) throw new Error(refusal.reason)
+  const feed = new FrameFeed({ kind, title: options.title ?? 'Test source' })
+  const params = { format: first.format, sampleRate: first.sampleRate, channels: first.channels, bitrate: first.bitrate }
+  const admitted = mount.admit(params)
+  if (admitted) throw new Error(admitted)
+  const connection: SourceConnection = {
+    kind,
+    feed,
+    format: first.format,
+    info: {},
+    origin: 'test',
+    userAgent: 'test',
+    connectedAt: new Date(),
+    params,
+    setTitle: (title) => void feed.setTitle(title),
+    close: (reason) => feed.abort(reason),
+  }
+  mount.connectSource(connection)
+  let next = 0
+  let pushed = 0
+  return {
+    feed,
+    connection,
+    /** Seconds of audio pushed so far. */
+    get seconds() {
+      return pushed
+    },
+    /** Pushes frames until `seconds` of audio have been pushed in total. */
+    pushUntil(seconds: number) {
+      while (pushed < seconds - 1e-9) {
+        const frame = frames[next++ % frames.length]!
+        feed.push(frame)
+        pushed += frameDuration(frame)
+      }
+    },
+  }
+}
