@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenServer } from '../listen-server.ts'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Context } from 'hono'
 import type { ConnectionHooks } from '../http/hooks.ts'
@@ -25,20 +25,10 @@ export const nodeHttpHooks: ConnectionHooks = {
 }
 
 /** Serves `fetch` with `node:http` (through @hono/node-server); rejects if the port cannot be bound. */
-export const serveNodeHttp = (fetch: FetchHandler, options: { hostname: string; port: number }): Promise<RunningServer> =>
-  new Promise((resolve, reject) => {
-    const server = createAdaptorServer({ fetch: fetch as never }) as Server
-    server.once('error', reject)
-    server.listen(options.port, options.hostname, () => {
-      server.off('error', reject)
-      resolve({
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done())
-            server.closeIdleConnections()
-            setTimeout(() => server.closeAllConnections(), 1500).unref()
-          }),
-      })
-    })
+export const serveNodeHttp = (fetch: FetchHandler, options: { hostname: string; port: number }): Promise<RunningServer> => {
+  const server = createAdaptorServer({ fetch: fetch as never }) as Server
+  return listenServer(server, options.port, options.hostname, () => {
+    server.closeIdleConnections()
+    setTimeout(() => server.closeAllConnections(), 1500).unref()
   })
+}

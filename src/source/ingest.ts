@@ -1,7 +1,8 @@
 import { createServer } from 'node:net'
-import type { AddressInfo, Server, Socket } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import type { AudioFormat } from '../audio/format.ts'
 import { formatFromMime } from '../audio/format.ts'
+import { listenServer } from '../listen-server.ts'
 import type { Logger } from '../log.ts'
 import type { Mount } from '../mount.ts'
 import type { Clock } from '../pacing/clock.ts'
@@ -94,19 +95,8 @@ export const startIngest = (options: IngestOptions): Promise<RunningIngest> => {
     socket.setNoDelay(true)
     readHead(socket, { station, clock, log, httpPort: options.httpPort, admin: options.admin })
   })
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.hostname, () => {
-      server.off('error', reject)
-      resolve({
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done())
-            for (const socket of sockets) socket.destroy()
-          }),
-      })
-    })
+  return listenServer(server, options.port, options.hostname, () => {
+    for (const socket of sockets) socket.destroy()
   })
 }
 
