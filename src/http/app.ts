@@ -10,6 +10,7 @@ import type { ConnectionHooks } from './hooks.ts'
 import { noHooks } from './hooks.ts'
 import { CORS_HEADERS } from './headers.ts'
 import { listen } from './listen.ts'
+import { METRICS_CONTENT_TYPE, prometheusMetrics } from './metrics.ts'
 import { playlistFile } from './playlists.ts'
 import { icecastStatus } from './status-json.ts'
 import { htmlResponse, serveAsset } from '../web/assets.ts'
@@ -26,7 +27,8 @@ export interface AppOptions {
 /**
  * The station's HTTP app: the listener page and the embeddable player (with their assets), the
  * streams, their `.m3u`/`.pls` playlists, Icecast's `/status-json.xsl`, the JSON API and its event
- * streams. A plain Hono app, so it can be served alone or routed inside another app.
+ * streams, and Prometheus `/metrics`. A plain Hono app, so it can be served alone or routed inside
+ * another app.
  *
  * @example
  * const app = new Hono()
@@ -55,6 +57,7 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
     return mount ? htmlResponse(c.req.raw, embedPage(station, mount, clock), pageSecurityHeaders({ frameable: true })) : notFound(`/${c.req.param('mount')}`)
   })
   app.get('/assets/:name', (c) => serveAsset(c.req.raw, c.req.param('name')))
+  app.get('/metrics', () => new Response(prometheusMetrics(station), { headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' } }))
   app.options('*', () => new Response(null, { status: 204, headers: { ...CORS_HEADERS, 'Access-Control-Max-Age': '86400' } }))
   app.get('/status-json.xsl', (c) =>
     Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), { headers: { ...CORS_HEADERS, 'Cache-Control': 'no-cache' } }),
