@@ -54,7 +54,7 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   app.get('/', (c) => htmlResponse(c.req.raw, listenerPage(station, clock), pageSecurityHeaders()))
   app.get('/embed/:mount{.+}', (c) => {
     const mount = station.mount(`/${c.req.param('mount')}`)
-    return mount ? htmlResponse(c.req.raw, embedPage(station, mount, clock), pageSecurityHeaders({ frameable: true })) : notFound(`/${c.req.param('mount')}`)
+    return mount ? htmlResponse(c.req.raw, embedPage(mount, clock), pageSecurityHeaders({ frameable: true })) : notFound(`/${c.req.param('mount')}`)
   })
   app.get('/assets/:name', (c) => serveAsset(c.req.raw, c.req.param('name')))
   app.get('/metrics', () => new Response(prometheusMetrics(station), { headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' } }))

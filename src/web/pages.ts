@@ -50,7 +50,9 @@ const mountCard = (mount: Mount, clock: Clock, options: CardOptions): Html => {
 <div class="head">
 <button type="button" class="play" aria-label="Play ${name}" aria-describedby="${id}-now"><span class="icon" aria-hidden="true"></span><span class="play-text">Play</span></button>
 <div class="info">
-${compact ? html`<p class="name" id="${id}-name">${name}</p>` : html`<h2 class="name" id="${id}-name">${name}</h2>`}
+${compact
+  ? html`<p class="name" id="${id}-name"><a href="${base}" target="_blank" rel="noopener" title="Open the station's page">${name}</a></p>`
+  : html`<h2 class="name" id="${id}-name">${name}</h2>`}
 <p class="meta">${details} · <span class="listeners">${listening(mount.broadcaster.size)}</span></p>
 </div>
 </div>
@@ -98,9 +100,9 @@ export const embedBase = (mountPath: string): string => '../'.repeat(mountPath.s
  * The compact player at `GET /embed/<mount>`, for an `<iframe>` on another site.
  *
  * @example
- * <iframe src="https://radio.example/embed/stream" title="Radio" width="100%" height="150"></iframe>
+ * <iframe src="https://radio.example/embed/stream" title="Radio" width="100%" height="140"></iframe>
  */
-export const embedPage = (station: Station, mount: Mount, clock: Clock): string => {
+export const embedPage = (mount: Mount, clock: Clock): string => {
   const base = embedBase(mount.path)
   const name = mountName(mount)
   return shell({
@@ -111,7 +113,6 @@ export const embedPage = (station: Station, mount: Mount, clock: Clock): string 
     body: html`<main id="station" data-base="${base}" data-events="api/mounts${mount.path}/events">
 <audio class="player" preload="none" hidden></audio>
 ${mountCard(mount, clock, { id: 'm0', base, compact: true })}
-<p class="home"><a href="${base}" target="_blank" rel="noopener">${station.config.name ?? 'Station page'}</a></p>
 </main>`,
   })
 }

@@ -58,7 +58,7 @@ export interface WatchedPage {
   errors: string[]
   /** Dialogs (alert, confirm, prompt) the page tried to open: none may. */
   dialogs: string[]
-  /** Requests to anywhere but the loopback server. */
+  /** Requests to anywhere but loopback (127.0.0.1 or localhost). */
   outside: string[]
 }
 
@@ -97,7 +97,7 @@ export const launchBrowser = async (): Promise<Browser> => {
       })
       page.on('request', (request) => {
         const url = new URL(request.url())
-        if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1') watched.outside.push(request.url())
+        if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') watched.outside.push(request.url())
       })
       return watched
     },
