@@ -22,6 +22,7 @@ export const createStation = (config: StationConfigInput, options: StationOption
 export { Station, StationError } from './station.ts'
 export type { StationOptions } from './station.ts'
 export { Mount } from './mount.ts'
+export { DEMO_PLAYLIST } from './source/demo.ts'
 export type { MountParams, OnAir } from './mount.ts'
 export { createApp } from './http/app.ts'
 export type { AppOptions } from './http/app.ts'

@@ -1,19 +1,12 @@
 import { describe, expect, test } from 'bun:test'
 import { IcyListener } from '../../src/broadcast/icy-listener.ts'
 import { Listener } from '../../src/broadcast/listener.ts'
-import type { ListenerOptions } from '../../src/broadcast/listener.ts'
 import type { Chunk } from '../../src/pacing/chunk.ts'
 import type { Track } from '../../src/source/track.ts'
 import { rawBlocks, readIcy } from '../helpers/icy.ts'
+import { listenerOptions } from '../helpers/synthetic.ts'
 
-const options: ListenerOptions = {
-  id: 1,
-  info: { address: '', userAgent: '', referer: '', request: '' },
-  highWaterMark: 10_000_000,
-  slowLimit: 10,
-  connectedAt: 0,
-  onClose: () => {},
-}
+const options = listenerOptions()
 const track = (n: number): Track => ({ id: n, origin: 'playlist', title: `Track ${n}` })
 
 /** Chunks of `size` bytes (frames of 100 bytes), `perTrack` chunks per track, bytes counting up. */

@@ -1,4 +1,5 @@
 import type { Frame } from '../../src/audio/frame.ts'
+import type { ListenerOptions } from '../../src/broadcast/listener.ts'
 import type { SourceFrame, Track } from '../../src/source/track.ts'
 
 /** A synthetic MP3-like frame: 1152 samples at 44.1 kHz, `size` bytes filled with `fill`. */
@@ -24,3 +25,14 @@ export async function* syntheticSource(options: { count?: number; framesPerTrack
     yield { frame: syntheticFrame(sizes(i), i & 0xff), track: track! }
   }
 }
+
+/** Options for a Listener in unit tests: a roomy queue, no slow limit to speak of, no close hook. */
+export const listenerOptions = (overrides: Partial<ListenerOptions> = {}): ListenerOptions => ({
+  id: 1,
+  info: { address: '', userAgent: '', referer: '', request: '' },
+  highWaterMark: 10_000_000,
+  slowLimit: 10,
+  connectedAt: 0,
+  onClose: () => {},
+  ...overrides,
+})

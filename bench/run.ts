@@ -1,0 +1,147 @@
+/**
+ * The benchmark: each server in turn on loopback, loaded at each N by `bench/load.ts`, one table
+ * and the ratios to Icecast at the end; raw results in `bench/results/`.
+ *
+ *   bun bench/run.ts                                   # the full matrix (npm run bench)
+ *   bun bench/run.ts --servers bun,icecast --listeners 200 --duration 20
+ *   bun bench/run.ts --servers bun:shared,bun:cloned,node24:shared,node24:cloned --listeners 5000
+ *
+ * See `--help` and bench/README.md.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import process from 'node:process'
+import { parseArgs } from 'node:util'
+import type { LoadgenRuntime } from './run/loadgen.ts'
+import { runLoadgen } from './run/loadgen.ts'
+import type { RunRecord } from './run/report.ts'
+import { fullReport } from './run/report.ts'
+import { formatResult } from './load/format.ts'
+import { SERVER_NAMES, serverStarter } from './servers/index.ts'
+import { OPEN_FILES, freePort, openFilesLimits } from './servers/process.ts'
+import { ROOT } from './servers/runtimes.ts'
+
+const HELP = `bench/run.ts: airwave on each runtime, and Icecast, under the same listener load
+
+Usage: bun bench/run.ts [options]
+
+  --servers <list>     comma-separated, in order (default node20,node24,bun,deno,icecast)
+                       known: ${SERVER_NAMES.join(', ')}
+                       (<runtime>:shared|cloned is bench/server-variant.ts: shared vs per-listener chunk copies;
+                       <name>+icy: the same server, listeners asking for ICY metadata)
+  --listeners <list>   listener counts (default 1000,5000)
+  --duration <s>       measurement window per run (default 60)
+  --ramp <n>           listeners connected per second (default 500)
+  --settle <s>         wait after all listeners got audio, before the window (default 2)
+  --warmup <s>         let each server stream this long before the first listener, so its
+                       burst buffer is full (default 5)
+  --loadgen <rt>       node24 or bun: what runs bench/load.ts (default node24)
+  --cooldown <s>       pause between runs (default 3)
+  --out <file>         results JSON (default bench/results/<date>-<servers>.json)
+  --report <file>      print the tables of a saved results JSON, run nothing
+  -h, --help
+`
+
+const { values } = parseArgs({
+  options: {
+    servers: { type: 'string', default: 'node20,node24,bun,deno,icecast' },
+    listeners: { type: 'string', default: '1000,5000' },
+    duration: { type: 'string', default: '60' },
+    ramp: { type: 'string', default: '500' },
+    settle: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '5' },
+    loadgen: { type: 'string', default: 'node24' },
+    cooldown: { type: 'string', default: '3' },
+    out: { type: 'string' },
+    report: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+if (values.help) {
+  process.stdout.write(HELP)
+  process.exit(0)
+}
+const fail = (message: string): never => {
+  process.stderr.write(`bench/run.ts: ${message}\n`)
+  process.exit(2)
+}
+if (values.report) {
+  const saved = JSON.parse(readFileSync(values.report, 'utf8')) as { runs: RunRecord[] }
+  process.stdout.write(fullReport(saved.runs))
+  process.exit(0)
+}
+const numbers = (name: string, text: string): number[] =>
+  text.split(',').map((part) => {
+    const n = Number(part.trim())
+    if (!Number.isFinite(n) || n <= 0) fail(`--${name}: expected positive numbers, got "${text}"`)
+    return n
+  })
+
+const servers = values.servers.split(',').map((s) => s.trim()).filter(Boolean)
+/** `<server>+icy`: the same server, with listeners that ask for ICY metadata. */
+const parseServer = (name: string) => ({ server: name.replace(/\+icy$/, ''), icy: name.endsWith('+icy') })
+for (const name of servers) if (!SERVER_NAMES.includes(parseServer(name).server)) fail(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')}, each also as <name>+icy)`)
+const counts = numbers('listeners', values.listeners).map(Math.round)
+const one = (name: string, text: string): number => numbers(name, text)[0]!
+const duration = one('duration', values.duration)
+const ramp = one('ramp', values.ramp)
+const zeroOrMore = (name: string, text: string): number => {
+  const n = Number(text)
+  return Number.isFinite(n) && n >= 0 ? n : fail(`--${name}: expected a number >= 0, got "${text}"`)
+}
+const settle = zeroOrMore('settle', values.settle)
+const warmup = zeroOrMore('warmup', values.warmup)
+const cooldown = one('cooldown', values.cooldown)
+if (values.loadgen !== 'node24' && values.loadgen !== 'bun') fail(`--loadgen: node24 or bun, got ${values.loadgen}`)
+const loadgen = values.loadgen as LoadgenRuntime
+
+// Servers and the load generator are started with `ulimit -n OPEN_FILES`, which the hard limit must allow.
+const needed = Math.max(...counts) + 200
+if (needed > OPEN_FILES) fail(`${Math.max(...counts)} listeners need more than ${OPEN_FILES} open files in one process`)
+if (openFilesLimits().hard < OPEN_FILES) fail(`the hard open-files limit is ${openFilesLimits().hard}; the bench raises it to ${OPEN_FILES} for each process: run as root or raise it (ulimit -Hn)`)
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
+const out = values.out ?? join(ROOT, 'bench/results', `${stamp}-${servers.join('+').replace(/:/g, '-')}.json`)
+mkdirSync(join(out, '..'), { recursive: true })
+const workDir = mkdtempSync(join(tmpdir(), 'airwave-bench-'))
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memory: totalmem(), kernel: release(), hostname: hostname(), loadavgAtStart: loadavg() }
+const options = { servers, listeners: counts, duration, ramp, settle, warmup, loadgen, bitrate: 128 }
+const runs: RunRecord[] = []
+const save = (file: string) => writeFileSync(file, `${JSON.stringify({ startedAt: stamp, machine, options, workDir, runs }, null, 2)}\n`)
+
+process.stderr.write(`bench: ${servers.join(', ')} at ${counts.join(', ')} listeners, ${duration} s windows; logs in ${workDir}\n`)
+for (const name of servers) {
+  for (const listeners of counts) {
+    const logDir = mkdtempSync(join(workDir, `${name.replace(/:/g, '-')}-${listeners}-`))
+    process.stderr.write(`\n== ${name}, ${listeners} listeners\n`)
+    let record: RunRecord
+    try {
+      const { server: serverName, icy } = parseServer(name)
+      const server = await serverStarter(serverName)({ port: await freePort(), logDir })
+      process.stderr.write(`   ${server.version}, pid ${server.pid}, ${server.url}; warming up ${warmup} s\n`)
+      await sleep(warmup * 1000)
+      try {
+        const result = await runLoadgen(loadgen, { url: server.url, listeners, ramp, duration, settle, bitrate: 128, pids: [server.pid, ...server.helperPids], icy })
+        record = { server: name, version: server.version, listeners, logDir, result }
+        process.stderr.write(formatResult(result).replace(/^/gm, '   '))
+      } finally {
+        await server.stop()
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      process.stderr.write(`   FAILED: ${message}\n`)
+      record = { server: name, listeners, logDir, error: message }
+    }
+    runs.push(record)
+    save(`${out}.tmp`)
+    await sleep(cooldown * 1000)
+  }
+}
+save(`${out}.tmp`)
+renameSync(`${out}.tmp`, out)
+
+process.stdout.write(`\n${fullReport(runs)}`)
+process.stdout.write(`\nraw results: ${out}\nserver logs: ${workDir}\n`)

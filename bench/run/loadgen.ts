@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import type { LoadResult } from '../load/result.ts'
+import { withOpenFiles } from '../servers/process.ts'
+import { ROOT, binaries, node24Binary } from '../servers/runtimes.ts'
+
+/** What runs the load generator. */
+export type LoadgenRuntime = 'node24' | 'bun'
+
+/** The settings of one load run, as `bench/load.ts` flags. */
+export interface LoadRequest {
+  readonly url: string
+  readonly listeners: number
+  readonly ramp: number
+  readonly duration: number
+  readonly settle: number
+  readonly bitrate: number
+  readonly pids: readonly number[]
+  /** Listeners ask for ICY metadata. */
+  readonly icy?: boolean
+}
+
+/**
+ * Runs `bench/load.ts --json` in its own process (so its CPU is its own and it never shares an
+ * event loop with the orchestrator), with its progress lines passed through to stderr.
+ *
+ * @example
+ * const result = await runLoadgen('node24', { url, listeners: 1000, ramp: 500, duration: 60, settle: 2, bitrate: 128, pids: [pid] })
+ */
+export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promise<LoadResult> => {
+  const binary = runtime === 'bun' ? binaries.bun : node24Binary()
+  const args = [
+    join(ROOT, 'bench/load.ts'),
+    '--json',
+    '--listeners', String(request.listeners),
+    '--ramp', String(request.ramp),
+    '--duration', String(request.duration),
+    '--settle', String(request.settle),
+    '--bitrate', String(request.bitrate),
+    ...request.pids.flatMap((pid) => ['--pid', String(pid)]),
+    ...(request.icy ? ['--icy'] : []),
+    request.url,
+  ]
+  return new Promise((resolve, reject) => {
+    const [shell, shellArgs] = withOpenFiles(binary, args)
+    const child = spawn(shell, shellArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (text: string) => (out += text))
+    child.once('error', reject)
+    child.once('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`bench/load.ts exited with ${signal ?? code}`))
+      try {
+        resolve(JSON.parse(out) as LoadResult)
+      } catch (error) {
+        reject(new Error(`bench/load.ts printed no JSON: ${String(error)}: ${out.slice(0, 200)}`))
+      }
+    })
+  })
+}

@@ -1,0 +1,55 @@
+/**
+ * airwave's demo station built through the library API, with each listener's chunks either shared
+ * (the design: one Uint8Array enqueued into every stream) or cloned (a copy per listener), to
+ * measure what sharing saves. Served by the current runtime's adapter, like `src/main.ts`.
+ *
+ *   bun bench/server-variant.ts --chunks cloned --port 8000
+ *   node24 bench/server-variant.ts --chunks shared --port 8000
+ *   deno run --allow-net --allow-read --allow-env --allow-sys bench/server-variant.ts --chunks cloned
+ */
+import process from 'node:process'
+import { parseArgs } from 'node:util'
+import { DEMO_PLAYLIST, Listener, createApp, createLogger, createStation, loadRuntime } from '../src/index.ts'
+import type { Chunk } from '../src/index.ts'
+
+/** A listener that enqueues its own copy of every chunk instead of the shared one. */
+export class CloningListener extends Listener {
+  protected override write(chunk: Chunk): void {
+    this.enqueue(chunk.data.slice())
+  }
+}
+
+const { values } = parseArgs({
+  options: {
+    chunks: { type: 'string', default: 'shared' },
+    port: { type: 'string', default: '8000' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+})
+const mode = values.chunks
+if (mode !== 'shared' && mode !== 'cloned') {
+  console.error(`server-variant: --chunks shared|cloned, got ${mode}`)
+  process.exit(2)
+}
+
+const runtime = await loadRuntime()
+const log = createLogger({ level: 'info' })
+const station = await createStation({ host: values.host, port: Number(values.port), mounts: [{ path: '/stream', playlist: [DEMO_PLAYLIST], name: 'airwave bench' }] }, { log })
+if (mode === 'cloned') {
+  // The HTTP layer adds listeners through Mount.addListener(info) without a factory; wrapping that
+  // one method of this mount object is the only seam the library offers for a listener factory.
+  for (const mount of station.mounts.values()) {
+    const add = mount.addListener.bind(mount)
+    mount.addListener = (info, factory) => add(info, factory ?? ((options) => new CloningListener(options)))
+  }
+}
+const app = createApp(station, { hooks: runtime.hooks, log })
+const server = await runtime.serve(app.fetch, { hostname: values.host, port: Number(values.port) })
+station.start()
+log.info(`server-variant (${mode} chunks) on ${runtime.name} ${runtime.version}: http://${values.host}:${server.port}/stream`)
+runtime.onShutdownSignal(async (signal) => {
+  log.info(`${signal}: shutting down`)
+  await station.stop()
+  await server.close()
+  runtime.exit(0)
+})

@@ -1,0 +1,78 @@
+import { join } from 'node:path'
+import { assertExecutable, isRunning, spawnLogged, stopProcess, waitForStream } from './process.ts'
+import { ROOT, binaries, buildDist, firstLine, node20Binary, node24Binary } from './runtimes.ts'
+import type { BenchServer, ServerStarter, StartOptions } from './types.ts'
+
+/** Which chunk handling a variant server uses (`bench/server-variant.ts`). */
+export type ChunkMode = 'shared' | 'cloned'
+
+/** The runtimes airwave is benchmarked on. */
+export type AirwaveRuntime = 'node20' | 'node24' | 'bun' | 'deno'
+
+interface Command {
+  readonly binary: string
+  /** Arguments before the entry point. */
+  readonly pre: readonly string[]
+  /** The entry point for the plain server (`src/main.ts`, or `dist/main.js` on Node 20). */
+  readonly main: string
+  readonly version: string
+  readonly prepare?: () => Promise<void>
+}
+
+const command = (runtime: AirwaveRuntime): Command => {
+  switch (runtime) {
+    case 'node20': {
+      const binary = node20Binary()
+      return { binary, pre: [], main: 'dist/main.js', version: `node ${firstLine(binary, ['--version']).slice(1)}`, prepare: buildDist }
+    }
+    case 'node24': {
+      const binary = node24Binary()
+      return { binary, pre: [], main: 'src/main.ts', version: `node ${firstLine(binary, ['--version']).slice(1)}` }
+    }
+    case 'bun':
+      return { binary: binaries.bun, pre: [], main: 'src/main.ts', version: `bun ${firstLine(binaries.bun, ['--version'])}` }
+    case 'deno':
+      return {
+        binary: binaries.deno,
+        pre: ['run', '--allow-net', '--allow-read', '--allow-env', '--allow-sys'],
+        main: 'src/main.ts',
+        version: firstLine(binaries.deno, ['--version']),
+      }
+  }
+}
+
+/**
+ * A starter for airwave on `runtime`: the real server (`src/main.ts` with the demo playlist), or,
+ * with `chunks`, the library-built variant of `bench/server-variant.ts`.
+ *
+ * @example
+ * const server = await airwave('bun')({ port, logDir })
+ */
+export const airwave =
+  (runtime: AirwaveRuntime, chunks?: ChunkMode): ServerStarter =>
+  async (options: StartOptions): Promise<BenchServer> => {
+    if (chunks && runtime === 'node20') throw new Error('the chunk variants need a runtime that runs TypeScript directly (node24, bun, deno)')
+    const cmd = command(runtime)
+    await cmd.prepare?.()
+    const entry = chunks ? ['bench/server-variant.ts', '--chunks', chunks] : [cmd.main]
+    const args = [...cmd.pre, ...entry, '--host', '127.0.0.1', '--port', String(options.port)]
+    const proc = spawnLogged(cmd.binary, args, { logDir: options.logDir, name: 'server', cwd: ROOT })
+    const name = chunks ? `${runtime}:${chunks}` : runtime
+    const logHint = join(options.logDir, 'server.err')
+    try {
+      await waitForStream(options.port, '/stream', { timeoutMs: 30_000, alive: () => isRunning(proc.pid), logHint })
+      assertExecutable(proc.pid, cmd.binary)
+    } catch (error) {
+      await stopProcess(proc)
+      throw error
+    }
+    return {
+      name,
+      version: cmd.version,
+      pid: proc.pid,
+      helperPids: [],
+      url: `http://127.0.0.1:${options.port}/stream`,
+      logDir: options.logDir,
+      stop: async () => void (await stopProcess(proc)),
+    }
+  }
