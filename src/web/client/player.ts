@@ -189,7 +189,8 @@ const start = (): void => {
 
   /** The stream position the listener hears now, on the playing mount. */
   const heard = (view: MountView): number | undefined => {
-    if (view !== active || !tuning || tuning.view !== view || player.state.kind === 'stopped') return view.live.at(performance.now())
+    // Not playing, or between connections: the live edge is as good a guess as any.
+    if (view !== active || !tuning || tuning.view !== view || tuning.session !== player.session) return view.live.at(performance.now())
     if (tuning.start === undefined) {
       const { session } = tuning
       const liveNow = view.live.at(performance.now())
