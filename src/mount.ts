@@ -96,6 +96,8 @@ export class Mount {
   readonly path: string
   readonly config: MountConfig
   readonly broadcaster: Broadcaster
+  /** Sources admitted since start, live DJs and relay connections apart. */
+  readonly sourceConnections: Record<FeedKind, number> = { live: 0, relay: 0 }
   readonly log: Logger
   /** Wall-clock time the mount started streaming. */
   readonly startedAt: Date = new Date()
@@ -399,6 +401,7 @@ export class Mount {
 
   /** Connects a source: its feed goes on air once it holds its preroll (taking over from the relay or playlist). */
   connectSource(connection: SourceConnection): void {
+    this.sourceConnections[connection.kind]++
     this.#sources.set(connection.kind, connection)
     this.#connectionOf.set(connection.feed, connection)
     this.#input.attach(connection.feed)

@@ -29,6 +29,8 @@ export interface BroadcastStats {
   chunks: number
   /** Audio bytes published (each chunk counted once, however many listeners got it). */
   bytes: number
+  /** Bytes sent to listeners that have left (see `Broadcaster.bytesSent()` for the total). */
+  departedBytes: number
 }
 
 /** Makes a listener; lets a mount substitute a listener that rewrites the byte stream. */
@@ -53,7 +55,7 @@ const owners = new WeakMap<Listener, Broadcaster>()
  */
 export class Broadcaster {
   readonly burst: BurstBuffer
-  readonly stats: BroadcastStats = { peak: 0, connections: 0, slowDrops: 0, chunks: 0, bytes: 0 }
+  readonly stats: BroadcastStats = { peak: 0, connections: 0, slowDrops: 0, chunks: 0, bytes: 0, departedBytes: 0 }
   readonly #listeners = new Set<Listener>()
   readonly #observers = new Set<(event: BroadcastEvent) => void>()
   readonly #options: BroadcasterOptions
@@ -91,6 +93,13 @@ export class Broadcaster {
 
   listeners(): Listener[] {
     return [...this.#listeners]
+  }
+
+  /** Bytes sent to listeners since start, those connected now and those gone (ICY metadata included). */
+  bytesSent(): number {
+    let bytes = this.stats.departedBytes
+    for (const listener of this.#listeners) bytes += listener.bytesSent
+    return bytes
   }
 
   /** Publishes a chunk to every listener (and the burst buffer). The chunk must never be written again. */
@@ -160,6 +169,7 @@ export class Broadcaster {
   #remove(listener: Listener, reason: CloseReason): void {
     if (!this.#listeners.delete(listener)) return
     owners.delete(listener)
+    this.stats.departedBytes += listener.bytesSent
     if (reason === 'slow') this.stats.slowDrops++
     this.#notify({ type: 'leave', listener, reason })
   }

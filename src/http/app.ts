@@ -5,15 +5,18 @@ import { systemClock } from '../pacing/clock.ts'
 import type { Station } from '../station.ts'
 import { VERSION } from '../version.ts'
 import { mountJson } from './api.ts'
-import { mountEvents } from './events.ts'
+import { mountEvents, stationEvents } from './events.ts'
 import type { ConnectionHooks } from './hooks.ts'
 import { noHooks } from './hooks.ts'
 import { adminApp } from './admin.ts'
 import { CORS_HEADERS } from './headers.ts'
-import { homePage } from './home-page.ts'
 import { listen } from './listen.ts'
+import { METRICS_CONTENT_TYPE, prometheusMetrics } from './metrics.ts'
 import { playlistFile } from './playlists.ts'
 import { icecastStatus } from './status-json.ts'
+import { htmlResponse, serveAsset } from '../web/assets.ts'
+import { embedPage, listenerPage } from '../web/pages.ts'
+import { pageSecurityHeaders } from '../web/security.ts'
 
 export interface AppOptions {
   /** Per-connection runtime hooks (client address, idle timeouts, closing); see `src/runtime/`. */
@@ -23,9 +26,10 @@ export interface AppOptions {
 }
 
 /**
- * The station's HTTP app: the listener page, the streams, their `.m3u`/`.pls` playlists, Icecast's
- * `/status-json.xsl`, the JSON API and its event streams, and the admin API under `/admin/` (see
- * `admin.ts`). A plain Hono app, so it can be served alone or routed inside another app.
+ * The station's HTTP app: the listener page and the embeddable player (with their assets), the
+ * streams, their `.m3u`/`.pls` playlists, Icecast's `/status-json.xsl`, the JSON API and its event
+ * streams, Prometheus `/metrics`, and the admin API under `/admin/` (see `admin.ts`). A plain Hono
+ * app, so it can be served alone or routed inside another app.
  *
  * @example
  * const app = new Hono()
@@ -48,8 +52,14 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
     Response.json({ error: `no mount /${name}`, mounts: mounts() }, { status: 404, headers: CORS_HEADERS })
   const origin = (url: string) => new URL(url).origin
 
-  app.get('/', (c) => c.html(homePage(station)))
   app.route('/admin', adminApp(station, { hooks, log, clock: listenOptions.clock }))
+  app.get('/', (c) => htmlResponse(c.req.raw, listenerPage(station, clock), pageSecurityHeaders()))
+  app.get('/embed/:mount{.+}', (c) => {
+    const mount = station.mount(`/${c.req.param('mount')}`)
+    return mount ? htmlResponse(c.req.raw, embedPage(mount, clock), pageSecurityHeaders({ frameable: true })) : notFound(`/${c.req.param('mount')}`)
+  })
+  app.get('/assets/:name', (c) => serveAsset(c.req.raw, c.req.param('name')))
+  app.get('/metrics', () => new Response(prometheusMetrics(station), { headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' } }))
   app.options('*', () => new Response(null, { status: 204, headers: { ...CORS_HEADERS, 'Access-Control-Max-Age': '86400' } }))
   app.get('/status-json.xsl', (c) =>
     Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), { headers: { ...CORS_HEADERS, 'Cache-Control': 'no-cache' } }),
@@ -57,6 +67,7 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   app.get('/api/mounts', async (c) =>
     Response.json({ mounts: await Promise.all([...station.mounts.values()].map((m) => mountJson(m, clock, origin(c.req.url)))) }, { headers: CORS_HEADERS }),
   )
+  app.get('/api/events', (c) => stationEvents(c, [...station.mounts.values()], hooks))
   app.get('/api/mounts/:name{.+}/events', (c) => {
     const mount = station.mount(`/${c.req.param('name')}`)
     return mount ? mountEvents(c, mount, hooks) : apiNotFound(c.req.param('name'))

@@ -18,13 +18,28 @@ const encoder = new TextEncoder()
  * const events = new EventSource('/api/mounts/stream/events')
  * events.addEventListener('track', (e) => show(JSON.parse(e.data)))
  */
-export const mountEvents = (c: Context, mount: Mount, hooks: ConnectionHooks): Response => {
-  let cleanup = () => {}
+export const mountEvents = (c: Context, mount: Mount, hooks: ConnectionHooks): Response => eventStream(c, [mount], hooks, false)
+
+/**
+ * The same events for every mount of the station on one connection, each with a `mount` field
+ * (`"/stream"`): a page showing many mounts needs one connection, not one per mount (browsers
+ * allow six per server over HTTP/1.1, and the audio takes one).
+ *
+ * @example
+ * const events = new EventSource('/api/events')
+ * events.addEventListener('track', (e) => show(JSON.parse(e.data).mount, JSON.parse(e.data)))
+ */
+export const stationEvents = (c: Context, mounts: readonly Mount[], hooks: ConnectionHooks): Response => eventStream(c, mounts, hooks, true)
+
+const eventStream = (c: Context, mounts: readonly Mount[], hooks: ConnectionHooks, tagged: boolean): Response => {
+  const cleanups: (() => void)[] = []
+  const cleanup = () => {
+    for (const f of cleanups.splice(0)) f()
+  }
   const stream = new ReadableStream<Uint8Array>({
     start: (controller) => {
       let open = true
-      let lastListeners = ''
-      let debounce: ReturnType<typeof setTimeout> | undefined
+      let ended = 0
       const send = (text: string) => {
         if (!open) return
         try {
@@ -34,38 +49,40 @@ export const mountEvents = (c: Context, mount: Mount, hooks: ConnectionHooks): R
         }
       }
       const event = (name: string, data: unknown, id?: number) => send(`event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`)
-      const sendTrack = () => {
-        const onAir = mount.onAir
-        if (onAir) event('track', { ...onAirJson(onAir), live: mount.position }, onAir.track.id)
-      }
-      const sendListeners = () => {
-        const counts = JSON.stringify(mount.listenerCounts())
-        if (counts === lastListeners) return
-        lastListeners = counts
-        event('listeners', JSON.parse(counts))
-      }
       send('retry: 3000\n\n')
-      sendTrack()
-      sendListeners()
-      const unsubscribe = mount.observe((e) => {
-        if (e.type === 'track') sendTrack()
-        else if (e.type === 'listeners') debounce ??= setTimeout(() => ((debounce = undefined), sendListeners()), LISTENERS_DEBOUNCE_MS)
-        else if (e.type === 'end') {
-          cleanup()
-          try {
-            controller.close()
-          } catch {
-            // already closed
-          }
+      for (const mount of mounts) {
+        const tag = tagged ? { mount: mount.path } : {}
+        let lastListeners = ''
+        let debounce: ReturnType<typeof setTimeout> | undefined
+        const sendTrack = () => {
+          const onAir = mount.onAir
+          // Track ids are per mount: only a single mount's stream can name its events by them.
+          if (onAir) event('track', { ...tag, ...onAirJson(onAir), live: mount.position }, tagged ? undefined : onAir.track.id)
         }
-      })
-      const keepAlive = setInterval(() => send(': keep-alive\n\n'), KEEP_ALIVE_MS)
-      cleanup = () => {
-        open = false
-        unsubscribe()
-        clearInterval(keepAlive)
-        clearTimeout(debounce)
+        const sendListeners = () => {
+          const counts = JSON.stringify(mount.listenerCounts())
+          if (counts === lastListeners) return
+          lastListeners = counts
+          event('listeners', { ...tag, ...JSON.parse(counts) })
+        }
+        sendTrack()
+        sendListeners()
+        const unsubscribe = mount.observe((e) => {
+          if (e.type === 'track') sendTrack()
+          else if (e.type === 'listeners') debounce ??= setTimeout(() => ((debounce = undefined), sendListeners()), LISTENERS_DEBOUNCE_MS)
+          else if (e.type === 'end' && ++ended === mounts.length) {
+            cleanup()
+            try {
+              controller.close()
+            } catch {
+              // already closed
+            }
+          }
+        })
+        cleanups.push(unsubscribe, () => clearTimeout(debounce))
       }
+      const keepAlive = setInterval(() => send(': keep-alive\n\n'), KEEP_ALIVE_MS)
+      cleanups.push(() => clearInterval(keepAlive), () => (open = false))
     },
     cancel: () => cleanup(),
   })

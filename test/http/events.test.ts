@@ -80,3 +80,31 @@ describe('GET /api/mounts/<name>/events', () => {
     expect((await fetch(`${station.url}/api/mounts/nope/events`)).status).toBe(404)
   })
 })
+
+describe('GET /api/events', () => {
+  test('carries the events of every mount on one connection, each naming its mount', async () => {
+    const two = await startStation([
+      { path: '/a', playlist: [fixtures.chirp(1, 300, { title: 'A1' }), fixtures.chirp(1, 600, { title: 'A2' })] },
+      { path: '/b/hq', playlist: [fixtures.chirp(2, 900, { title: 'B' })] },
+    ])
+    try {
+      const events = await collect(`${two.url}/api/events`, 2500)
+      // The current state of each mount first.
+      expect(events.slice(0, 4).map((e) => `${e.event} ${e.data.mount}`).sort()).toEqual(['listeners /a', 'listeners /b/hq', 'track /a', 'track /b/hq'])
+      const tracks = events.filter((e) => e.event === 'track')
+      expect(new Set(tracks.filter((t) => t.data.mount === '/a').map((t) => t.data.title))).toEqual(new Set(['A1', 'A2']))
+      expect(new Set(tracks.filter((t) => t.data.mount === '/b/hq').map((t) => t.data.title))).toEqual(new Set(['B']))
+      for (const t of tracks) expect(typeof t.data.live).toBe('number')
+      const raw = await fetch(`${two.url}/api/events`)
+      const reader = raw.body!.getReader()
+      let text = ''
+      while ((text.match(/^event: /gm) ?? []).length < 4) text += new TextDecoder().decode((await reader.read()).value)
+      // Track ids are per mount, so this stream does not use them as event ids.
+      expect(text).toContain('event: track\ndata: {"mount":"/a"')
+      expect(text).not.toContain('\nid: ')
+      await reader.cancel()
+    } finally {
+      await two.stop()
+    }
+  })
+})

@@ -1,16 +1,20 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import { buildClient } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { readIcy } from '../helpers/icy.ts'
 import { decodeWithFfmpeg, liveRate, record, splitBurst } from '../helpers/listen-client.ts'
 import { run } from '../helpers/process.ts'
+import { parsePrometheusText } from '../helpers/prometheus.ts'
 import { LEGS } from './runtimes.ts'
 
 const RATE = 16_000
 
+beforeAll(() => buildClient(), 60_000)
+
 describe.each(LEGS)('on $name', (leg) => {
   beforeAll(() => leg.setup(), 120_000)
 
-  test('the CLI starts a station, ffmpeg decodes it at the stream rate, titles reach ICY and SSE clients, listeners are logged, and SIGTERM exits 0', async () => {
+  test('the CLI starts a station, ffmpeg decodes it at the stream rate, titles reach ICY and SSE clients, the page, its assets and metrics are served, listeners are logged, and SIGTERM exits 0', async () => {
     const [command, ...args] = leg.cli()
     const station = run(command!, [...args, '--host', '127.0.0.1', '--port', '0', '--burst', '2', fixtures.chirp(3, 200, { artist: 'Matrix', title: 'One' }), fixtures.chirp(3, 700, { artist: 'Matrix', title: 'Two' })])
     try {
@@ -44,6 +48,20 @@ describe.each(LEGS)('on $name', (leg) => {
       const titles = [...events.data.toString().matchAll(/^event: track\n(?:id: .*\n)?data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).title)
       expect(titles.length).toBeGreaterThanOrEqual(2)
       expect(new Set(titles)).toEqual(new Set(['Matrix - One', 'Matrix - Two']))
+
+      // The listener page, its browser modules and stylesheet from the package's own folders, and
+      // the metrics, on this runtime too.
+      const page = await fetch(`http://127.0.0.1:${port}/`)
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'")
+      expect(await page.text()).toContain('data-mount="/stream"')
+      for (const [asset, type] of [['player.js', 'text/javascript'], ['timeline.js', 'text/javascript'], ['style.css', 'text/css']]) {
+        const response = await fetch(`http://127.0.0.1:${port}/assets/${asset}`, { headers: { 'Accept-Encoding': 'gzip' } })
+        expect(response.status).toBe(200)
+        expect(response.headers.get('content-type')).toStartWith(type!)
+        expect((await response.text()).length).toBeGreaterThan(500)
+      }
+      const metrics = parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
+      expect(Number(metrics.find((f) => f.name === 'airwave_listener_connections_total')!.metrics[0]!.value)).toBeGreaterThanOrEqual(3)
 
       // The listeners left; each has one access-log line with its address and user agent.
       await station.waitFor(/"matrix-icy" \d+$/, 3000)

@@ -1,0 +1,130 @@
+/**
+ * What the page knows about each mount and how it tells what the listener hears. No DOM here, so
+ * the rules are specified by unit tests (`test/web/timeline.test.ts`).
+ */
+
+/** A track as `/api/mounts` and the events stream describe it. */
+export interface TrackInfo {
+  id: number
+  title: string
+  artist: string | null
+  song: string | null
+  album: string | null
+  duration: number | null
+  origin: string
+  startedAt: string
+  /** Stream position (seconds) where the track begins. */
+  position: number
+}
+
+export interface ListenerCounts {
+  current: number
+  peak: number
+  unique: number
+}
+
+/** How many tracks a timeline keeps (the API's history holds 10 before the current one). */
+const KEEP = 12
+
+/** Tolerance (seconds) when comparing stream positions: a frame or so. */
+const EPSILON = 0.05
+
+/**
+ * A mount's tracks in stream order. Given the stream position a listener hears, it tells which
+ * track that is, so a page shows the title of what its audio plays, not of the live edge (which is
+ * a burst ahead).
+ *
+ * @example
+ * timeline.add(track)            // from an event or the API
+ * timeline.at(p0 + audio.currentTime)
+ */
+export class Timeline {
+  #tracks: TrackInfo[] = []
+
+  /** Adds a track (again: replaces it). */
+  add(track: TrackInfo): void {
+    const others = this.#tracks.filter((t) => Math.abs(t.position - track.position) > EPSILON)
+    this.#tracks = [...others, track].sort((a, b) => a.position - b.position).slice(-KEEP)
+  }
+
+  /** Forgets every track (the server restarted: positions begin again from 0). */
+  clear(): void {
+    this.#tracks = []
+  }
+
+  /** The most recent track to go on air. */
+  get latest(): TrackInfo | undefined {
+    return this.#tracks.at(-1)
+  }
+
+  /** The track heard at stream position `position`: the last to begin at or before it (else the earliest known). */
+  at(position: number): TrackInfo | undefined {
+    let found = this.#tracks[0]
+    for (const track of this.#tracks) if (track.position <= position + EPSILON) found = track
+    return found
+  }
+
+  /** The tracks before `track`, most recent first. */
+  before(track: TrackInfo): TrackInfo[] {
+    return this.#tracks.filter((t) => t.position < track.position - EPSILON).reverse()
+  }
+}
+
+/**
+ * The live edge of a mount's stream, extrapolated from the last report of it (`live` in a track
+ * event, `position` in the API) at the stream's real-time rate.
+ */
+export class LiveEdge {
+  #live: number | undefined
+  #at = 0
+  /** Counts reports, so a listener can tell whether one came after its request. */
+  #reports = 0
+
+  /** The edge was at `live` seconds at time `at` (ms, `performance.now()`). */
+  report(live: number, at: number): void {
+    this.#live = live
+    this.#at = at
+    this.#reports++
+  }
+
+  forget(): void {
+    this.#live = undefined
+  }
+
+  get reports(): number {
+    return this.#reports
+  }
+
+  /** The edge at time `now` (ms), if known. */
+  at(now: number): number | undefined {
+    return this.#live === undefined ? undefined : this.#live + (now - this.#at) / 1000
+  }
+}
+
+/**
+ * Where in the stream a listener's audio began, i.e. the stream position at its `currentTime` 0.
+ * It asked when the live edge was at `liveAtRequest` (extrapolated smoothly, while the server's
+ * edge moves a chunk at a time, so it is up to one chunk ahead of it) and was sent the burst: whole
+ * chunks, from `burst` seconds up to a chunk more. Both unknown phases average half a chunk, hence
+ * one chunk's correction; the estimate is then within a chunk either way (0 early on, when less
+ * than a burst has been broadcast).
+ */
+export const streamStart = (liveAtRequest: number, burst: number, chunk: number): number => Math.max(0, liveAtRequest - burst - chunk)
+
+/**
+ * Seconds to wait before reconnection attempt `attempt` (1, 2, …): 1, 2, 4, 8, 16, then 30, each
+ * with ±25 % jitter so listeners of a restarted server do not all return at the same instant.
+ */
+export const backoffSeconds = (attempt: number, random: () => number = Math.random): number =>
+  Math.min(30, 2 ** Math.max(0, attempt - 1)) * (0.75 + 0.5 * random())
+
+/** `m:ss`, or `h:mm:ss` past an hour. */
+export const formatDuration = (seconds: number): string => {
+  const s = Math.max(0, Math.floor(seconds))
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60]
+  return `${h > 0 ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(r).padStart(2, '0')}`
+}
+
+/** The two lines a page shows for a track: the song (or the whole title) and the artist. */
+export const trackLines = (track: { title: string; artist?: string | null; song?: string | null }): { song: string; artist: string } =>
+  track.artist && track.song ? { song: track.song, artist: track.artist } : { song: track.title, artist: '' }

@@ -1,0 +1,45 @@
+import type { Html } from './html.ts'
+import { html } from './html.ts'
+
+/** The browser modules in `dist/client/`, entry first; all are preloaded so none waits for another. */
+export const CLIENT_MODULES: readonly string[] = ['player.js', 'live.js', 'timeline.js']
+
+export interface ShellOptions {
+  /** The document's `<title>`. */
+  title: string
+  /** The relative path from the page to the app's root (`./`, `../`…), so the app works under any prefix. */
+  base: string
+  /** `class` of `<body>`: `page`, `embed`… (the stylesheet's layouts). */
+  layout: string
+  /** The page's content. */
+  body: Html
+  /** Browser modules the page runs (entry first); none for a page without script. */
+  modules?: readonly string[]
+}
+
+/**
+ * The document around every airwave page: metadata, the stylesheet, the icon and the page's
+ * modules, all from `/assets/` (no inline script or style, nothing from another site).
+ *
+ * @example
+ * shell({ title: 'Radio', base: './', layout: 'page', body: html`<main>…</main>`, modules: CLIENT_MODULES })
+ */
+export const shell = (options: ShellOptions): string => {
+  const { title, base, layout, body, modules = [] } = options
+  const [entry, ...rest] = modules
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${title}</title>
+<link rel="icon" href="${base}assets/icon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="${base}assets/style.css">
+${entry ? html`<script type="module" src="${base}assets/${entry}"></script>\n` : ''}${rest.map((m) => html`<link rel="modulepreload" href="${base}assets/${m}">\n`)}</head>
+<body class="${layout}">
+${body}
+</body>
+</html>
+`.value
+}

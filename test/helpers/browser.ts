@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BrowserContext, Page } from 'playwright-core'
+import { chromium } from 'playwright-core'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Where test runs save screenshots (git-ignored). */
+export const ARTIFACTS = join(ROOT, 'test/.artifacts')
+
+/**
+ * The Chromium the browser tests drive: Debian's package (`apt-get install -y chromium`, which
+ * `.ci/run` does), or `AIRWAVE_CHROMIUM`. A missing browser fails the tests; they never skip.
+ */
+export const chromiumPath = (): string => {
+  const path = process.env.AIRWAVE_CHROMIUM ?? '/usr/bin/chromium'
+  if (!existsSync(path)) throw new Error(`no Chromium at ${path}: install it (Debian: apt-get install -y chromium) or set AIRWAVE_CHROMIUM`)
+  return path
+}
+
+/** Compiles the browser modules (src/web/client → dist/client), so the pages serve the code under test. */
+export const buildClient = (): void => {
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.web.json')], { stdio: 'inherit' })
+}
+
+/**
+ * Flags for headless Chromium on a machine with only loopback: no background traffic (updates,
+ * sync, field trials, QUIC), no sandbox (root in a container), no GPU. Audio needs no flag: without
+ * PulseAudio or an ALSA card Chromium renders to a fake output that runs in real time, so
+ * `currentTime` advances; the autoplay policy is the desktop one (a click is needed to play).
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export interface Browser {
+  context: BrowserContext
+  /** A new page whose problems (CSP violations, errors, dialogs, off-server requests) are recorded. */
+  open(options?: { width?: number; height?: number }): Promise<WatchedPage>
+  close(): Promise<void>
+}
+
+export interface WatchedPage {
+  page: Page
+  /** `securitypolicyviolation` events seen by the page: "directive blocked-uri". */
+  violations(): Promise<string[]>
+  /** Console errors and uncaught exceptions. */
+  errors: string[]
+  /** Dialogs (alert, confirm, prompt) the page tried to open: none may. */
+  dialogs: string[]
+  /** Requests to anywhere but loopback (127.0.0.1 or localhost). */
+  outside: string[]
+}
+
+/** Starts headless Chromium with a fresh profile (removed on close). */
+export const launchBrowser = async (): Promise<Browser> => {
+  const profile = mkdtempSync(join(tmpdir(), 'airwave-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+    viewport: { width: 1000, height: 800 },
+  })
+  for (const page of context.pages()) await page.close()
+  return {
+    context,
+    open: async (options = {}) => {
+      const page = await context.newPage()
+      await page.setViewportSize({ width: options.width ?? 1000, height: options.height ?? 800 })
+      const watched: WatchedPage = {
+        page,
+        errors: [],
+        dialogs: [],
+        outside: [],
+        violations: () => page.evaluate(() => (window as unknown as { __violations?: string[] }).__violations ?? []),
+      }
+      // Runs before the page's own scripts (through DevTools, so the page's CSP does not apply to it).
+      await page.addInitScript(() => {
+        const seen: string[] = ((window as unknown as { __violations: string[] }).__violations = [])
+        document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`))
+      })
+      page.on('console', (message) => message.type() === 'error' && watched.errors.push(message.text()))
+      page.on('pageerror', (error) => watched.errors.push(error.message))
+      page.on('dialog', (dialog) => {
+        watched.dialogs.push(`${dialog.type()}: ${dialog.message()}`)
+        void dialog.dismiss()
+      })
+      page.on('request', (request) => {
+        const url = new URL(request.url())
+        if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') watched.outside.push(request.url())
+      })
+      return watched
+    },
+    close: async () => {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Saves a screenshot of the page as test/.artifacts/<name>.png; returns its path. */
+export const screenshot = async (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> => {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const path = join(ARTIFACTS, `${name}.png`)
+  await page.screenshot({ path, fullPage: options.fullPage ?? true })
+  return path
+}
