@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { FrameParser } from '../../src/audio/frame-parser.ts'
+import type { Frame } from '../../src/audio/frame.ts'
 import { FFMPEG } from './fixtures.ts'
 
 /** What a listener received: every read with its arrival time (ms since the request was sent). */
@@ -62,12 +64,44 @@ export const runFfmpeg = (args: string[], timeoutMs = 30_000) =>
     })
   })
 
-/** Connects a listener and waits for its first bytes; `close()` hangs up. */
-export const connectListener = async (url: string, init?: RequestInit) => {
+/** A listener reading a stream in the background, with the MP3 frames it received so far. */
+export const openListener = async (url: string, init?: RequestInit) => {
   const response = await fetch(url, init)
   const reader = response.body!.getReader()
-  await reader.read()
-  return { response, close: () => reader.cancel() }
+  const parts: Uint8Array[] = []
+  const reads: { at: number; bytes: number }[] = []
+  const start = performance.now()
+  let error: unknown
+  let ended = false
+  let cancelled = false
+  const reading = (async () => {
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        parts.push(r.value)
+        reads.push({ at: performance.now() - start, bytes: r.value.length })
+      }
+      ended = true
+    } catch (e) {
+      if (!cancelled) error = e
+    }
+  })()
+  const bytes = () => Buffer.concat(parts)
+  return {
+    response,
+    reads,
+    bytes,
+    /** The MP3 frames received so far (the last one arrives with the next). */
+    frames: (): Frame[] => [...new FrameParser('mp3').push(bytes())],
+    /** Whether the server ended or broke the stream (not the test hanging up). */
+    get broken() {
+      return ended || error !== undefined
+    },
+    stop: async () => {
+      cancelled = true
+      await reader.cancel().catch(() => {})
+      await reading
+    },
+  }
 }
 
 /** Decodes `seconds` of a stream URL with a real ffmpeg, to 16-bit stereo 44.1 kHz PCM, counting what came out. */

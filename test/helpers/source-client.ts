@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { MPEGDecoder } from 'mpg123-decoder'
-import { FrameParser } from '../../src/audio/frame-parser.ts'
 import type { Frame } from '../../src/audio/frame.ts'
 import { FFMPEG } from './fixtures.ts'
 import { run } from './process.ts'
@@ -90,46 +89,6 @@ export const sourceHead = (method: string, path: string, headers: Record<string,
   `${method} ${path} HTTP/1.1\r\n${Object.entries(headers).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`
 
 export const basicAuth = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-
-/** A listener reading a stream in the background, with the MP3 frames it received so far. */
-export const openListener = async (url: string, init?: RequestInit) => {
-  const response = await fetch(url, init)
-  const reader = response.body!.getReader()
-  const parts: Uint8Array[] = []
-  const reads: { at: number; bytes: number }[] = []
-  const start = performance.now()
-  let error: unknown
-  let ended = false
-  let cancelled = false
-  const reading = (async () => {
-    try {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        parts.push(r.value)
-        reads.push({ at: performance.now() - start, bytes: r.value.length })
-      }
-      ended = true
-    } catch (e) {
-      if (!cancelled) error = e
-    }
-  })()
-  const bytes = () => Buffer.concat(parts)
-  return {
-    response,
-    reads,
-    bytes,
-    /** The MP3 frames received so far (the last one arrives with the next). */
-    frames: (): Frame[] => [...new FrameParser('mp3').push(bytes())],
-    /** Whether the server ended or broke the stream (not the test hanging up). */
-    get broken() {
-      return ended || error !== undefined
-    },
-    stop: async () => {
-      cancelled = true
-      await reader.cancel().catch(() => {})
-      await reading
-    },
-  }
-}
 
 /** Consecutive runs of frames with the same bitrate: [[128, 40], [64, 100], [128, 30]]. */
 export const bitrateRuns = (frames: readonly Frame[]): [number, number][] => {

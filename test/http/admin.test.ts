@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { openListener } from '../helpers/listen-client.ts'
 import { fixtures, tone } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
-import { basicAuth, bitrateRuns, ffmpegSource, openListener } from '../helpers/source-client.ts'
+import { basicAuth, bitrateRuns, ffmpegSource} from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
 
 /** icecast-metadata-js ships no types; this is the part the test uses. */

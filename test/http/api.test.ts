@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { fixtures } from '../helpers/fixtures.ts'
-import { connectListener } from '../helpers/listen-client.ts'
+import { openListener } from '../helpers/listen-client.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { startStation } from '../helpers/station.ts'
 
@@ -23,7 +23,7 @@ describe('the JSON API', () => {
   test('GET /api/mounts/<name>: format, counts, now playing with elapsed and duration, next, history', async () => {
     const mount = station.station.mount('/stream')!
     await waitFor(() => mount.history.length >= 3, 6000, 'a few tracks')
-    const listener = await connectListener(`${station.url}/stream`, { headers: { 'User-Agent': 'api-test' } })
+    const listener = await openListener(`${station.url}/stream`, { headers: { 'User-Agent': 'api-test' } })
     const { status, body } = await get('/api/mounts/stream')
     expect(status).toBe(200)
     expect(body).toMatchObject({
@@ -53,7 +53,7 @@ describe('the JSON API', () => {
     expect(body.history[0].position).toBeLessThan(now.position)
     const alpha = [now, ...body.history].find((t: { title: string }) => t.title === titles[0])
     expect(alpha).toMatchObject({ artist: 'Alpha Band', song: 'First Light', album: 'Demo', origin: 'playlist' })
-    await listener.close()
+    await listener.stop()
   })
 
   test('GET /api/mounts lists every mount; nested mount names work; unknown ones are a 404 naming the mounts', async () => {
@@ -78,19 +78,19 @@ describe('honest listener counts', () => {
     expect(mount.broadcaster.stats.connections).toBe(before)
     expect(mount.listenerCounts().current).toBe(0)
     // An open-ended range is a player that wants the stream: it is a listener.
-    const open = await connectListener(`${station.url}/stream`, { headers: { Range: 'bytes=0-' } })
+    const open = await openListener(`${station.url}/stream`, { headers: { Range: 'bytes=0-' } })
     expect(open.response.status).toBe(200)
     expect(mount.listenerCounts().current).toBe(1)
-    await open.close()
+    await open.stop()
   })
 
   test('unique counts one per address and user agent', async () => {
     const mount = station.station.mount('/stream')!
     await waitFor(() => mount.broadcaster.size === 0, 2000, 'no listeners')
-    const open = (agent: string) => connectListener(`${station.url}/stream`, { headers: { 'User-Agent': agent } })
+    const open = (agent: string) => openListener(`${station.url}/stream`, { headers: { 'User-Agent': agent } })
     const listeners = await Promise.all([open('phone'), open('phone'), open('laptop')])
     expect(mount.listenerCounts()).toMatchObject({ current: 3, unique: 2 })
-    await Promise.all(listeners.map((l) => l.close()))
+    await Promise.all(listeners.map((l) => l.stop()))
   })
 })
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { fixtures } from '../helpers/fixtures.ts'
-import { connectListener } from '../helpers/listen-client.ts'
+import { openListener } from '../helpers/listen-client.ts'
 import { startStation } from '../helpers/station.ts'
 
 interface ServerEvent {
@@ -65,11 +65,11 @@ describe('GET /api/mounts/<name>/events', () => {
   test('sends listener counts on joins and leaves, debounced', async () => {
     const events = await collect(`${station.url}/api/mounts/stream/events`, 3000, async () => {
       await Bun.sleep(300)
-      const a = await connectListener(`${station.url}/stream`)
-      const b = await connectListener(`${station.url}/stream`)
+      const a = await openListener(`${station.url}/stream`)
+      const b = await openListener(`${station.url}/stream`)
       await Bun.sleep(1000)
-      await a.close()
-      await b.close()
+      await a.stop()
+      await b.stop()
     })
     const counts = events.filter((e) => e.event === 'listeners').map((e) => e.data.current)
     // The initial count, the two joins as one event, the two leaves as one event.

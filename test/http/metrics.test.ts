@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { fixtures } from '../helpers/fixtures.ts'
+import { openListener } from '../helpers/listen-client.ts'
 import { connectTestSource, framesOf } from '../helpers/live-feed.ts'
 import type { Family } from '../helpers/prometheus.ts'
 import { parsePrometheusText } from '../helpers/prometheus.ts'
 import { startStation } from '../helpers/station.ts'
-
-/** A listener that keeps reading, counting what it received. */
-const listen = async (url: string, init?: RequestInit) => {
-  const reader = (await fetch(url, init)).body!.getReader()
-  let bytes = 0
-  const reading = (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length
-  })().catch(() => {})
-  return {
-    bytes: () => bytes,
-    close: async () => {
-      await reader.cancel()
-      await reading
-    },
-  }
-}
 
 let station: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
@@ -49,13 +34,13 @@ describe('GET /metrics', () => {
   test("parses as Prometheus' text format, and its numbers match the status API's", async () => {
     // An audience: two listeners of /stream (one asking for ICY metadata), one of /jazz/hq that
     // leaves; a HEAD and a range probe, which are not listeners.
-    const a = await listen(`${station.url}/stream`, { headers: { 'User-Agent': 'one' } })
-    const b = await listen(`${station.url}/stream`, { headers: { 'User-Agent': 'two', 'Icy-MetaData': '1' } })
-    const c = await listen(`${station.url}/jazz/hq`)
+    const a = await openListener(`${station.url}/stream`, { headers: { 'User-Agent': 'one' } })
+    const b = await openListener(`${station.url}/stream`, { headers: { 'User-Agent': 'two', 'Icy-MetaData': '1' } })
+    const c = await openListener(`${station.url}/jazz/hq`)
     await fetch(`${station.url}/stream`, { method: 'HEAD' })
     await (await fetch(`${station.url}/stream`, { headers: { Range: 'bytes=0-1' } })).arrayBuffer()
     await Bun.sleep(800)
-    await c.close()
+    await c.stop()
     await Bun.sleep(300)
 
     const families = await scrape()
@@ -75,7 +60,7 @@ describe('GET /metrics', () => {
     expect(value(families, 'airwave_listener_connections_total', '/jazz/hq')).toBe(1)
 
     // Bytes: everything the clients received was counted as sent (the one that left included).
-    const received = a.bytes() + b.bytes() + c.bytes()
+    const received = a.bytes().length + b.bytes().length + c.bytes().length
     const sent = value(families, 'airwave_sent_bytes_total', '/stream') + value(families, 'airwave_sent_bytes_total', '/jazz/hq')
     expect(sent).toBeGreaterThanOrEqual(received)
     expect(sent - received).toBeLessThan(64 * 1024)
@@ -89,8 +74,8 @@ describe('GET /metrics', () => {
       expect(family.help).not.toBe('')
       expect(family.type).toBe(family.name.endsWith('_total') ? 'COUNTER' : 'GAUGE')
     }
-    await a.close()
-    await b.close()
+    await a.stop()
+    await b.stop()
   })
 
   test('counts source connections per mount and kind: live DJs and relays', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { fixtures } from '../helpers/fixtures.ts'
-import { connectListener } from '../helpers/listen-client.ts'
+import { openListener } from '../helpers/listen-client.ts'
 import { startStation } from '../helpers/station.ts'
 
 /** Captured from a real Icecast 2.4.4 by scripts/capture-icecast-status.ts. */
@@ -61,9 +61,9 @@ describe('/status-json.xsl', () => {
   })
 
   test('listeners and listener_peak follow the audience', async () => {
-    const listener = await connectListener(`${one.url}/one`)
+    const listener = await openListener(`${one.url}/one`)
     expect((await status(one)).icestats.source).toMatchObject({ listeners: 1, listener_peak: 1 })
-    await listener.close()
+    await listener.stop()
     await Bun.sleep(50)
     expect((await status(one)).icestats.source).toMatchObject({ listeners: 0, listener_peak: 1 })
   })

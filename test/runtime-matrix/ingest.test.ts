@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import { openListener } from '../helpers/listen-client.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { run } from '../helpers/process.ts'
-import { bitrateRuns, decodeMp3, ffmpegSource, openListener } from '../helpers/source-client.ts'
+import { bitrateRuns, decodeMp3, ffmpegSource} from '../helpers/source-client.ts'
 import { LEGS } from './runtimes.ts'
 
 describe.each(LEGS)('on $name', (leg) => {

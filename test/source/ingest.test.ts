@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
+import { openListener } from '../helpers/listen-client.ts'
 import { fixtures, noise } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
-import { basicAuth, bitrateRuns, decodeMp3, ffmpegSource, openListener, rawSource, sourceHead } from '../helpers/source-client.ts'
+import { basicAuth, bitrateRuns, decodeMp3, ffmpegSource, rawSource, sourceHead } from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
 
 

@@ -2,9 +2,10 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
+import { openListener } from '../helpers/listen-client.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
-import { decodeMp3, openListener } from '../helpers/source-client.ts'
+import { decodeMp3} from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
 
 
