@@ -18,6 +18,17 @@ export interface Series {
   low: number[]
 }
 
+/** The shortest stretch of time (ms) the chart spans, however recent its history. */
+export const MIN_WINDOW_MS = 5 * 60_000
+
+/**
+ * Where the chart's window begins (ms): `range` seconds before the series was read, or, while the
+ * history is younger than that, where it begins (so a station started minutes ago fills the chart),
+ * but never less than `MIN_WINDOW_MS` before the end.
+ */
+export const chartWindow = (series: Series, range: number): number =>
+  Math.max(series.now - range * 1000, Math.min(series.start, series.now - MIN_WINDOW_MS))
+
 /** The count axis: 0 up to a round number at or above `max` (at least 1), in at most `intervals` steps of 1, 2 or 5 × 10ⁿ. */
 export const countTicks = (max: number, intervals = 4): number[] => {
   const top = Math.max(1, Math.ceil(max))

@@ -6,7 +6,7 @@
  * page with `textContent` only (the CSP's Trusted Types would refuse anything else).
  */
 import type { Series } from './chart.ts'
-import { chartPaths, countTicks, peakSince, timeTicks } from './chart.ts'
+import { chartPaths, chartWindow, countTicks, peakSince, timeTicks } from './chart.ts'
 import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './timeline.ts'
 
 interface ListenerJson {
@@ -104,7 +104,7 @@ class Chart {
     const height = Math.max(80, this.#svg.clientHeight)
     const margin = { left: 40, right: 12, top: 10, bottom: 22 }
     const to = series.now
-    const from = to - range * 1000
+    const from = chartWindow(series, range)
     const most = peakSince(series, from)
     const ticks = countTicks(most)
     const top = ticks.at(-1)!
@@ -122,12 +122,15 @@ class Chart {
     for (const time of timeTicks(from, to, Math.max(2, Math.floor(width / 90)), -new Date(to).getTimezoneOffset() * 60_000)) {
       const x = Math.round(scale.x(time)) + 0.5
       nodes.push(svg('line', { class: 'axis', x1: x, x2: x, y1: height - margin.bottom, y2: height - margin.bottom + 4 }))
-      nodes.push(svg('text', { class: 'tick', x, y: height - 6, 'text-anchor': 'middle' }, clockTime(time)))
+      // A label near an edge is aligned to it rather than centred, so it is not cut off.
+      const anchor = x > width - 36 ? 'end' : x < margin.left + 4 ? 'start' : 'middle'
+      nodes.push(svg('text', { class: 'tick', x: anchor === 'end' ? width - 2 : x, y: height - 6, 'text-anchor': anchor }, clockTime(time)))
     }
     nodes.push(svg('path', { class: 'floor', d: paths.floor }), svg('path', { class: 'band', d: paths.band }), svg('path', { class: 'line', d: paths.line }))
     this.#svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
     this.#svg.replaceChildren(...nodes)
-    const label = `Listeners on ${this.#path} over ${rangeName(range)}: ${current} now, at most ${most}`
+    const span = from > to - range * 1000 ? `since ${clockTime(series.start)}, when the station started` : rangeName(range)
+    const label = `Listeners on ${this.#path} ${span.startsWith('since') ? span : `over ${span}`}: ${current} now, at most ${most}`
     this.#svg.setAttribute('aria-label', label)
     setText(this.#caption, `${label}. Each step: the most listeners at once within ${formatDuration(series.step)} (the darker area: the fewest).`)
   }
