@@ -1,8 +1,9 @@
 /**
  * Takes the screenshots of the web pages shown in the README (docs/*.png): a station playing the
  * built-in demo playlist on two mounts, its listener page on a desktop and on a phone while
- * playing, and the embeddable player in an iframe of another site. About a minute, since the
- * history fills as the demo's 20-second tracks change. Run: `bun scripts/screenshots.ts`
+ * playing, the embeddable player in an iframe of another site, and the operator dashboard while
+ * listeners (players' user agents, over loopback) come and go. About a minute, since the history
+ * and the chart fill as the demo's 20-second tracks change. Run: `bun scripts/screenshots.ts`
  * (needs Chromium, see docs/web.md).
  */
 import { fileURLToPath } from 'node:url'
@@ -17,6 +18,7 @@ const DOCS = fileURLToPath(new URL('../docs/', import.meta.url))
 buildClient()
 const station = await createStation({
   name: 'Radio airwave',
+  adminPassword: 'screenshots',
   mounts: [
     { path: '/stream', playlist: [DEMO_PLAYLIST], name: 'Radio airwave', description: 'Synthesized tones around the clock', genre: 'Ambient' },
     { path: '/night', playlist: [DEMO_PLAYLIST], shuffle: true, name: 'airwave Night', description: 'The same tones, shuffled', genre: 'Ambient' },
@@ -37,9 +39,31 @@ const site = await runtime.serve(
     ),
   { hostname: '127.0.0.1', port: 0 },
 )
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A listener over loopback that reads until `stop`, as a player with `userAgent` would. */
+const listen = (mount: string, userAgent: string) => {
+  const controller = new AbortController()
+  void fetch(`${url}${mount}`, { headers: { 'User-Agent': userAgent }, signal: controller.signal })
+    .then(async (response) => {
+      for await (const _ of response.body!);
+    })
+    .catch(() => {})
+  return { stop: () => controller.abort() }
+}
+
+const AGENTS = ['VLC/3.0.20 LibVLC/3.0.20', 'mpv 0.37.0', 'Lavf/60.16.100', 'AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; en_us)', 'foobar2000/2.1', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36']
 const browser = await launchBrowser()
+const operator = await launchBrowser({ httpCredentials: { username: 'admin', password: 'screenshots' } })
+const audience: { stop(): void }[] = []
 try {
-  await new Promise((resolve) => setTimeout(resolve, 44_000))
+  audience.push(listen('/stream', AGENTS[0]!), listen('/stream', AGENTS[1]!), listen('/night', AGENTS[2]!))
+  await sleep(12_000)
+  audience.push(listen('/stream', AGENTS[3]!), listen('/stream', AGENTS[4]!))
+  await sleep(12_000)
+  audience.shift()!.stop()
+  audience.push(listen('/night', AGENTS[5]!))
+  await sleep(20_000)
   const desktop = await browser.open({ width: 1100, height: 900 })
   await desktop.page.goto(url)
   await desktop.page.locator('section.mount button.play').first().click()
@@ -57,9 +81,17 @@ try {
   await blog.page.frameLocator('iframe').locator('button.play').click()
   await blog.page.waitForTimeout(2500)
   await blog.page.screenshot({ path: `${DOCS}embed-player.png` })
-  console.log(`saved ${DOCS}listener-page.png, listener-page-phone.png, embed-player.png`)
+
+  const dashboard = await operator.open({ width: 1100, height: 900 })
+  await dashboard.page.goto(`${url}/admin/`)
+  await dashboard.page.locator('section.panel tbody tr').first().waitFor()
+  await dashboard.page.waitForTimeout(2500)
+  await dashboard.page.screenshot({ path: `${DOCS}dashboard.png`, fullPage: true })
+  console.log(`saved ${DOCS}listener-page.png, listener-page-phone.png, embed-player.png, dashboard.png`)
 } finally {
+  for (const listener of audience) listener.stop()
   await browser.close()
+  await operator.close()
   await site.close()
   await station.stop()
   await server.close()

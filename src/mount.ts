@@ -3,6 +3,8 @@ import { describeParams, paramsMismatch } from './audio/format.ts'
 import type { ListenerFactory } from './broadcast/broadcaster.ts'
 import { Broadcaster } from './broadcast/broadcaster.ts'
 import type { Listener, ListenerInfo } from './broadcast/listener.ts'
+import type { ListenerHistoryOptions } from './broadcast/listener-history.ts'
+import { ListenerHistory } from './broadcast/listener-history.ts'
 import type { MountConfig } from './config/schema.ts'
 import type { Logger } from './log.ts'
 import { silentLogger } from './log.ts'
@@ -31,6 +33,8 @@ export interface MountOptions {
   nextListenerId?: () => number
   /** Seconds without data after which a live or relayed source is dropped (the mount's own setting wins). */
   sourceTimeout?: number
+  /** Resolution and retention of the listener count's history (the dashboard's chart). */
+  listenerHistory?: ListenerHistoryOptions
 }
 
 /** The stream's parameters plus its nominal bitrate (kbit/s). */
@@ -103,6 +107,8 @@ export class Mount {
   readonly startedAt: Date = new Date()
   /** Milliseconds without data after which a live or relayed source is dropped. */
   readonly sourceTimeoutMs: number
+  /** How many listeners heard the mount over time, since start (the dashboard's chart). */
+  readonly listenerHistory: ListenerHistory
   #onAir: OnAir | undefined
   #history: OnAir[] = []
   #next: { path: string; track: Promise<Track> } | undefined
@@ -140,7 +146,11 @@ export class Mount {
     })
     mountOfBroadcaster.set(this.broadcaster, this)
     this.#input = new SourceSwitch(playlist)
-    this.broadcaster.observe(() => this.#notify({ type: 'listeners', listeners: this.listenerCounts() }))
+    this.listenerHistory = new ListenerHistory(options.listenerHistory)
+    this.broadcaster.observe(() => {
+      this.listenerHistory.record(this.broadcaster.size)
+      this.#notify({ type: 'listeners', listeners: this.listenerCounts() })
+    })
     this.#input.onChange = (active, previous) => this.#inputChanged(active, previous)
     this.#chunker = new Chunker(this.#input, config.chunkDuration)
     this.#pacer = new Pacer(() => this.#chunker.next(), (chunk) => this.#publish(chunk), { clock: this.#clock, log: this.log })

@@ -1,5 +1,6 @@
 import { describeParams, paramsMismatch } from './audio/format.ts'
 import { Broadcaster } from './broadcast/broadcaster.ts'
+import type { ListenerHistoryOptions } from './broadcast/listener-history.ts'
 import type { StationConfig } from './config/schema.ts'
 import type { Logger } from './log.ts'
 import { silentLogger } from './log.ts'
@@ -14,6 +15,8 @@ export interface StationOptions {
   random?: () => number
   /** Back-off after failed logins (source clients, admin), per address. */
   authThrottle?: AuthThrottleOptions
+  /** Resolution and retention of each mount's listener history (default: 10 s, 24 hours). */
+  listenerHistory?: ListenerHistoryOptions
 }
 
 /** Start-up failed for one or more mounts; the message names each mount and why. */
@@ -58,7 +61,7 @@ export class Station {
       config.mounts.map((mount) =>
         Mount.open(
           { ...mount, name: mount.name ?? config.name },
-          { log: log.child(mount.path), clock: options.clock, baseDir: config.baseDir, random: options.random, nextListenerId, sourceTimeout: config.sourceTimeout },
+          { log: log.child(mount.path), clock: options.clock, baseDir: config.baseDir, random: options.random, nextListenerId, sourceTimeout: config.sourceTimeout, listenerHistory: options.listenerHistory },
         ),
       ),
     )

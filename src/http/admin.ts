@@ -10,11 +10,17 @@ import type { Station } from '../station.ts'
 import type { AdminElement } from './admin-format.ts'
 import { toJson, toXml } from './admin-format.ts'
 import type { ConnectionHooks } from './hooks.ts'
+import { dashboardJson, dashboardQuery } from './dashboard.ts'
+import { compressedResponse, htmlResponse } from '../web/assets.ts'
+import { dashboardPage, refusalPage } from '../web/dashboard.ts'
+import { pageSecurityHeaders } from '../web/security.ts'
 
 export interface AdminOptions {
   hooks: ConnectionHooks
   log: Logger
   clock: Clock
+  /** Serve the operator dashboard at `/admin/` (the listener port; the source port serves no pages). */
+  dashboard?: boolean
 }
 
 /** The admin commands, each Icecast's except `skip` (airwave's AutoDJ). */
@@ -29,6 +35,27 @@ interface Reply {
 }
 
 const response = (message: string, ok: boolean, status = ok ? 200 : 400): Reply => ({ status, root: 'iceresponse', document: { message, return: ok ? 1 : 0 } })
+
+/** Why a request may not proceed: its status, a message for the operator, and headers to send (a challenge, Retry-After). */
+interface Refusal {
+  status: number
+  message: string
+  headers: Record<string, string>
+}
+
+/**
+ * Whether a browser sent the request from a page of another origin (Fetch Metadata): another site,
+ * or another port or subdomain of the same site. A page the admin visits must not drive the API
+ * with the credentials the browser remembers. Encoders and scripts send no `Sec-Fetch-Site`; the
+ * dashboard's own requests are `same-origin`, and an address typed or bookmarked is `none`.
+ */
+const fromAnotherOrigin = (c: Context): boolean => {
+  const site = c.req.header('sec-fetch-site')
+  return site === 'cross-site' || site === 'same-site'
+}
+
+/** A top-level navigation to a page (a link followed), which another page can neither frame nor read. */
+const isNavigation = (c: Context): boolean => c.req.header('sec-fetch-mode') === 'navigate' && c.req.header('sec-fetch-dest') === 'document'
 
 /** Reads a query parameter whose bytes are in `charset` (Icecast's `charset=` for metadata from old encoders). */
 const queryParam = (url: URL, name: string, charset: string | undefined): string | undefined => {
@@ -63,39 +90,44 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
   const app = new Hono()
   const config = station.config
 
-  const send = (c: Context, json: boolean, reply: Reply): Response =>
+  const send = (c: Context, json: boolean, reply: Reply, headers: Record<string, string> = {}): Response =>
     new Response(json ? toJson(reply.root, reply.document) : toXml(reply.root, reply.document), {
       status: reply.status,
-      headers: { 'Content-Type': json ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8', 'Cache-Control': 'no-store' },
+      headers: { 'Content-Type': json ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
     })
+  const refuse = (c: Context, json: boolean, refusal: Refusal): Response => send(c, json, response(refusal.message, false, refusal.status), refusal.headers)
 
   const address = (c: Context) => (hooks.clientAddress(c) ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')
 
-  /** Checks the request's credentials; returns the refusal, or undefined when it may proceed. */
-  const authorize = (c: Context, json: boolean, command: string, mount: Mount | undefined): Response | undefined => {
-    if (c.req.header('sec-fetch-site') === 'cross-site') return send(c, json, response('Cross-site admin requests are refused', false, 403))
+  /**
+   * Checks the request's origin and credentials; returns the refusal, or undefined when it may
+   * proceed. A request without credentials is only challenged (a browser always asks first without
+   * them): it checks nothing, so it does not count toward the address's back-off; wrong ones do.
+   */
+  const authorize = (c: Context, command: string, mount: Mount | undefined, options: { navigation?: boolean } = {}): Refusal | undefined => {
+    if (fromAnotherOrigin(c) && !(options.navigation && isNavigation(c))) return { status: 403, message: 'Cross-site admin requests are refused', headers: {} }
     const accepted: Credentials[] = []
     if (config.adminPassword !== undefined) accepted.push({ user: config.adminUser, password: config.adminPassword })
     const sourcePassword = mount && command === 'metadata' ? (mount.config.sourcePassword ?? config.sourcePassword) : undefined
     if (sourcePassword !== undefined) accepted.push({ user: SOURCE_USER, password: sourcePassword })
     if (accepted.length === 0) {
-      return send(c, json, response('The admin API is off: start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on', false, 403))
+      return { status: 403, message: 'The admin API is off: start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on', headers: {} }
     }
     const from = address(c)
     const verdict = station.authThrottle.check(from)
     if (!verdict.allowed) {
       const seconds = Math.ceil(verdict.retryAfterMs / 1000)
-      const refused = send(c, json, response(`Too many failed logins from ${from}; retry in ${seconds} s`, false, 429))
-      refused.headers.set('Retry-After', String(seconds))
-      return refused
+      return { status: 429, message: `Too many failed logins from ${from}; retry in ${seconds} s`, headers: { 'Retry-After': String(seconds) } }
     }
     const given = parseBasicAuth(c.req.header('authorization'))
     if (!credentialsMatch(given, accepted)) {
-      const failures = station.authThrottle.fail(from)
-      log.warn(`admin request /admin/${command} refused from ${from}: ${given ? 'wrong user name or password' : 'no credentials sent'} (${failures} failure(s) in a row)`)
-      const refused = send(c, json, response('Authentication required', false, 401))
-      refused.headers.set('WWW-Authenticate', 'Basic realm="airwave admin"')
-      return refused
+      if (given) {
+        const failures = station.authThrottle.fail(from)
+        log.warn(`admin request /admin/${command} refused from ${from}: wrong user name or password (${failures} failure(s) in a row)`)
+      } else {
+        log.info(`admin request /admin/${command} refused from ${from}: no credentials sent`)
+      }
+      return { status: 401, message: 'Authentication required', headers: { 'WWW-Authenticate': 'Basic realm="airwave admin"' } }
     }
     station.authThrottle.succeed(from)
     return undefined
@@ -192,25 +224,50 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
     }
   }
 
-  app.get('/:command', (c) => {
+  const commandListing = (c: Context) => c.text(`airwave admin: ${ADMIN_COMMANDS.map((command) => `/admin/${command}`).join(', ')} (add .json for JSON)\n`)
+
+  /** The dashboard at `/admin/`: an HTML page, refused with an HTML page (a browser shows it when the login is cancelled). */
+  const dashboard = (c: Context): Response => {
+    const refusal = authorize(c, '', undefined, { navigation: true })
+    const headers = { ...pageSecurityHeaders(), 'Cache-Control': 'no-store' }
+    if (refusal) return htmlResponse(c.req.raw, refusalPage(station, refusal.status, refusal.message), { ...headers, ...refusal.headers }, refusal.status)
+    return htmlResponse(c.req.raw, dashboardPage(station), headers)
+  }
+
+  /** What the dashboard shows, polled by it. */
+  const dashboardState = async (c: Context): Promise<Response> => {
+    const refusal = authorize(c, 'dashboard.json', undefined)
+    if (refusal) return refuse(c, true, refusal)
+    const state = await dashboardJson(station, clock, dashboardQuery(new URL(c.req.url)))
+    return compressedResponse(c.req.raw, JSON.stringify(state), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' })
+  }
+
+  // `/admin` itself: the dashboard's relative links need the trailing slash (the redirect is relative
+  // too, so it holds when the app is routed under a prefix).
+  app.get('/', (c) => {
+    if (!options.dashboard) {
+      const refusal = authorize(c, '', undefined)
+      return refusal ? refuse(c, false, refusal) : commandListing(c)
+    }
+    return new Response(null, { status: 301, headers: { Location: `${new URL(c.req.url).pathname.split('/').pop()}/` } })
+  })
+  app.get('/:command{.*}', async (c) => {
     const name = c.req.param('command')
+    if (name === '' && options.dashboard) return dashboard(c)
+    if (name === 'dashboard.json' && options.dashboard) return dashboardState(c)
     const json = name.endsWith('.json')
     const command = (json ? name.slice(0, -5) : name) as Command
     const url = new URL(c.req.url)
     const mountPath = url.searchParams.get('mount') ?? undefined
     const mount = mountPath === undefined ? undefined : station.mount(mountPath)
-    const refusal = authorize(c, json, command, mount)
-    if (refusal) return refusal
+    const refusal = authorize(c, command, mount)
+    if (refusal) return refuse(c, json, refusal)
+    if (name === '') return commandListing(c)
     if (!ADMIN_COMMANDS.includes(command)) return send(c, json, response(`Unrecognised command: ${command} (commands: ${ADMIN_COMMANDS.join(', ')})`, false))
     if (command === 'listmounts') return send(c, json, listMounts())
     if (mountPath === undefined) return send(c, json, response('Missing parameter: mount', false))
     if (!mount) return send(c, json, response(`Source does not exist: no mount at ${mountPath}`, false))
     return send(c, json, run(c, command, mount, url, address(c)))
-  })
-  app.get('/', (c) => {
-    const refusal = authorize(c, false, '', undefined)
-    if (refusal) return refusal
-    return c.text(`airwave admin: ${ADMIN_COMMANDS.map((command) => `/admin/${command}`).join(', ')} (add .json for JSON)\n`)
   })
   return app
 }

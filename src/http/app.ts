@@ -52,7 +52,7 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
     Response.json({ error: `no mount /${name}`, mounts: mounts() }, { status: 404, headers: CORS_HEADERS })
   const origin = (url: string) => new URL(url).origin
 
-  app.route('/admin', adminApp(station, { hooks, log, clock: listenOptions.clock }))
+  app.route('/admin', adminApp(station, { hooks, log, clock: listenOptions.clock, dashboard: true }))
   app.get('/', (c) => htmlResponse(c.req.raw, listenerPage(station, clock), pageSecurityHeaders()))
   app.get('/embed/:mount{.+}', (c) => {
     const mount = station.mount(`/${c.req.param('mount')}`)

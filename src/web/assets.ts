@@ -83,19 +83,20 @@ export const serveAsset = (request: Request, name: string): Response => {
 }
 
 /**
- * An HTML page's response: gzipped when accepted, never cached, with the given (security) headers.
+ * A response whose body is made here (a page, a JSON document): gzipped when accepted, never
+ * cached unless `headers` says otherwise, with the given (security) headers.
  *
  * @example
- * htmlResponse(c.req.raw, page, pageSecurityHeaders())
+ * compressedResponse(c.req.raw, JSON.stringify(state), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' })
  */
-export const htmlResponse = (request: Request, page: string, headers: Record<string, string>): Response => {
-  const body = new TextEncoder().encode(page)
+export const compressedResponse = (request: Request, text: string, contentType: string, headers: Record<string, string>, status = 200): Response => {
+  const body = new TextEncoder().encode(text)
   const gzip = acceptsGzip(request)
   const sent = gzip ? new Uint8Array(gzipSync(body)) : body
   return new Response(request.method === 'HEAD' ? null : sent, {
-    status: 200,
+    status,
     headers: {
-      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Type': contentType,
       'Cache-Control': 'no-cache',
       Vary: 'Accept-Encoding',
       'Content-Length': String(sent.length),
@@ -104,3 +105,12 @@ export const htmlResponse = (request: Request, page: string, headers: Record<str
     },
   })
 }
+
+/**
+ * An HTML page's response: gzipped when accepted, never cached, with the given (security) headers.
+ *
+ * @example
+ * htmlResponse(c.req.raw, page, pageSecurityHeaders())
+ */
+export const htmlResponse = (request: Request, page: string, headers: Record<string, string>, status = 200): Response =>
+  compressedResponse(request, page, 'text/html; charset=utf-8', headers, status)

@@ -1,8 +1,11 @@
 import type { Html } from './html.ts'
 import { html } from './html.ts'
 
-/** The browser modules in `dist/client/`, entry first; all are preloaded so none waits for another. */
+/** The listener page's browser modules in `dist/client/`, entry first; all are preloaded so none waits for another. */
 export const CLIENT_MODULES: readonly string[] = ['player.js', 'live.js', 'timeline.js']
+
+/** The operator dashboard's browser modules, entry first. */
+export const DASHBOARD_MODULES: readonly string[] = ['dashboard.js', 'chart.js', 'timeline.js']
 
 export interface ShellOptions {
   /** The document's `<title>`. */
@@ -15,17 +18,19 @@ export interface ShellOptions {
   body: Html
   /** Browser modules the page runs (entry first); none for a page without script. */
   modules?: readonly string[]
+  /** Stylesheets from `/assets/`, in order (default: the pages' `style.css`). */
+  stylesheets?: readonly string[]
 }
 
 /**
- * The document around every airwave page: metadata, the stylesheet, the icon and the page's
+ * The document around every airwave page: metadata, the stylesheets, the icon and the page's
  * modules, all from `/assets/` (no inline script or style, nothing from another site).
  *
  * @example
  * shell({ title: 'Radio', base: './', layout: 'page', body: html`<main>…</main>`, modules: CLIENT_MODULES })
  */
 export const shell = (options: ShellOptions): string => {
-  const { title, base, layout, body, modules = [] } = options
+  const { title, base, layout, body, modules = [], stylesheets = ['style.css'] } = options
   const [entry, ...rest] = modules
   return html`<!doctype html>
 <html lang="en">
@@ -35,8 +40,7 @@ export const shell = (options: ShellOptions): string => {
 <meta name="color-scheme" content="light dark">
 <title>${title}</title>
 <link rel="icon" href="${base}assets/icon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="${base}assets/style.css">
-${entry ? html`<script type="module" src="${base}assets/${entry}"></script>\n` : ''}${rest.map((m) => html`<link rel="modulepreload" href="${base}assets/${m}">\n`)}</head>
+${stylesheets.map((sheet) => html`<link rel="stylesheet" href="${base}assets/${sheet}">\n`)}${entry ? html`<script type="module" src="${base}assets/${entry}"></script>\n` : ''}${rest.map((m) => html`<link rel="modulepreload" href="${base}assets/${m}">\n`)}</head>
 <body class="${layout}">
 ${body}
 </body>

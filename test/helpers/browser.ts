@@ -62,14 +62,20 @@ export interface WatchedPage {
   outside: string[]
 }
 
+export interface LaunchOptions {
+  /** What the browser answers a Basic login prompt with (as a user typing them in would). */
+  httpCredentials?: { username: string; password: string }
+}
+
 /** Starts headless Chromium with a fresh profile (removed on close). */
-export const launchBrowser = async (): Promise<Browser> => {
+export const launchBrowser = async (options: LaunchOptions = {}): Promise<Browser> => {
   const profile = mkdtempSync(join(tmpdir(), 'airwave-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
     args: [...CHROMIUM_ARGS],
     viewport: { width: 1000, height: 800 },
+    httpCredentials: options.httpCredentials,
   })
   for (const page of context.pages()) await page.close()
   return {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { CLIENT_DIR } from '../../src/web/assets.ts'
 import { html, raw } from '../../src/web/html.ts'
 import { embedBase } from '../../src/web/pages.ts'
-import { CLIENT_MODULES } from '../../src/web/shell.ts'
+import { CLIENT_MODULES, DASHBOARD_MODULES } from '../../src/web/shell.ts'
 import { buildClient } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { startStation } from '../helpers/station.ts'
@@ -144,9 +145,17 @@ describe('GET /assets/<name>', () => {
     expect((await get('/assets/../package.json')).status).toBe(404)
   })
 
-  test('the pages preload exactly the modules the build makes', () => {
+  test('each page preloads exactly the modules its entry imports, and every module the build makes is some page\'s', () => {
     const built = readdirSync(CLIENT_DIR).filter((f) => f.endsWith('.js'))
-    expect([...CLIENT_MODULES].sort()).toEqual(built.sort())
+    const imports = (module: string): string[] =>
+      [...readFileSync(join(CLIENT_DIR, module), 'utf8').matchAll(/^import [^;]*?from '\.\/([a-z-]+\.js)'/gm)].map((m) => m[1]!)
+    const closure = (entry: string): string[] => {
+      const seen = new Set([entry])
+      for (const module of seen) for (const imported of imports(module)) seen.add(imported)
+      return [...seen]
+    }
+    for (const modules of [CLIENT_MODULES, DASHBOARD_MODULES]) expect([...modules].sort()).toEqual(closure(modules[0]!).sort())
+    expect([...new Set([...CLIENT_MODULES, ...DASHBOARD_MODULES])].sort()).toEqual(built.sort())
   })
 })
 

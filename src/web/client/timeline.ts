@@ -1,6 +1,6 @@
 /**
- * What the page knows about each mount and how it tells what the listener hears. No DOM here, so
- * the rules are specified by unit tests (`test/web/timeline.test.ts`).
+ * What the page knows about each mount and how it tells what the listener hears, and how times, sizes
+ * and inputs are written. No DOM here, so the rules are specified by unit tests (`test/web/client/timeline.test.ts`).
  */
 
 /** A track as `/api/mounts` and the events stream describe it. */
@@ -123,6 +123,21 @@ export const formatDuration = (seconds: number): string => {
   const s = Math.max(0, Math.floor(seconds))
   const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60]
   return `${h > 0 ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(r).padStart(2, '0')}`
+}
+
+/** What a mount's input (`input` in the admin API: playlist, live, relay or off-air) is called on the pages. */
+export const INPUT_LABELS: Readonly<Record<string, string>> = { playlist: 'Playlist', live: 'Live', relay: 'Relay', 'off-air': 'Off air' }
+
+/** A byte count for people: `812 B`, `1.5 KB`, `23 MB`, `1.2 GB` (powers of 1000, as file managers show them). */
+export const formatBytes = (bytes: number): string => {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let value = Math.max(0, bytes)
+  let unit = 0
+  while (value >= 999.5 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return `${unit === 0 || value >= 9.95 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`
 }
 
 /** The two lines a page shows for a track: the song (or the whole title) and the artist. */

@@ -1,0 +1,375 @@
+/**
+ * The operator dashboard in the browser: polls `dashboard.json` (every 2 s while the tab is seen,
+ * every 30 s while hidden) and keeps each mount's panel current (the chart, what is on air, the
+ * listeners); its buttons call the admin API's own commands (`killclient`, `skip`, `metadata`) on
+ * the same origin, with the login the browser already holds. Text from the server goes into the
+ * page with `textContent` only (the CSP's Trusted Types would refuse anything else).
+ */
+import type { Series } from './chart.ts'
+import { chartPaths, chartWindow, countTicks, peakSince, timeTicks } from './chart.ts'
+import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './timeline.ts'
+
+interface ListenerJson {
+  id: number
+  address: string
+  userAgent: string
+  connected: number
+  bytes: number
+}
+
+interface MountState {
+  path: string
+  name: string | null
+  input: 'playlist' | 'live' | 'relay' | null
+  serving: string | null
+  stream: string
+  hasPlaylist: boolean
+  source: { kind: string; origin: string; userAgent: string; name: string | null; connected: number } | null
+  nowPlaying: { title: string; duration: number | null; elapsed: number } | null
+  next: string | null
+  listeners: { current: number; peak: number; unique: number; matching: number; list: ListenerJson[] }
+  history: Series
+}
+
+interface DashboardState {
+  range: number
+  listenerLimit: number
+  mounts: MountState[]
+}
+
+/** What the admin API answers (its `.json` form). */
+interface AdminReply {
+  iceresponse?: { message: string; return: number }
+}
+
+const POLL_MS = 2000
+const HIDDEN_POLL_MS = 30_000
+const SVG = 'http://www.w3.org/2000/svg'
+
+const element = <T extends Element>(root: ParentNode, selector: string): T => {
+  const found = root.querySelector<T>(selector)
+  if (!found) throw new Error(`airwave: the page has no ${selector}`)
+  return found
+}
+
+const setText = (node: Element, text: string): void => {
+  if (node.textContent !== text) node.textContent = text
+}
+
+const svg = <K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] => {
+  const node = document.createElementNS(SVG, name)
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value))
+  if (text !== undefined) node.textContent = text
+  return node
+}
+
+const clockTime = (time: number): string => new Date(time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+
+const rangeName = (seconds: number): string => (seconds === 3600 ? 'the last hour' : `the last ${seconds / 3600} hours`)
+
+/** Calls an admin command on this server (`skip`, `killclient`, `metadata`) and returns its message and outcome. */
+const command = async (name: string, params: Record<string, string>): Promise<{ ok: boolean; message: string }> => {
+  try {
+    const response = await fetch(new URL(`${name}.json?${new URLSearchParams(params)}`, document.baseURI), { cache: 'no-store' })
+    const reply = (await response.json()) as AdminReply
+    return { ok: response.ok && reply.iceresponse?.return === 1, message: reply.iceresponse?.message ?? `HTTP ${response.status}` }
+  } catch {
+    return { ok: false, message: 'The server did not answer; try again.' }
+  }
+}
+
+/** The listener chart of one mount, redrawn to the element's size. */
+class Chart {
+  readonly #svg: SVGSVGElement
+  readonly #caption: Element
+  readonly #path: string
+  #last: { series: Series; range: number; current: number } | undefined
+
+  constructor(figure: Element, path: string) {
+    this.#svg = element<SVGSVGElement>(figure, 'svg')
+    this.#caption = element(figure, 'figcaption')
+    this.#path = path
+    new ResizeObserver(() => this.#draw()).observe(this.#svg)
+  }
+
+  show(series: Series, range: number, current: number): void {
+    this.#last = { series, range, current }
+    this.#draw()
+  }
+
+  #draw(): void {
+    if (!this.#last) return
+    const { series, range, current } = this.#last
+    const width = Math.max(200, this.#svg.clientWidth)
+    const height = Math.max(80, this.#svg.clientHeight)
+    const margin = { left: 40, right: 12, top: 10, bottom: 22 }
+    const to = series.now
+    const from = chartWindow(series, range)
+    const most = peakSince(series, from)
+    const ticks = countTicks(most)
+    const top = ticks.at(-1)!
+    const scale = {
+      x: (t: number) => margin.left + ((t - from) / (to - from)) * (width - margin.left - margin.right),
+      y: (n: number) => height - margin.bottom - (n / top) * (height - margin.top - margin.bottom),
+    }
+    const paths = chartPaths(series, from, scale)
+    const nodes: SVGElement[] = []
+    for (const tick of ticks) {
+      const y = Math.round(scale.y(tick)) + 0.5
+      nodes.push(svg('line', { class: tick === 0 ? 'axis' : 'grid', x1: margin.left, x2: width - margin.right, y1: y, y2: y, 'data-count': tick }))
+      nodes.push(svg('text', { class: 'tick', x: margin.left - 6, y: y + 4, 'text-anchor': 'end' }, String(tick)))
+    }
+    for (const time of timeTicks(from, to, Math.max(2, Math.floor(width / 90)), -new Date(to).getTimezoneOffset() * 60_000)) {
+      const x = Math.round(scale.x(time)) + 0.5
+      nodes.push(svg('line', { class: 'axis', x1: x, x2: x, y1: height - margin.bottom, y2: height - margin.bottom + 4 }))
+      // A label near an edge is aligned to it rather than centred, so it is not cut off.
+      const anchor = x > width - 36 ? 'end' : x < margin.left + 4 ? 'start' : 'middle'
+      nodes.push(svg('text', { class: 'tick', x: anchor === 'end' ? width - 2 : x, y: height - 6, 'text-anchor': anchor }, clockTime(time)))
+    }
+    nodes.push(svg('path', { class: 'floor', d: paths.floor }), svg('path', { class: 'band', d: paths.band }), svg('path', { class: 'line', d: paths.line }))
+    this.#svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
+    this.#svg.replaceChildren(...nodes)
+    const span = from > to - range * 1000 ? `since ${clockTime(series.start)}, when the station started` : rangeName(range)
+    const label = `Listeners on ${this.#path} ${span.startsWith('since') ? span : `over ${span}`}: ${current} now, at most ${most}`
+    this.#svg.setAttribute('aria-label', label)
+    setText(this.#caption, `${label}. Each step: the most listeners at once within ${formatDuration(series.step)} (the darker area: the fewest).`)
+  }
+}
+
+/** One mount's panel. */
+class Panel {
+  readonly path: string
+  readonly #section: HTMLElement
+  readonly #input: HTMLElement
+  readonly #stream: Element
+  readonly #count: Element
+  readonly #title: Element
+  readonly #detail: Element
+  readonly #hint: Element
+  readonly #result: Element
+  readonly #skip: HTMLButtonElement
+  readonly #retitle: HTMLFieldSetElement
+  readonly #song: HTMLInputElement
+  readonly #rows: HTMLTableSectionElement
+  readonly #more: Element
+  readonly #chart: Chart
+  readonly #byId = new Map<number, HTMLTableRowElement>()
+  readonly #refresh: () => void
+  #order = ''
+
+  constructor(section: HTMLElement, refresh: () => void) {
+    this.#section = section
+    this.#refresh = refresh
+    this.path = section.dataset.mount!
+    this.#input = element(section, '.input')
+    this.#stream = element(section, '.stream')
+    this.#count = element(section, '.count')
+    this.#title = element(section, '.on-air .title')
+    this.#detail = element(section, '.on-air .detail')
+    this.#hint = element(section, '.hint')
+    this.#result = element(section, '.result')
+    this.#skip = element(section, 'form.skip button')
+    this.#retitle = element(section, 'form.retitle fieldset')
+    this.#song = element(section, 'input[name="song"]')
+    this.#rows = element(section, 'table.listeners tbody')
+    this.#more = element(section, '.more')
+    this.#chart = new Chart(element(section, 'figure.chart'), this.path)
+    element<HTMLFormElement>(section, 'form.skip').addEventListener('submit', (e) => {
+      e.preventDefault()
+      void this.#run(this.#skip, 'skip', { mount: this.path })
+    })
+    element<HTMLFormElement>(section, 'form.retitle').addEventListener('submit', (e) => {
+      e.preventDefault()
+      void this.#run(element(this.#retitle, 'button'), 'metadata', { mount: this.path, mode: 'updinfo', song: this.#song.value }).then((ok) => ok && (this.#song.value = ''))
+    })
+    this.#rows.addEventListener('click', (e) => {
+      const button = (e.target as Element).closest<HTMLButtonElement>('button[data-id]')
+      if (button) void this.#run(button, 'killclient', { mount: this.path, id: button.dataset.id! })
+    })
+  }
+
+  /** Runs an admin command for a button, shows its answer, and refreshes; returns whether it worked. */
+  async #run(button: HTMLButtonElement, name: string, params: Record<string, string>): Promise<boolean> {
+    button.disabled = true
+    const { ok, message } = await command(name, params)
+    button.disabled = false
+    this.#result.classList.toggle('failed', !ok)
+    setText(this.#result, message)
+    this.#refresh()
+    return ok
+  }
+
+  render(state: MountState, range: number): void {
+    const input = state.input ?? 'off-air'
+    this.#input.dataset.input = input
+    setText(this.#input, INPUT_LABELS[input]!)
+    setText(this.#stream, state.stream)
+    setText(this.#count, String(state.listeners.current))
+    setText(this.#title, state.nowPlaying?.title ?? '')
+    setText(this.#detail, this.#describe(state))
+    this.#section.classList.toggle('off-air', state.input === null)
+    this.#skip.disabled = !state.hasPlaylist
+    this.#retitle.disabled = state.input !== 'live' && state.input !== 'relay'
+    setText(this.#hint, this.#hintFor(state))
+    this.#chart.show(state.history, range, state.listeners.current)
+    this.#showListeners(state.listeners.list)
+    const { matching, current } = state.listeners
+    const shown = state.listeners.list.length
+    setText(
+      this.#more,
+      shown < matching ? `Showing ${shown} of ${matching}${matching < current ? ` matching (of ${current})` : ''}: filter to find others.` : matching < current ? `${matching} of ${current} match the filter.` : current === 0 ? 'No listeners.' : '',
+    )
+  }
+
+  #describe(state: MountState): string {
+    const { nowPlaying, source } = state
+    if (state.input === null) return state.serving ? `Off air: its listeners hear ${state.serving} (listed there).` : 'Off air: no source is connected.'
+    if (source) {
+      const who = `${source.origin}${source.userAgent ? ` (${source.userAgent})` : ''}`
+      return `${source.kind === 'live' ? `${source.name ? `“${source.name}” live` : 'Live'} from ${who}` : `Relayed from ${who}`} for ${formatDuration(source.connected)}`
+    }
+    if (!nowPlaying) return ''
+    const time = `${formatDuration(nowPlaying.elapsed)}${nowPlaying.duration ? ` / ${formatDuration(nowPlaying.duration)}` : ''}`
+    return state.next ? `${time} · next: ${state.next}` : time
+  }
+
+  #hintFor(state: MountState): string {
+    switch (state.input) {
+      case 'playlist':
+        return "Playlist titles come from the files' tags: the title can be set while a DJ or a relay is on air."
+      case 'live':
+        return state.hasPlaylist ? 'Skip: the playlist starts its next track when the DJ is done.' : ''
+      case 'relay':
+        return 'A title set here lasts until the upstream sends its next one.'
+      default:
+        return ''
+    }
+  }
+
+  #showListeners(list: readonly ListenerJson[]): void {
+    const seen = new Set<number>()
+    for (const listener of list) {
+      seen.add(listener.id)
+      let row = this.#byId.get(listener.id)
+      if (!row) {
+        row = this.#row(listener)
+        this.#byId.set(listener.id, row)
+      }
+      const cells = row.cells
+      setText(cells[3]!, formatDuration(listener.connected))
+      setText(cells[4]!, formatBytes(listener.bytes))
+    }
+    for (const id of [...this.#byId.keys()]) if (!seen.has(id)) this.#byId.delete(id)
+    const order = list.map((l) => l.id).join(',')
+    if (order !== this.#order) {
+      this.#order = order
+      this.#rows.replaceChildren(...list.map((l) => this.#byId.get(l.id)!))
+    }
+  }
+
+  #row(listener: ListenerJson): HTMLTableRowElement {
+    const row = document.createElement('tr')
+    row.dataset.id = String(listener.id)
+    const cell = (text: string, className?: string) => {
+      const td = document.createElement('td')
+      td.textContent = text
+      if (className) td.className = className
+      row.append(td)
+    }
+    cell(`#${listener.id}`)
+    cell(listener.address)
+    cell(listener.userAgent || 'Unknown', 'agent')
+    cell('', 'number')
+    cell('', 'number')
+    const action = document.createElement('td')
+    const kick = document.createElement('button')
+    kick.type = 'button'
+    kick.className = 'kick'
+    kick.dataset.id = String(listener.id)
+    kick.textContent = 'Kick'
+    kick.setAttribute('aria-label', `Kick listener #${listener.id} (${listener.address})`)
+    action.append(kick)
+    row.append(action)
+    return row
+  }
+}
+
+const start = (): void => {
+  const main = element<HTMLElement>(document, '#dashboard')
+  const connection = element(main, '.connection')
+  const controls = element<HTMLFormElement>(main, 'form.controls')
+  const filter = element<HTMLInputElement>(controls, 'input[name="filter"]')
+  const range = element<HTMLSelectElement>(controls, 'select[name="range"]')
+  const panels = new Map<string, Panel>()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let busy = false
+  let again = false
+  let failures = 0
+  let stopped = false
+
+  const schedule = (ms: number) => {
+    clearTimeout(timer)
+    timer = setTimeout(poll, ms)
+  }
+
+  const poll = async (): Promise<void> => {
+    if (stopped) return
+    if (busy) {
+      again = true
+      return
+    }
+    busy = true
+    clearTimeout(timer)
+    let next = document.hidden ? HIDDEN_POLL_MS : POLL_MS
+    try {
+      const query = new URLSearchParams({ range: range.value, filter: filter.value })
+      const response = await fetch(new URL(`dashboard.json?${query}`, document.baseURI), { cache: 'no-store' })
+      if (response.status === 401) {
+        // Polling on would only ask for a login again and again.
+        stopped = true
+        setText(connection, 'Not logged in (the server may have restarted with other credentials): reload the page to log in.')
+        return
+      }
+      if (!response.ok) {
+        const reply = (await response.json().catch(() => ({}))) as AdminReply
+        throw new Error(reply.iceresponse?.message ?? `HTTP ${response.status}`)
+      }
+      const state = (await response.json()) as DashboardState
+      failures = 0
+      setText(connection, '')
+      for (const mount of state.mounts) panels.get(mount.path)?.render(mount, state.range)
+    } catch (error) {
+      const seconds = backoffSeconds(++failures)
+      next = seconds * 1000
+      setText(connection, `Updates interrupted (${error instanceof Error && !(error instanceof TypeError) ? error.message : 'the server does not answer'}). Retrying in ${Math.max(1, Math.round(seconds))} s…`)
+    } finally {
+      busy = false
+      if (again) {
+        again = false
+        void poll()
+      } else if (!stopped) {
+        schedule(next)
+      }
+    }
+  }
+
+  for (const section of main.querySelectorAll<HTMLElement>('section.panel[data-mount]')) {
+    const panel = new Panel(section, () => void poll())
+    panels.set(panel.path, panel)
+  }
+  let typing: ReturnType<typeof setTimeout> | undefined
+  filter.addEventListener('input', () => {
+    clearTimeout(typing)
+    typing = setTimeout(() => void poll(), 300)
+  })
+  range.addEventListener('change', () => void poll())
+  controls.addEventListener('submit', (e) => {
+    e.preventDefault()
+    void poll()
+  })
+  document.addEventListener('visibilitychange', () => !document.hidden && void poll())
+  addEventListener('online', () => void poll())
+  void poll()
+}
+
+start()
