@@ -2,10 +2,10 @@ import type { Html } from './html.ts'
 import { html } from './html.ts'
 
 /** The listener page's browser modules in `dist/client/`, entry first; all are preloaded so none waits for another. */
-export const CLIENT_MODULES: readonly string[] = ['player.js', 'live.js', 'timeline.js']
+export const CLIENT_MODULES: readonly string[] = ['player.js', 'live.js', 'timeline.js', 'dom.js']
 
 /** The operator dashboard's browser modules, entry first. */
-export const DASHBOARD_MODULES: readonly string[] = ['dashboard.js', 'chart.js', 'timeline.js']
+export const DASHBOARD_MODULES: readonly string[] = ['dashboard.js', 'chart.js', 'timeline.js', 'dom.js']
 
 export interface ShellOptions {
   /** The document's `<title>`. */

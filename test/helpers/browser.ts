@@ -1,3 +1,4 @@
+import { expect } from 'bun:test'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -120,4 +121,12 @@ export const screenshot = async (page: Page, name: string, options: { fullPage?:
   const path = join(ARTIFACTS, `${name}.png`)
   await page.screenshot({ path, fullPage: options.fullPage ?? true })
   return path
+}
+
+/** Nothing went wrong in the page: no CSP violation, error, dialog, or request off the server. */
+export const expectClean = async (w: WatchedPage): Promise<void> => {
+  expect(await w.violations()).toEqual([])
+  expect(w.errors).toEqual([])
+  expect(w.dialogs).toEqual([])
+  expect(w.outside).toEqual([])
 }

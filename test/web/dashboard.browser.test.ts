@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Browser, WatchedPage } from '../helpers/browser.ts'
-import { buildClient, launchBrowser, screenshot } from '../helpers/browser.ts'
+import { buildClient, expectClean, launchBrowser, screenshot } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { openListener } from '../helpers/listen-client.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
@@ -44,14 +44,6 @@ afterAll(async () => {
 const dashboardUrl = () => `${station.url}/admin/`
 const panel = (w: WatchedPage, mount: string) => w.page.locator(`section.panel[data-mount="${mount}"]`)
 const onAir = (mount: string) => station.station.mount(mount)!.onAir?.track.title
-
-/** Nothing went wrong in the page: no CSP violation, error, dialog, or request off the server. */
-const expectClean = async (w: WatchedPage) => {
-  expect(await w.violations()).toEqual([])
-  expect(w.errors).toEqual([])
-  expect(w.dialogs).toEqual([])
-  expect(w.outside).toEqual([])
-}
 
 describe('the dashboard in Chromium', () => {
   test('refuses a browser without the admin login: one with no login at all is not let in; one with a wrong password sees a page saying how to log in, and gets no data', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Browser, WatchedPage } from '../helpers/browser.ts'
-import { buildClient, launchBrowser, screenshot } from '../helpers/browser.ts'
+import { buildClient, expectClean, launchBrowser, screenshot } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { startStation } from '../helpers/station.ts'
 
@@ -40,14 +40,6 @@ const text = (w: WatchedPage, selector: string) => w.page.locator(selector).firs
 /** Waits until the page's audio has played past `seconds` (of the current connection). */
 const playedPast = (w: WatchedPage, seconds: number, timeout = 15_000) =>
   w.page.waitForFunction((s) => document.querySelector('audio')!.currentTime > s, seconds, { timeout, polling: 100 })
-
-/** Nothing went wrong in the page: no CSP violation, error, dialog, or request off the server. */
-const expectClean = async (w: WatchedPage) => {
-  expect(await w.violations()).toEqual([])
-  expect(w.errors).toEqual([])
-  expect(w.dialogs).toEqual([])
-  expect(w.outside).toEqual([])
-}
 
 describe('the listener page in Chromium', () => {
   test('loads under its strict CSP with every mount, and pressing play makes the audio advance', async () => {

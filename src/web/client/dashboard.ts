@@ -7,6 +7,7 @@
  */
 import type { Series } from './chart.ts'
 import { chartPaths, chartWindow, countTicks, peakSince, timeTicks } from './chart.ts'
+import { element, setText } from './dom.ts'
 import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './timeline.ts'
 
 interface ListenerJson {
@@ -45,16 +46,6 @@ interface AdminReply {
 const POLL_MS = 2000
 const HIDDEN_POLL_MS = 30_000
 const SVG = 'http://www.w3.org/2000/svg'
-
-const element = <T extends Element>(root: ParentNode, selector: string): T => {
-  const found = root.querySelector<T>(selector)
-  if (!found) throw new Error(`airwave: the page has no ${selector}`)
-  return found
-}
-
-const setText = (node: Element, text: string): void => {
-  if (node.textContent !== text) node.textContent = text
-}
 
 const svg = <K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] => {
   const node = document.createElementNS(SVG, name)

@@ -7,6 +7,7 @@
 import type { ConnectionState, PlayerState, Session, TrackEvent } from './live.ts'
 import { RadioPlayer, StationEvents } from './live.ts'
 import type { ListenerCounts, TrackInfo } from './timeline.ts'
+import { element, setText } from './dom.ts'
 import { formatDuration, LiveEdge, streamStart, Timeline, trackLines } from './timeline.ts'
 
 interface MountJson {
@@ -15,16 +16,6 @@ interface MountJson {
   listeners: ListenerCounts
   nowPlaying: TrackInfo | null
   history: TrackInfo[]
-}
-
-const element = <T extends Element>(root: ParentNode, selector: string): T => {
-  const found = root.querySelector<T>(selector)
-  if (!found) throw new Error(`airwave: the page has no ${selector}`)
-  return found
-}
-
-const setText = (node: Element, text: string): void => {
-  if (node.textContent !== text) node.textContent = text
 }
 
 /** `19:37`, in the listener's time zone. */
