@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { createApp } from '../src/http/app.ts'
 import { createStation } from '../src/index.ts'
 import { loadRuntime } from '../src/runtime/index.ts'
-import { DEMO_PLAYLIST } from '../src/source/demo.ts'
+import { DEMO_PLAYLIST } from '../src/config/demo.ts'
 import { buildClient, launchBrowser } from '../test/helpers/browser.ts'
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url))

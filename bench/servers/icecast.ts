@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import process from 'node:process'
 import { ffmpegPath } from '../../scripts/ffmpeg-path.ts'
-import { DEMO_PLAYLIST } from '../../src/source/demo.ts'
+import { DEMO_PLAYLIST } from '../../src/config/demo.ts'
 import { assertExecutable, isRunning, spawnLogged, stopProcess, waitForStream } from './process.ts'
 import type { BenchServer, StartOptions } from './types.ts'
 

@@ -1,4 +1,4 @@
-import type { Chunk } from '../pacing/chunk.ts'
+import type { Chunk } from '../pipeline/chunk.ts'
 
 /**
  * Keeps the most recent chunks, at least `seconds` of audio when that much has been played, so a

@@ -1,5 +1,5 @@
-import type { Chunk } from '../pacing/chunk.ts'
-import type { Track } from '../source/track.ts'
+import type { Chunk } from '../pipeline/chunk.ts'
+import type { Track } from '../input/track.ts'
 import { EMPTY_BLOCK, icyBlock } from './icy-metadata.ts'
 import type { ListenerOptions } from './listener.ts'
 import { Listener } from './listener.ts'

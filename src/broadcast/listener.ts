@@ -1,4 +1,4 @@
-import type { Chunk } from '../pacing/chunk.ts'
+import type { Chunk } from '../pipeline/chunk.ts'
 
 /** Why a listener's stream ended. */
 export type CloseReason = 'client' | 'slow' | 'kicked' | 'shutdown' | 'error'

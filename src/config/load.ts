@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { DEMO_PLAYLIST } from '../source/demo.ts'
+import { DEMO_PLAYLIST } from './demo.ts'
 import type { CliFlags } from './cli.ts'
 import { CliError } from './cli.ts'
 import type { StationConfig } from './schema.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AUDIO_FORMATS } from '../audio/format.ts'
+import { AUDIO_FORMATS } from '../format/format.ts'
 import { LOG_LEVELS } from '../log.ts'
 
 /** First path segments that belong to airwave's own pages and APIs, never to a mount. */

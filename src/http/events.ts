@@ -1,8 +1,8 @@
 import type { Context } from 'hono'
-import type { Mount } from '../mount.ts'
-import { onAirJson } from './api.ts'
-import type { ConnectionHooks } from './hooks.ts'
-import { CORS_HEADERS } from './headers.ts'
+import type { Mount } from '../mount/mount.ts'
+import { onAirJson } from './mount-json.ts'
+import type { ConnectionHooks } from '../runtime/hooks.ts'
+import { CORS_HEADERS } from './stream-headers.ts'
 
 /** How long listener-count changes settle before an event goes out. */
 export const LISTENERS_DEBOUNCE_MS = 500

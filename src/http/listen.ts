@@ -2,11 +2,11 @@ import type { Context } from 'hono'
 import { IcyListener } from '../broadcast/icy-listener.ts'
 import type { ListenerInfo } from '../broadcast/listener.ts'
 import type { Logger } from '../log.ts'
-import type { Mount } from '../mount.ts'
-import type { Clock } from '../pacing/clock.ts'
+import type { Mount } from '../mount/mount.ts'
+import type { Clock } from '../clock.ts'
 import { formatAccessLine } from './access-log.ts'
-import type { ConnectionHooks } from './hooks.ts'
-import { CORS_HEADERS, streamHeaders } from './headers.ts'
+import type { ConnectionHooks } from '../runtime/hooks.ts'
+import { CORS_HEADERS, streamHeaders } from './stream-headers.ts'
 
 export interface ListenOptions {
   hooks: ConnectionHooks

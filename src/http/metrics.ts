@@ -1,5 +1,5 @@
-import type { Mount } from '../mount.ts'
-import type { Station } from '../station.ts'
+import type { Mount } from '../mount/mount.ts'
+import type { Station } from '../station/station.ts'
 import { VERSION } from '../version.ts'
 
 /** The content type of Prometheus' text exposition format. */

@@ -1,5 +1,5 @@
-import type { Mount } from '../mount.ts'
-import { CORS_HEADERS } from './headers.ts'
+import type { Mount } from '../mount/mount.ts'
+import { CORS_HEADERS } from './stream-headers.ts'
 
 const name = (mount: Mount) => (mount.config.name ?? mount.path).replace(/[\r\n]+/g, ' ')
 

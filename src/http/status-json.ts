@@ -1,6 +1,6 @@
-import { MIME_TYPES } from '../audio/format.ts'
-import type { Mount, MountParams } from '../mount.ts'
-import type { Station } from '../station.ts'
+import { MIME_TYPES } from '../format/format.ts'
+import type { Mount, MountParams } from '../mount/mount.ts'
+import type { Station } from '../station/station.ts'
 import { iso8601, rfc822 } from './dates.ts'
 
 /** The `ice-audio-info` value of a stream's parameters, also reported as `audio_info`. */

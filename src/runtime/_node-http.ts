@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import { listenServer } from '../listen-server.ts'
+import { listenServer } from '../net/listen-server.ts'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Context } from 'hono'
-import type { ConnectionHooks } from '../http/hooks.ts'
+import type { ConnectionHooks } from './hooks.ts'
 import type { FetchHandler, RunningServer } from './types.ts'
 
 type NodeBindings = { incoming: IncomingMessage; outgoing: ServerResponse }

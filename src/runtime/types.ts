@@ -1,4 +1,4 @@
-import type { ConnectionHooks } from '../http/hooks.ts'
+import type { ConnectionHooks } from './hooks.ts'
 
 /** The names of the runtimes airwave runs on. */
 export type RuntimeName = 'node' | 'bun' | 'deno'

@@ -1,5 +1,5 @@
-import type { Clock } from '../pacing/clock.ts'
-import { systemClock } from '../pacing/clock.ts'
+import type { Clock } from '../clock.ts'
+import { systemClock } from '../clock.ts'
 
 export interface AuthThrottleOptions {
   /** Refusal window after the first failure (ms); it doubles with each further failure. */

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { Broadcaster } from '../../src/broadcast/broadcaster.ts'
 import type { CloseReason, Listener } from '../../src/broadcast/listener.ts'
-import { Chunker } from '../../src/pacing/chunker.ts'
-import type { Chunk } from '../../src/pacing/chunk.ts'
+import { Chunker } from '../../src/pipeline/chunker.ts'
+import type { Chunk } from '../../src/pipeline/chunk.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
 import { syntheticSource } from '../helpers/synthetic.ts'
 

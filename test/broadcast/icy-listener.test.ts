@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { IcyListener } from '../../src/broadcast/icy-listener.ts'
 import { Listener } from '../../src/broadcast/listener.ts'
-import type { Chunk } from '../../src/pacing/chunk.ts'
-import type { Track } from '../../src/source/track.ts'
+import type { Chunk } from '../../src/pipeline/chunk.ts'
+import type { Track } from '../../src/input/track.ts'
 import { rawBlocks, readIcy } from '../helpers/icy.ts'
 import { listenerOptions } from '../helpers/synthetic.ts'
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { CliError } from '../../src/config/cli.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { ConfigError, liveEnabled, sourcePortOf } from '../../src/config/schema.ts'
-import { DEMO_PLAYLIST } from '../../src/source/demo.ts'
+import { DEMO_PLAYLIST } from '../../src/config/demo.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
 const dir = tempDir()

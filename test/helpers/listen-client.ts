@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
-import { FrameParser } from '../../src/audio/frame-parser.ts'
-import type { Frame } from '../../src/audio/frame.ts'
+import { FrameParser } from '../../src/format/frame-parser.ts'
+import type { Frame } from '../../src/format/frame.ts'
 import { FFMPEG } from './fixtures.ts'
 
 /** What a listener received: every read with its arrival time (ms since the request was sent). */

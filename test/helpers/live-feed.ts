@@ -1,10 +1,10 @@
-import type { Frame } from '../../src/audio/frame.ts'
-import { frameDuration } from '../../src/audio/frame.ts'
-import type { SourceConnection } from '../../src/source/connection.ts'
-import type { FeedKind } from '../../src/source/feed.ts'
-import { FrameFeed } from '../../src/source/feed.ts'
-import { probeAudioFile, readAudioFrames } from '../../src/source/audio-file.ts'
-import type { Mount } from '../../src/mount.ts'
+import type { Frame } from '../../src/format/frame.ts'
+import { frameDuration } from '../../src/format/frame.ts'
+import type { SourceConnection } from '../../src/input/live/source-info.ts'
+import type { FeedKind } from '../../src/input/live/feed.ts'
+import { FrameFeed } from '../../src/input/live/feed.ts'
+import { probeAudioFile, readAudioFrames } from '../../src/input/playlist/audio-file.ts'
+import type { Mount } from '../../src/mount/mount.ts'
 
 /** All frames of an audio file, in order. */
 export const framesOf = async (path: string): Promise<Frame[]> => {

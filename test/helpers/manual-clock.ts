@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/pacing/clock.ts'
+import type { Clock } from '../../src/clock.ts'
 
 interface Timer {
   at: number

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { MPEGDecoder } from 'mpg123-decoder'
-import type { Frame } from '../../src/audio/frame.ts'
+import type { Frame } from '../../src/format/frame.ts'
 import { FFMPEG } from './fixtures.ts'
 import { run } from './process.ts'
 

@@ -3,12 +3,12 @@ import { createStation } from '../../src/index.ts'
 import type { MountConfigInput, StationConfigInput } from '../../src/config/schema.ts'
 import { liveEnabled } from '../../src/config/schema.ts'
 import { createLogger } from '../../src/log.ts'
-import type { Clock } from '../../src/pacing/clock.ts'
+import type { Clock } from '../../src/clock.ts'
 import { loadRuntime } from '../../src/runtime/index.ts'
 import type { AuthThrottleOptions } from '../../src/security/throttle.ts'
-import { startIngest } from '../../src/source/ingest.ts'
-import { sourcePortAdmin } from '../../src/http/admin.ts'
-import { systemClock } from '../../src/pacing/clock.ts'
+import { startIngest } from '../../src/ingest/server.ts'
+import { sourcePortAdmin } from '../../src/http/admin/admin-app.ts'
+import { systemClock } from '../../src/clock.ts'
 
 export interface TestStationOptions {
   clock?: Clock

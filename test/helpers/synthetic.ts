@@ -1,6 +1,6 @@
-import type { Frame } from '../../src/audio/frame.ts'
+import type { Frame } from '../../src/format/frame.ts'
 import type { ListenerOptions } from '../../src/broadcast/listener.ts'
-import type { SourceFrame, Track } from '../../src/source/track.ts'
+import type { SourceFrame, Track } from '../../src/input/track.ts'
 
 /** A synthetic MP3-like frame: 1152 samples at 44.1 kHz, `size` bytes filled with `fill`. */
 export const syntheticFrame = (size: number, fill = 0, samples = 1152, sampleRate = 44100): Frame => ({

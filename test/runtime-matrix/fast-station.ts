@@ -6,8 +6,8 @@
 import { createApp } from '../../src/http/app.ts'
 import { createStation } from '../../src/index.ts'
 import { createLogger } from '../../src/log.ts'
-import { systemClock } from '../../src/pacing/clock.ts'
-import type { Clock } from '../../src/pacing/clock.ts'
+import { systemClock } from '../../src/clock.ts'
+import type { Clock } from '../../src/clock.ts'
 import { loadRuntime } from '../../src/runtime/index.ts'
 
 const [speedArg, ...files] = process.argv.slice(2)

@@ -1,0 +1,67 @@
+import { MIME_TYPES } from '../format/format.ts'
+import type { Mount, OnAir } from '../mount/mount.ts'
+import type { Clock } from '../clock.ts'
+import type { Track } from '../input/track.ts'
+
+/** A track as the API shows it. */
+export const trackJson = (track: Track) => ({
+  id: track.id,
+  title: track.title,
+  artist: track.artist ?? null,
+  song: track.song ?? null,
+  album: track.album ?? null,
+  duration: track.duration ?? null,
+  origin: track.origin,
+})
+
+/** A track expected to play: no id yet (it gets one when it goes on air). */
+const upcomingJson = (track: Track) => {
+  const { id: _id, ...rest } = trackJson(track)
+  return rest
+}
+
+/** A track that went on air, with when and where in the stream it began. */
+export const onAirJson = (onAir: OnAir) => ({
+  ...trackJson(onAir.track),
+  startedAt: onAir.startedAt.toISOString(),
+  position: onAir.position,
+})
+
+/**
+ * One mount as `GET /api/mounts/<name>` describes it (see the README for the schema).
+ *
+ * @example
+ * c.json(await mountJson(mount, systemClock, new URL(c.req.url).origin))
+ */
+export const mountJson = async (mount: Mount, clock: Clock, origin: string) => {
+  const { params, config, onAir } = mount
+  const elapsed = onAir ? (clock.now() - onAir.since) / 1000 : null
+  const duration = onAir?.track.duration
+  const next = await mount.next()
+  return {
+    path: mount.path,
+    listenUrl: `${origin}${mount.path}`,
+    name: config.name ?? null,
+    description: config.description ?? null,
+    genre: config.genre ?? null,
+    url: config.url ?? null,
+    public: config.public,
+    format: params?.format ?? null,
+    contentType: params ? MIME_TYPES[params.format] : null,
+    bitrate: params?.bitrate ?? null,
+    sampleRate: params?.sampleRate ?? null,
+    channels: params?.channels ?? null,
+    input: mount.input ?? null,
+    fallback: mount.fallback?.path ?? null,
+    metaint: config.metaint,
+    burst: config.burst,
+    startedAt: mount.startedAt.toISOString(),
+    position: mount.position,
+    listeners: { ...mount.listenerCounts(), slowDrops: mount.broadcaster.stats.slowDrops, connections: mount.broadcaster.stats.connections },
+    nowPlaying: onAir
+      ? { ...onAirJson(onAir), elapsed, remaining: duration !== undefined && elapsed !== null ? Math.max(0, duration - elapsed) : null }
+      : null,
+    next: next ? upcomingJson(next) : null,
+    history: mount.history.map(onAirJson),
+  }
+}

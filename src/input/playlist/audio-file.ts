@@ -1,0 +1,122 @@
+import { open, stat } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { FrameParser } from '../../format/frame-parser.ts'
+import type { AudioFormat, StreamParams } from '../../format/format.ts'
+import { AUDIO_FORMATS, sniffOtherFormat } from '../../format/format.ts'
+import type { Frame } from '../../format/frame.ts'
+import { frameDuration } from '../../format/frame.ts'
+import { findAudioRange } from '../../format/tags.ts'
+
+/** What probing learned about a playable file. */
+export interface AudioFileInfo extends StreamParams {
+  readonly path: string
+  readonly size: number
+  /** Where the audio starts and ends, tags excluded. */
+  readonly start: number
+  readonly end: number
+  /** Average bitrate of the first frames, kbit/s. */
+  readonly bitrate: number
+}
+
+/** The result of probing a file: its audio, or why it cannot be played. */
+export type ProbeResult = { ok: true; info: AudioFileInfo } | { ok: false; reason: string }
+
+const PROBE_BYTES = 64 * 1024
+const MIN_FRAMES = 3
+const READ_SIZE = 64 * 1024
+
+const readAt = (handle: FileHandle) => async (offset: number, length: number): Promise<Uint8Array> => {
+  const buffer = new Uint8Array(Math.max(0, length))
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset)
+  return buffer.subarray(0, bytesRead)
+}
+
+const errorReason = (error: unknown): string => {
+  const code = (error as { code?: string }).code
+  if (code === 'ENOENT') return 'file not found'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'EISDIR') return 'is a directory'
+  return error instanceof Error ? error.message : String(error)
+}
+
+const tryFormat = (format: AudioFormat, sample: Uint8Array, whole: boolean) => {
+  const parser = new FrameParser(format)
+  const frames = [...parser.push(sample), ...(whole ? parser.flush() : [])]
+  const bytes = frames.reduce((sum, f) => sum + f.data.length, 0)
+  return { format, frames, bytes, otherLayers: parser.otherLayers }
+}
+
+/**
+ * Opens a file and decides whether it is playable MP3 or AAC (ADTS): missing, empty, tag-only,
+ * non-audio and corrupt files come back with a reason a station operator can act on.
+ *
+ * @example
+ * const probe = await probeAudioFile('/music/track.mp3')
+ * if (!probe.ok) log.warn(`skipping ${path}: ${probe.reason}`)
+ */
+export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
+  let handle: FileHandle | undefined
+  try {
+    const stats = await stat(path)
+    if (stats.isDirectory()) return { ok: false, reason: 'is a directory' }
+    if (!stats.isFile()) return { ok: false, reason: 'not a regular file' }
+    if (stats.size === 0) return { ok: false, reason: 'empty file' }
+    handle = await open(path, 'r')
+    const read = readAt(handle)
+    const { start, end } = await findAudioRange(read, stats.size)
+    if (end <= start) return { ok: false, reason: 'holds tags but no audio' }
+    const sample = await read(start, Math.min(PROBE_BYTES, end - start))
+    const whole = start + sample.length >= end
+    const attempts = AUDIO_FORMATS.map((format) => tryFormat(format, sample, whole))
+    const best = attempts.reduce((a, b) => (b.bytes > a.bytes ? b : a))
+    const enough = best.frames.length >= MIN_FRAMES && best.bytes >= sample.length / 4
+    if (!enough) {
+      const other = sniffOtherFormat(sample)
+      if (other) return { ok: false, reason: `is ${other}, not MP3 or AAC (ADTS)` }
+      if (attempts.some((a) => a.otherLayers >= MIN_FRAMES)) return { ok: false, reason: 'is MPEG Layer I/II audio, not MP3 (Layer III)' }
+      return { ok: false, reason: 'no MP3 or AAC (ADTS) frames found: not audio, or corrupt' }
+    }
+    const first = best.frames[0]!
+    const seconds = best.frames.reduce((sum, f) => sum + frameDuration(f), 0)
+    return {
+      ok: true,
+      info: {
+        path,
+        size: stats.size,
+        start,
+        end,
+        format: best.format,
+        sampleRate: first.sampleRate,
+        channels: first.channels,
+        bitrate: Math.round((best.bytes * 8) / seconds / 1000),
+      },
+    }
+  } catch (error) {
+    return { ok: false, reason: errorReason(error) }
+  } finally {
+    await handle?.close()
+  }
+}
+
+/**
+ * Reads a probed file's audio frames in order, tags excluded, without loading the whole file.
+ *
+ * @example
+ * for await (const frame of readAudioFrames(info)) pacer.push(frame)
+ */
+export async function* readAudioFrames(info: AudioFileInfo): AsyncGenerator<Frame> {
+  const handle = await open(info.path, 'r')
+  try {
+    const parser = new FrameParser(info.format)
+    for (let offset = info.start; offset < info.end; ) {
+      const buffer = new Uint8Array(Math.min(READ_SIZE, info.end - offset))
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset)
+      if (bytesRead === 0) break
+      offset += bytesRead
+      yield* parser.push(buffer.subarray(0, bytesRead))
+    }
+    yield* parser.flush()
+  } finally {
+    await handle.close()
+  }
+}

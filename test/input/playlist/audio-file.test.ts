@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { probeAudioFile, readAudioFrames } from '../../../src/input/playlist/audio-file.ts'
+import { FIXTURE_DIR, fixtures, noise, writeFixture } from '../../helpers/fixtures.ts'
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1')
+
+describe('probeAudioFile', () => {
+  test('describes a playable MP3: format, rate, channels, bitrate', async () => {
+    const probe = await probeAudioFile(fixtures.mp3())
+    expect(probe.ok).toBe(true)
+    if (!probe.ok) return
+    expect(probe.info).toMatchObject({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 128 })
+  })
+
+  test('describes AAC (ADTS) and MPEG-2 files', async () => {
+    expect(await probeAudioFile(fixtures.aac())).toMatchObject({ ok: true, info: { format: 'aac', sampleRate: 44100, channels: 2 } })
+    expect(await probeAudioFile(fixtures.mp3Mpeg2())).toMatchObject({ ok: true, info: { format: 'mp3', sampleRate: 22050 } })
+  })
+
+  test.each([
+    ['a missing file', () => `${FIXTURE_DIR}does-not-exist.mp3`, /not found/],
+    ['an empty file', () => writeFixture('empty.mp3', new Uint8Array(0)), /empty/],
+    ['a text file', () => writeFixture('notes.mp3', 'This is not audio.\n'.repeat(500)), /no MP3 or AAC .*frames/],
+    ['random bytes', () => writeFixture('noise.mp3', noise(200_000)), /no MP3 or AAC .*frames/],
+    ['tags and no audio', () => writeFixture('tags-only.mp3', readFileSync(fixtures.mp3Tagged()).subarray(-128)), /tags but no audio/],
+    ['an Ogg Vorbis file', () => fixtures.ogg(), /is Ogg, not MP3/],
+    ['an MP2 file', () => fixtures.mp2(), /Layer I\/II/],
+    ['a folder', () => FIXTURE_DIR, /directory/],
+  ])('refuses %s with a reason', async (_name, make, reason) => {
+    const probe = await probeAudioFile(make())
+    expect(probe.ok).toBe(false)
+    if (!probe.ok) expect(probe.reason).toMatch(reason)
+  })
+})
+
+describe('readAudioFrames', () => {
+  test('reads only audio: ID3v2, ID3v1 and APE tags and the Info frame are never part of it', async () => {
+    const path = fixtures.mp3Tagged()
+    const file = new Uint8Array(readFileSync(path))
+    expect(text(file.subarray(0, 3))).toBe('ID3')
+    expect(text(file.subarray(-128, -125))).toBe('TAG')
+    expect(text(file).includes('APETAGEX')).toBe(true)
+    const probe = await probeAudioFile(path)
+    if (!probe.ok) throw new Error(probe.reason)
+    const frames = []
+    for await (const frame of readAudioFrames(probe.info)) frames.push(frame)
+    const sent = new Uint8Array(frames.reduce((n, f) => n + f.data.length, 0))
+    let at = 0
+    for (const f of frames) {
+      sent.set(f.data, at)
+      at += f.data.length
+    }
+    for (const marker of ['ID3', 'TAG', 'APETAGEX', 'Info', 'Xing', 'Tagged Tone']) expect([marker, text(sent).includes(marker)]).toEqual([marker, false])
+    // All audio frames are there: the audio range minus one Info frame.
+    const infoFrameSize = probe.info.end - probe.info.start - sent.length
+    expect(infoFrameSize).toBeGreaterThan(100)
+    expect(infoFrameSize).toBeLessThan(1500)
+  })
+
+  test('a file corrupted in the middle still plays its good frames', async () => {
+    const good = new Uint8Array(readFileSync(fixtures.mp3(4, 880)))
+    const damaged = good.slice()
+    damaged.set(noise(3000, 9), Math.floor(good.length / 2))
+    const path = writeFixture('damaged.mp3', damaged)
+    const probe = await probeAudioFile(path)
+    if (!probe.ok) throw new Error(probe.reason)
+    let seconds = 0
+    for await (const frame of readAudioFrames(probe.info)) seconds += frame.samples / frame.sampleRate
+    expect(seconds).toBeGreaterThan(3.5)
+    expect(seconds).toBeLessThan(4.1)
+  })
+})

@@ -1,0 +1,154 @@
+import { describe, expect, test } from 'bun:test'
+import type { Listener } from '../../src/broadcast/listener.ts'
+import type { MountConfig, MountConfigInput } from '../../src/config/schema.ts'
+import { MountConfigSchema, parseStationConfig } from '../../src/config/schema.ts'
+import { Mount } from '../../src/mount/mount.ts'
+import { Station } from '../../src/station/station.ts'
+import { fixtures, tone } from '../helpers/fixtures.ts'
+import { connectTestSource, framesOf } from '../helpers/live-feed.ts'
+import { bitrateRuns, decodeMp3 } from '../helpers/source-client.ts'
+import { FrameParser } from '../../src/format/frame-parser.ts'
+import { advanceWithIo, ManualClock } from '../helpers/manual-clock.ts'
+
+const mountConfig = (input: MountConfigInput) => MountConfigSchema.parse(input) as MountConfig
+const info = { address: '192.0.2.1', userAgent: 'test', referer: '', request: 'GET /stream HTTP/1.1' }
+
+/** Reads a listener's stream into memory as it arrives. */
+const drain = (listener: Listener) => {
+  const parts: Uint8Array[] = []
+  const reader = listener.stream.getReader()
+  void (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value)
+  })().catch(() => {})
+  return () => Buffer.concat(parts)
+}
+
+
+/** A 64 kbit/s tone, so live audio can be told from the 128 kbit/s playlist by its frames. */
+const liveTone = () => tone({ seconds: 3, frequency: 880, codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] })
+
+describe('Mount: live takeover and fallback to the playlist', () => {
+  test('a listener hears playlist, live and playlist on one stream that decodes without errors', async () => {
+    const clock = new ManualClock()
+    const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(4, 440)], burst: 1 }), { clock })
+    mount.start()
+    await advanceWithIo(clock, 1500)
+    const listener = mount.addListener(info)
+    const bytes = drain(listener)
+    await advanceWithIo(clock, 1000)
+    const source = connectTestSource(mount, await framesOf(liveTone()))
+    for (let t = 0; t <= 2; t += 0.1) {
+      source.pushUntil(t + 0.5)
+      await advanceWithIo(clock, 100)
+    }
+    source.feed.end('bye')
+    await advanceWithIo(clock, 2000)
+    await mount.stop()
+    await Bun.sleep(5)
+    const decoded = await decodeMp3(bytes())
+    expect(decoded.errors).toEqual([])
+    expect(listener.closeReason).toBe('shutdown')
+    // Playlist (128 kbit/s), the whole live set (64 kbit/s, 2.5 s), playlist again: how much of the last
+    // part went out before stop() depends on real file reads under the manual clock, so only its presence counts.
+    const runs = bitrateRuns([...new FrameParser('mp3').push(bytes())])
+    expect(runs.map(([bitrate]) => bitrate)).toEqual([128, 64, 128])
+    expect(runs[1]![1] * (1152 / 44100)).toBeGreaterThan(2.4)
+  }, 20_000)
+
+  test('a live source whose sample rate or channels differ from the playlist is refused with the reason', async () => {
+    const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(1)] }))
+    expect(mount.refuseSource('live', 'mp3', { sampleRate: 48000 })?.reason).toContain('/stream plays MP3 44100 Hz stereo (its playlist) and this source differs (48000 Hz, mount is 44100 Hz)')
+    expect(mount.refuseSource('live', 'aac')).toEqual({ status: 403, reason: expect.stringContaining('Content-type not supported: /stream plays MP3') })
+    expect(mount.admit({ format: 'mp3', sampleRate: 44100, channels: 1, bitrate: 64 })).toContain('1 channel(s), mount has 2')
+    expect(mount.admit({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 64 })).toBeUndefined()
+    await mount.stop()
+  })
+
+  test('a second live source is refused while the first is connected', async () => {
+    const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(1)] }))
+    const first = connectTestSource(mount, await framesOf(liveTone()))
+    expect(mount.refuseSource('live', 'mp3')).toEqual({ status: 403, reason: expect.stringMatching(/^Mountpoint in use: \/stream already has a live source \(from test since /) })
+    expect(mount.refuseSource('relay', 'mp3')).toBeUndefined()
+    first.feed.end('bye')
+    expect(mount.refuseSource('live', 'mp3')).toBeUndefined()
+    await mount.stop()
+  })
+})
+
+describe('Station: fallback mounts and moving listeners', () => {
+  const config = () =>
+    parseStationConfig(
+      {
+        sourcePassword: 'x',
+        mounts: [
+          { path: '/live', fallbackMount: '/auto', burst: 1 },
+          { path: '/auto', playlist: [fixtures.mp3(4, 440)], burst: 1 },
+          { path: '/other', playlist: [fixtures.mp3(4, 660)], burst: 1 },
+          { path: '/aac', playlist: [fixtures.aac(2)], burst: 1 },
+        ],
+      },
+      'test',
+    )
+
+  test('a listener of an off-air mount hears its fallback, follows it on air when a source connects and back when it leaves, on one stream', async () => {
+    const clock = new ManualClock()
+    const station = await Station.create(config(), { clock })
+    station.start()
+    const live = station.mount('/live')!
+    const auto = station.mount('/auto')!
+    await advanceWithIo(clock, 1500)
+    expect(live.isOnAir).toBe(false)
+    expect(live.serving).toBe(auto)
+    const listener = live.addListener(info)
+    const bytes = drain(listener)
+    expect(auto.broadcaster.listeners()).toEqual([listener])
+    await advanceWithIo(clock, 1000)
+    const source = connectTestSource(live, await framesOf(liveTone()))
+    for (let t = 0; t <= 2; t += 0.1) {
+      source.pushUntil(t + 0.5)
+      await advanceWithIo(clock, 100)
+    }
+    expect(live.isOnAir).toBe(true)
+    expect(live.broadcaster.listeners()).toEqual([listener])
+    expect(auto.broadcaster.size).toBe(0)
+    source.feed.end('bye')
+    await advanceWithIo(clock, 2000)
+    expect(live.isOnAir).toBe(false)
+    expect(auto.broadcaster.listeners()).toEqual([listener])
+    expect(listener.isClosed).toBe(false)
+    await station.stop()
+    await Bun.sleep(5)
+    const decoded = await decodeMp3(bytes())
+    expect(decoded.errors).toEqual([])
+    // Playlist (128 kbit/s), the whole live set (64 kbit/s, 2.5 s), playlist again: how much of the last
+    // part went out before stop() depends on real file reads under the manual clock, so only its presence counts.
+    const runs = bitrateRuns([...new FrameParser('mp3').push(bytes())])
+    expect(runs.map(([bitrate]) => bitrate)).toEqual([128, 64, 128])
+    // A live-only mount going off air holds back its last partial chunk (at most 0.25 s) until its next source.
+    expect(runs[1]![1] * (1152 / 44100)).toBeGreaterThan(2.5 - 0.25 - 0.03)
+  }, 20_000)
+
+  test('moveListeners moves every listener of a mount to another without closing them, and they stay there', async () => {
+    const clock = new ManualClock()
+    const station = await Station.create(config(), { clock })
+    station.start()
+    const auto = station.mount('/auto')!
+    const other = station.mount('/other')!
+    await advanceWithIo(clock, 500)
+    const listeners = [auto.addListener(info), auto.addListener(info)]
+    const ids = listeners.map((l) => l.id)
+    const otherOwn = other.addListener(info)
+    expect(new Set([...ids, otherOwn.id]).size).toBe(3)
+    expect(station.moveListeners(auto, other)).toEqual({ moved: 2 })
+    expect(auto.broadcaster.size).toBe(0)
+    expect(other.broadcaster.listeners().map((l) => l.id).sort()).toEqual([...ids, otherOwn.id].sort())
+    expect(other.homeListeners().length).toBe(3)
+    expect(listeners.every((l) => !l.isClosed)).toBe(true)
+    // A mount of another format cannot take them: players cannot follow.
+    expect(station.moveListeners(other, station.mount('/aac')!)).toEqual({ error: expect.stringContaining('/aac plays AAC 44100 Hz stereo and /other MP3 44100 Hz stereo') })
+    // Nor can an off-air mount without a fallback on air... /live falls back to /auto, which is on air.
+    expect(station.moveListeners(other, station.mount('/live')!)).toEqual({ moved: 3 })
+    expect(auto.broadcaster.size).toBe(3)
+    await station.stop()
+  })
+})
