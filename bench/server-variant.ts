@@ -9,8 +9,9 @@
  */
 import process from 'node:process'
 import { parseArgs } from 'node:util'
-import { DEMO_PLAYLIST, Listener, createApp, createLogger, createStation, loadRuntime } from '../src/index.ts'
-import type { Chunk } from '../src/index.ts'
+import { Listener } from '../src/broadcast/listener.ts'
+import { createApp, createLogger, createStation, DEMO_PLAYLIST, loadRuntime } from '../src/index.ts'
+import type { Chunk } from '../src/pipeline/chunk.ts'
 
 /** A listener that enqueues its own copy of every chunk instead of the shared one. */
 export class CloningListener extends Listener {
@@ -36,12 +37,10 @@ const runtime = await loadRuntime()
 const log = createLogger({ level: 'info' })
 const station = await createStation({ host: values.host, port: Number(values.port), mounts: [{ path: '/stream', playlist: [DEMO_PLAYLIST], name: 'airwave bench' }] }, { log })
 if (mode === 'cloned') {
-  // The HTTP layer adds listeners through Mount.addListener(info) without a factory; wrapping that
-  // one method of this mount object is the only seam the library offers for a listener factory.
-  for (const mount of station.mounts.values()) {
-    const add = mount.addListener.bind(mount)
-    mount.addListener = (info, factory) => add(info, factory ?? ((options) => new CloningListener(options)))
-  }
+  // The HTTP layer adds plain listeners through the station's routing without a factory; wrapping
+  // that one method is the only seam for a listener factory (the library offers none).
+  const add = station.routing.add.bind(station.routing)
+  station.routing.add = (mount, info, factory) => add(mount, info, factory ?? ((options) => new CloningListener(options)))
 }
 const app = createApp(station, { hooks: runtime.hooks, log })
 const server = await runtime.serve(app.fetch, { hostname: values.host, port: Number(values.port) })

@@ -1,12 +1,15 @@
 /**
- * airwave as a library: build a station from a config and serve it with any Hono app.
+ * airwave as a library: build a station from a config, then serve it the way the `airwave`
+ * command does (`airwave/node`, `airwave/bun`, `airwave/deno`), or route its app inside any Hono
+ * app and open its source port yourself.
  *
  * @example
  * import { Hono } from 'hono'
- * import { createApp, createStation } from 'airwave'
+ * import { createApp, createStation, startSourcePort } from 'airwave'
  *
- * const station = await createStation({ mounts: [{ path: '/stream', playlist: ['./music'] }] })
+ * const station = await createStation({ sourcePassword: 's3cret', mounts: [{ path: '/stream', playlist: ['./music'] }] })
  * station.start()
+ * await startSourcePort(station) // DJs connect to port 8001
  * const app = new Hono()
  * app.route('/radio', createApp(station))
  */
@@ -15,28 +18,34 @@ import { parseStationConfig } from './config/schema.ts'
 import type { StationOptions } from './station/station.ts'
 import { Station } from './station/station.ts'
 
-/** Validates `config` (filling in defaults) and opens every mount; call `start()` to begin streaming. */
+/**
+ * Validates `config` (filling in defaults; a ConfigError names every bad field) and opens every
+ * mount's playlist (a StationError names each mount with nothing playable). Call `start()` to begin
+ * streaming, or hand it to `serve()` of `airwave/node`, `airwave/bun` or `airwave/deno`.
+ *
+ * @example
+ * const station = await createStation({ name: 'Radio Tonic', mounts: [{ path: '/stream', playlist: ['~/Music'] }] })
+ */
 export const createStation = (config: StationConfigInput, options: StationOptions = {}): Promise<Station> =>
-  Station.create(parseStationConfig(config, 'createStation()'), options)
+  Station.open(parseStationConfig(config, 'createStation()'), options)
 
-export { Station, StationError } from './station/station.ts'
-export type { StationOptions } from './station/station.ts'
-export { Mount } from './mount/mount.ts'
-export { DEMO_PLAYLIST } from './config/demo.ts'
-export type { MountParams, OnAir } from './mount/mount.ts'
 export { createApp } from './http/app.ts'
 export type { AppOptions } from './http/app.ts'
-export type { ConnectionHooks } from './runtime/hooks.ts'
-export { loadRuntime, detectRuntime } from './runtime/index.ts'
-export type { Runtime, RuntimeName, RunningServer } from './runtime/index.ts'
+export { startSourcePort } from './serve.ts'
+export type { ServedStation, ServeOptions, SourcePortOptions } from './serve.ts'
+export type { RunningIngest as RunningSourcePort } from './ingest/server.ts'
+export { StationError } from './station/station.ts'
+export type { Station, StationOptions } from './station/station.ts'
+export type { ListenerCounts, Mount, MountEvent, MountParams } from './mount/mount.ts'
+export type { OnAir } from './mount/now-playing.ts'
+export type { Track } from './input/track.ts'
 export { ConfigError, parseStationConfig } from './config/schema.ts'
-export type { MountConfig, StationConfig, StationConfigInput } from './config/schema.ts'
+export type { MountConfig, MountConfigInput, StationConfig, StationConfigInput } from './config/schema.ts'
+export { DEMO_PLAYLIST } from './config/demo.ts'
+export type { ConnectionHooks } from './runtime/hooks.ts'
+export { detectRuntime, loadRuntime } from './runtime/index.ts'
+export type { Runtime, RuntimeName, RunningServer } from './runtime/index.ts'
 export { createLogger, silentLogger } from './log.ts'
 export type { Logger, LogLevel } from './log.ts'
 export type { Clock } from './clock.ts'
 export { systemClock } from './clock.ts'
-export { Broadcaster } from './broadcast/broadcaster.ts'
-export { Listener } from './broadcast/listener.ts'
-export type { CloseReason, ListenerInfo } from './broadcast/listener.ts'
-export type { Chunk } from './pipeline/chunk.ts'
-export type { Track } from './input/track.ts'

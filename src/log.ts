@@ -1,7 +1,8 @@
 /** Log levels, least to most severe. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
 
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+/** A log level's name. */
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** Where airwave reports what it does: diagnostics by level, and one access-log line per listener. */
 export interface Logger {

@@ -3,18 +3,14 @@ import { networkInterfaces } from 'node:os'
 import process from 'node:process'
 import { CliError, HELP, parseCli } from './config/cli.ts'
 import { loadConfig } from './config/load.ts'
-import { ConfigError, liveEnabled, sourcePortOf } from './config/schema.ts'
-import { sourcePortAdmin } from './http/admin/admin-app.ts'
-import { createApp } from './http/app.ts'
+import { ConfigError, sourcePortOf } from './config/schema.ts'
+import { redactUrl } from './input/relay/relay-client.ts'
 import { createLogger } from './log.ts'
 import type { Mount } from './mount/mount.ts'
-import { systemClock } from './clock.ts'
 import { loadRuntime } from './runtime/index.ts'
 import type { Runtime } from './runtime/types.ts'
-import type { RunningIngest } from './ingest/server.ts'
 import { SOURCE_USER } from './security/credentials.ts'
-import { startIngest } from './ingest/server.ts'
-import { redactUrl } from './input/relay/relay-client.ts'
+import { serveStation } from './serve.ts'
 import { Station, StationError } from './station/station.ts'
 import { VERSION } from './version.ts'
 
@@ -36,12 +32,13 @@ const listenUrls = (host: string, port: number): string[] => {
 }
 
 /** What feeds a mount, for the start-up banner. */
-const sourcesOf = (mount: Mount, live: boolean, demo: boolean): string => {
+const sourcesOf = (mount: Mount, demo: boolean): string => {
+  const { relay, fallbackMount } = mount.config
   const parts: string[] = []
   if (mount.hasPlaylist) parts.push(`${mount.playlistSize} file(s)${demo ? ' (built-in demo playlist: pass a folder or files to play your own)' : ''}`)
-  if (mount.relayUrl) parts.push(`relaying ${redactUrl(mount.relayUrl)}`)
-  if (live) parts.push('takes live sources')
-  if (mount.fallback) parts.push(`falls back to ${mount.fallback.path}`)
+  if (relay) parts.push(`relaying ${redactUrl(relay)}`)
+  if (mount.sourcePassword !== undefined) parts.push('takes live sources')
+  if (fallbackMount) parts.push(`falls back to ${fallbackMount}`)
   return parts.join(', ')
 }
 
@@ -52,52 +49,22 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   const { config, demo } = await loadConfig(command.flags, command.playlist)
   const log = createLogger({ level: config.logLevel })
   log.info(`airwave ${VERSION} on ${runtime.name} ${runtime.version}`)
-  const station = await Station.create(config, { log })
-  const app = createApp(station, { hooks: runtime.hooks, log })
-  let server
-  try {
-    server = await runtime.serve(app.fetch, { hostname: config.host, port: config.port })
-  } catch (error) {
-    await station.stop()
-    const code = (error as { code?: string }).code
-    if (code === 'EADDRINUSE') throw new StationError(`port ${config.port} on ${config.host} is already in use (choose another with --port)`)
-    if (code === 'EACCES') throw new StationError(`not allowed to listen on port ${config.port} (ports below 1024 need privileges)`)
-    throw error
-  }
-  let ingest: RunningIngest | undefined
-  if (liveEnabled(config)) {
-    const port = sourcePortOf(config)
-    try {
-      const admin = sourcePortAdmin(station, { log, clock: systemClock })
-      ingest = await startIngest({ station, hostname: config.host, port, log: log.child('source port'), httpPort: server.port, admin })
-    } catch (error) {
-      await station.stop()
-      await server.close()
-      const code = (error as { code?: string }).code
-      if (code === 'EADDRINUSE') throw new StationError(`source port ${port} on ${config.host} is already in use (choose another with --source-port)`)
-      if (code === 'EACCES') throw new StationError(`not allowed to listen on source port ${port} (ports below 1024 need privileges)`)
-      throw error
-    }
-  }
-  station.start()
+  const station = await Station.open(config, { log })
+  const served = await serveStation(station, runtime, { log })
   // Before the banner: whoever reads it may signal at once (a supervisor, a test).
   runtime.onShutdownSignal(async (signal) => {
     log.info(`${signal}: closing listeners and shutting down`)
-    await ingest?.close()
-    await station.stop()
-    await server.close()
+    await served.close()
     log.info('bye')
     runtime.exit(0)
   })
-  const urls = listenUrls(config.host, server.port)
-  for (const mount of station.mounts.values()) {
-    const live = (mount.config.sourcePassword ?? config.sourcePassword) !== undefined
-    log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, live, demo)}`)
-  }
-  log.info(`listening on ${config.host}:${server.port}; tune in at:`)
+  const urls = listenUrls(config.host, served.port)
+  for (const mount of station.mounts.values()) log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, demo)}`)
+  log.info(`listening on ${config.host}:${served.port}; tune in at:`)
   for (const mount of station.mounts.values()) for (const url of urls) log.info(`  ${url}${mount.path}`)
-  if (ingest) {
-    log.info(`live sources: connect your encoder to port ${ingest.port}, user "${SOURCE_USER}", the source password, and a mount (${[...station.mounts.values()].filter((m) => (m.config.sourcePassword ?? config.sourcePassword) !== undefined).map((m) => m.path).join(', ')})`)
+  if (served.sourcePort !== undefined) {
+    const live = [...station.mounts.values()].filter((m) => m.sourcePassword !== undefined).map((m) => m.path)
+    log.info(`live sources: connect your encoder to port ${served.sourcePort}, user "${SOURCE_USER}", the source password, and a mount (${live.join(', ')})`)
   } else {
     log.info(`live sources are off: start with --source-password (or AIRWAVE_SOURCE_PASSWORD) to let DJs take over on port ${sourcePortOf(config) || '(HTTP port + 1)'}`)
   }

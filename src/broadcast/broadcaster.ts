@@ -2,7 +2,8 @@ import type { Chunk } from '../pipeline/chunk.ts'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import { BurstBuffer } from './burst-buffer.ts'
-import type { CloseReason, ListenerInfo, ListenerOptions } from './listener.ts'
+import { Observers } from '../util/observers.ts'
+import type { CloseReason, ListenerHost, ListenerInfo, ListenerOptions } from './listener.ts'
 import { Listener } from './listener.ts'
 
 export interface BroadcasterOptions {
@@ -39,9 +40,6 @@ export type ListenerFactory = (options: ListenerOptions) => Listener
 /** What a broadcaster tells its observers; a listener moved to another mount leaves with reason `moved` (and joins there). */
 export type BroadcastEvent = { type: 'join'; listener: Listener } | { type: 'leave'; listener: Listener; reason: CloseReason | 'moved' }
 
-/** Which broadcaster each listener belongs to now (listeners move between mounts). */
-const owners = new WeakMap<Listener, Broadcaster>()
-
 /**
  * One per mount: publishes each paced chunk to every listener's stream, the same bytes at the same
  * moment, and hands each new listener the burst first. A listener whose stream is full is skipped
@@ -53,11 +51,11 @@ const owners = new WeakMap<Listener, Broadcaster>()
  * const listener = broadcaster.add(info)       // burst already queued
  * return new Response(listener.stream)
  */
-export class Broadcaster {
+export class Broadcaster implements ListenerHost {
   readonly burst: BurstBuffer
   readonly stats: BroadcastStats = { peak: 0, connections: 0, slowDrops: 0, chunks: 0, bytes: 0, departedBytes: 0 }
   readonly #listeners = new Set<Listener>()
-  readonly #observers = new Set<(event: BroadcastEvent) => void>()
+  readonly #observers = new Observers<BroadcastEvent>()
   readonly #options: BroadcasterOptions
   readonly #clock: Clock
   #nextId = 1
@@ -69,11 +67,6 @@ export class Broadcaster {
     this.#clock = options.clock ?? systemClock
     this.#allocateId = options.nextId ?? (() => this.#nextId++)
     this.burst = new BurstBuffer(options.burstSeconds)
-  }
-
-  /** The broadcaster a listener receives its audio from now, while it is connected. */
-  static ownerOf(listener: Listener): Broadcaster | undefined {
-    return owners.get(listener)
   }
 
   /** Listeners connected now. */
@@ -122,10 +115,10 @@ export class Broadcaster {
       highWaterMark: this.#options.highWaterMark,
       slowLimit: this.#options.slowLimit,
       connectedAt: this.#clock.now(),
-      onClose: (closed, reason) => (owners.get(closed) ?? this).#remove(closed, reason),
     })
     for (const chunk of this.burst.chunks()) listener.sendNow(chunk)
-    owners.set(listener, this)
+    if (listener.isClosed) return listener
+    listener.host = this
     this.#listeners.add(listener)
     this.stats.connections++
     this.stats.peak = Math.max(this.stats.peak, this.#listeners.size)
@@ -142,7 +135,7 @@ export class Broadcaster {
   transfer(listener: Listener, to: Broadcaster): boolean {
     if (to === this || listener.isClosed || !this.#listeners.delete(listener)) return false
     this.#notify({ type: 'leave', listener, reason: 'moved' })
-    owners.set(listener, to)
+    listener.host = to
     to.#listeners.add(listener)
     to.stats.peak = Math.max(to.stats.peak, to.#listeners.size)
     to.#notify({ type: 'join', listener })
@@ -162,19 +155,18 @@ export class Broadcaster {
 
   /** Subscribes to joins and leaves; returns the unsubscribe function. */
   observe(observer: (event: BroadcastEvent) => void): () => void {
-    this.#observers.add(observer)
-    return () => this.#observers.delete(observer)
+    return this.#observers.add(observer)
   }
 
-  #remove(listener: Listener, reason: CloseReason): void {
+  /** A listener's stream ended (the listener tells its host): it is removed and counted. */
+  release(listener: Listener, reason: CloseReason): void {
     if (!this.#listeners.delete(listener)) return
-    owners.delete(listener)
     this.stats.departedBytes += listener.bytesSent
     if (reason === 'slow') this.stats.slowDrops++
     this.#notify({ type: 'leave', listener, reason })
   }
 
   #notify(event: BroadcastEvent): void {
-    for (const observer of this.#observers) observer(event)
+    this.#observers.notify(event)
   }
 }

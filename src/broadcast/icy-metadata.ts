@@ -1,5 +1,4 @@
-/** Icecast's default metadata interval, in audio bytes. */
-export const DEFAULT_METAINT = 16_000
+import { oneLine } from '../util/text.ts'
 
 /** The longest metadata block: a length byte of 255 means 255 × 16 bytes. */
 export const MAX_BLOCK = 255 * 16
@@ -17,11 +16,7 @@ export const EMPTY_BLOCK: Uint8Array = new Uint8Array(1)
  * @example
  * icyValue("Rock 'n' Roll';\nPart 2") // "Rock 'n' Roll’; Part 2"
  */
-export const icyValue = (text: string): string =>
-  text
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/'(?=;)/g, '’')
-    .trim()
+export const icyValue = (text: string): string => oneLine(text).replace(/'(?=;)/g, '’')
 
 const utf8Length = (text: string) => encoder.encode(text).length
 

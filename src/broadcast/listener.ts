@@ -21,7 +21,11 @@ export interface ListenerOptions {
   readonly slowLimit: number
   /** Clock time (ms) of connection. */
   readonly connectedAt: number
-  readonly onClose: (listener: Listener, reason: CloseReason) => void
+}
+
+/** Whoever serves a listener now (its broadcaster): told when the listener's stream ends. */
+export interface ListenerHost {
+  release(listener: Listener, reason: CloseReason): void
 }
 
 /**
@@ -31,7 +35,7 @@ export interface ListenerOptions {
  * stream closed or was cancelled.
  *
  * @example
- * const listener = new Listener({ id, info, highWaterMark: 96_000, slowLimit: 10, connectedAt, onClose })
+ * const listener = new Listener({ id, info, highWaterMark: 96_000, slowLimit: 10, connectedAt })
  * return new Response(listener.stream)
  */
 export class Listener {
@@ -44,6 +48,8 @@ export class Listener {
   bytesEnqueued = 0
   /** Audio skipped (seconds) because the listener's queue was full, in total. */
   skippedTotal = 0
+  /** The broadcaster serving it now (it moves the listener between broadcasters); undefined once it has closed. */
+  host: ListenerHost | undefined
   #skippedRun = 0
   #controller!: ReadableStreamDefaultController<Uint8Array>
   #closeReason: CloseReason | undefined
@@ -151,7 +157,9 @@ export class Listener {
     if (this.#closeReason) return
     this.#sentAtClose ??= this.bytesEnqueued
     this.#closeReason = reason
-    this.#options.onClose(this, reason)
+    const host = this.host
+    this.host = undefined
+    host?.release(this, reason)
     this.#resolveClosed(reason)
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AUDIO_FORMATS } from '../format/format.ts'
+import { AUDIO_FORMATS } from '../format/params.ts'
 import { LOG_LEVELS } from '../log.ts'
 
 /** First path segments that belong to airwave's own pages and APIs, never to a mount. */
@@ -42,7 +42,7 @@ export const MountConfigSchema = z.strictObject({
   sourceTimeout: z.number().min(1).max(600).optional(),
   shuffle: z.boolean().default(false),
   /** Only play files of this format (default: the first playable file's). */
-  format: z.enum(AUDIO_FORMATS as [string, ...string[]]).optional(),
+  format: z.enum(AUDIO_FORMATS).optional(),
   /** Seconds of recent audio a new listener gets at once. */
   burst: z.number().min(0).max(60).default(3),
   /** Seconds of audio per chunk sent to listeners. */
@@ -68,7 +68,7 @@ export const StationConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('0.0.0.0'),
     port: z.number().int().min(0).max(65535).default(8000),
-    logLevel: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
     /** Default `name` for mounts that have none. */
     name: text.optional(),
     /** Where the station is, and whom to contact, as Icecast's status reports them. */
@@ -96,6 +96,20 @@ export const StationConfigSchema = z
     })
     for (const problem of sourceProblems(config)) ctx.addIssue({ code: 'custom', ...problem })
   })
+  .transform((config) => ({ ...config, mounts: config.mounts.map((mount) => effectiveMount(mount, config)) }))
+
+/**
+ * A mount's settings with what it takes from the station filled in, worked out here once: its name,
+ * its source password and its source timeout (the mount's own, else the station's).
+ */
+const effectiveMount = <M extends { name?: string; sourcePassword?: string; sourceTimeout?: number }>(
+  mount: M,
+  station: { name?: string; sourcePassword?: string; sourceTimeout: number },
+): M & { sourceTimeout: number } => {
+  const name = mount.name ?? station.name
+  const sourcePassword = mount.sourcePassword ?? station.sourcePassword
+  return { ...mount, ...(name !== undefined && { name }), ...(sourcePassword !== undefined && { sourcePassword }), sourceTimeout: mount.sourceTimeout ?? station.sourceTimeout }
+}
 
 /**
  * What is wrong with the mounts' sources: a mount with nothing that could ever play, a fallback that
@@ -138,13 +152,13 @@ const sourceProblems = (config: {
 
 export type MountConfigInput = z.input<typeof MountConfigSchema>
 export type StationConfigInput = z.input<typeof StationConfigSchema>
-export type MountConfig = z.output<typeof MountConfigSchema> & { format?: 'mp3' | 'aac' }
-export type StationConfig = Omit<z.output<typeof StationConfigSchema>, 'mounts' | 'logLevel'> & {
-  logLevel: (typeof LOG_LEVELS)[number]
-  mounts: MountConfig[]
+/** A station's validated configuration, defaults and each mount's effective settings filled in. */
+export type StationConfig = z.output<typeof StationConfigSchema> & {
   /** Where relative playlist entries resolve (the config file's folder, or the working directory). */
   baseDir?: string
 }
+/** A mount's validated configuration, with what it takes from the station (name, source password and timeout) filled in. */
+export type MountConfig = StationConfig['mounts'][number]
 
 /**
  * The port live source clients connect to: as configured, else the HTTP port + 1 (Icecast's
@@ -158,8 +172,7 @@ export const sourcePortOf = (config: { port: number; sourcePort?: number }): num
   config.sourcePort ?? (config.port === 0 ? 0 : config.port + 1)
 
 /** Whether any mount accepts live source clients (a source password is set for it). */
-export const liveEnabled = (config: Pick<StationConfig, 'sourcePassword' | 'mounts'>): boolean =>
-  config.mounts.some((mount) => (mount.sourcePassword ?? config.sourcePassword) !== undefined)
+export const liveEnabled = (config: Pick<StationConfig, 'mounts'>): boolean => config.mounts.some((mount) => mount.sourcePassword !== undefined)
 
 /** A configuration that failed validation: each problem names the field and what was expected. */
 export class ConfigError extends Error {
@@ -183,7 +196,7 @@ const formatPath = (path: readonly PropertyKey[]): string =>
  */
 export const parseStationConfig = (input: unknown, source: string, rename: (field: string) => string = (f) => f): StationConfig => {
   const result = StationConfigSchema.safeParse(input)
-  if (result.success) return result.data as StationConfig
+  if (result.success) return result.data
   throw new ConfigError(
     source,
     result.error.issues.map((issue) => `${rename(formatPath(issue.path))}: ${issue.message}`),

@@ -1,14 +1,14 @@
 import CodecParser from 'codec-parser'
 import type { AACHeader, CodecFrame, MPEGHeader } from 'codec-parser'
-import type { AudioFormat } from './format.ts'
-import { MIME_TYPES } from './format.ts'
+import type { FormatSpec } from './format-spec.ts'
+import { FORMATS } from './formats.ts'
 import type { Frame } from './frame.ts'
-import { isInfoFrame } from './mp3.ts'
+import type { AudioFormat } from './params.ts'
 
 /**
  * Splits a byte stream of one format into whole codec frames, using codec-parser (which only
- * trusts a frame once the next one follows it). Xing/Info/VBRI header frames are dropped, and for
- * MP3 so are MPEG Layer I/II frames, which are counted in `otherLayers` instead.
+ * trusts a frame once the next one follows it). Frames the format says are never broadcast are
+ * dropped and counted: MPEG Layer I/II frames in `otherLayers`, Xing/Info/VBRI headers in `infoFrames`.
  *
  * @example
  * const parser = new FrameParser('mp3')
@@ -21,14 +21,13 @@ export class FrameParser {
   otherLayers = 0
   /** Info frames skipped. */
   infoFrames = 0
+  readonly #spec: FormatSpec
   #parser: CodecParser<CodecFrame>
 
   constructor(format: AudioFormat) {
     this.format = format
-    this.#parser = new CodecParser<CodecFrame>(MIME_TYPES[format] as 'audio/mpeg', {
-      enableLogging: false,
-      enableFrameCRC32: false,
-    })
+    this.#spec = FORMATS[format]
+    this.#parser = new CodecParser<CodecFrame>(this.#spec.parserMime, { enableLogging: false, enableFrameCRC32: false })
   }
 
   /** Feeds bytes in; yields the frames completed by them. */
@@ -44,17 +43,11 @@ export class FrameParser {
   *#convert(frames: Iterator<CodecFrame>): Generator<Frame> {
     for (let step = frames.next(); !step.done; step = frames.next()) {
       const frame = step.value
+      const rejection = this.#spec.reject(frame)
+      if (rejection === 'other-layer') this.otherLayers++
+      if (rejection === 'info-frame') this.infoFrames++
+      if (rejection) continue
       const header = frame.header as MPEGHeader | AACHeader
-      if (this.format === 'mp3') {
-        if ((header as MPEGHeader).layer !== 'Layer III') {
-          this.otherLayers++
-          continue
-        }
-        if (isInfoFrame(frame.data)) {
-          this.infoFrames++
-          continue
-        }
-      }
       yield {
         data: frame.data,
         samples: frame.samples,

@@ -1,4 +1,4 @@
-import type { AudioFormat } from './format.ts'
+import type { AudioFormat } from './params.ts'
 
 /** One codec frame: the smallest piece of audio a player can decode on its own. */
 export interface Frame {

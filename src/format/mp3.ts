@@ -1,3 +1,6 @@
+import type { MPEGHeader } from 'codec-parser'
+import type { FormatSpec } from './format-spec.ts'
+
 const MARKERS = [
   { text: 'Xing', offsets: [13, 15, 21, 23, 36, 38] },
   { text: 'Info', offsets: [13, 15, 21, 23, 36, 38] },
@@ -23,3 +26,21 @@ export const isInfoFrame = (frame: Uint8Array): boolean =>
         frame[at + 3] === text.charCodeAt(3),
     ),
   )
+
+/**
+ * MP3 (MPEG-1/2/2.5 Layer III). MPEG Layer I/II frames (an MP2 file) are not MP3, and the
+ * Xing/Info/LAME/VBRI frame that encoders put first in a file is a header, not audio: neither is
+ * ever broadcast.
+ */
+export const mp3: FormatSpec = {
+  name: 'mp3',
+  contentType: 'audio/mpeg',
+  mimeTypes: ['audio/mpeg', 'audio/mp3', 'audio/mpeg3'],
+  extensions: ['.mp3'],
+  parserMime: 'audio/mpeg',
+  reject: (frame) => {
+    if ((frame.header as MPEGHeader).layer !== 'Layer III') return 'other-layer'
+    if (isInfoFrame(frame.data)) return 'info-frame'
+    return undefined
+  },
+}

@@ -1,4 +1,5 @@
 import type { Listener } from '../broadcast/listener.ts'
+import { oneLine } from '../util/text.ts'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -7,7 +8,7 @@ const pad = (n: number) => String(n).padStart(2, '0')
 export const clfDate = (date: Date): string =>
   `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
 
-const quoted = (text: string) => `"${(text || '-').replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, '')}"`
+const quoted = (text: string) => `"${oneLine(text || '-').replace(/[\\"]/g, (c) => `\\${c}`)}"`
 
 /**
  * One access-log line for a listener that left, in Icecast's format: the combined log format plus

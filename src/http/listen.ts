@@ -1,14 +1,17 @@
 import type { Context } from 'hono'
 import { IcyListener } from '../broadcast/icy-listener.ts'
 import type { ListenerInfo } from '../broadcast/listener.ts'
+import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { Mount } from '../mount/mount.ts'
-import type { Clock } from '../clock.ts'
-import { formatAccessLine } from './access-log.ts'
 import type { ConnectionHooks } from '../runtime/hooks.ts'
-import { CORS_HEADERS, streamHeaders } from './stream-headers.ts'
+import type { ListenerRouting } from '../station/routing.ts'
+import { clientAddress } from '../util/address.ts'
+import { formatAccessLine } from './access-log.ts'
+import { streamHeaders } from './stream-headers.ts'
 
 export interface ListenOptions {
+  routing: ListenerRouting
   hooks: ConnectionHooks
   log: Logger
   clock: Clock
@@ -18,7 +21,7 @@ export interface ListenOptions {
 const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
   const url = new URL(c.req.url)
   return {
-    address: (hooks.clientAddress(c) ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ''),
+    address: clientAddress(hooks.clientAddress(c)),
     userAgent: c.req.header('user-agent') ?? '',
     referer: c.req.header('referer') ?? '',
     request: `${c.req.method} ${url.pathname}${url.search} ${hooks.httpVersion?.(c) ?? 'HTTP/1.1'}`,
@@ -47,11 +50,12 @@ const probeRange = (header: string | undefined): number | undefined => {
  * app.get('/stream', (c) => listen(c, mount, options))
  */
 export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
-  const serving = mount.serving
+  const serving = options.routing.serving(mount)
   if (!serving) {
-    return new Response(`${mount.path} is off air: no source is connected${mount.fallback ? ` and its fallback ${mount.fallback.path} is off air too` : ''}; try again later\n`, {
+    const fallback = mount.config.fallbackMount
+    return new Response(`${mount.path} is off air: no source is connected${fallback ? ` and its fallback ${fallback} is off air too` : ''}; try again later\n`, {
       status: 404,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', ...CORS_HEADERS },
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
     })
   }
   const headers = streamHeaders(serving, options.serverName)
@@ -66,13 +70,13 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
   if (mount.isFull) {
     return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
       status: 503,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30', ...CORS_HEADERS },
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' },
     })
   }
   const icy = c.req.header('icy-metadata')?.trim() === '1'
   if (icy) headers.set('icy-metaint', String(mount.config.metaint))
   const { metaint, streamUrl } = mount.config
-  const listener = mount.addListener(clientInfo(c, options.hooks), icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined)
+  const listener = options.routing.add(mount, clientInfo(c, options.hooks), icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined)
   options.hooks.keepOpen?.(c)
   listener.closed.then((reason) => {
     const seconds = (options.clock.now() - listener.connectedAt) / 1000

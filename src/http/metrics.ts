@@ -34,7 +34,7 @@ const MOUNT_METRICS: readonly MetricFamily[] = [
     name: 'airwave_source_connections_total',
     type: 'counter',
     help: 'Sources admitted since start: live DJs (kind="live") and relay connections (kind="relay").',
-    samples: (m) => Object.entries(m.sourceConnections).map(([kind, count]) => [{ kind }, count]),
+    samples: (m) => Object.entries(m.sources.admitted).map(([kind, count]) => [{ kind }, count]),
   },
 ]
 

@@ -1,10 +1,12 @@
-import { MIME_TYPES } from '../format/format.ts'
-import type { Mount, OnAir } from '../mount/mount.ts'
 import type { Clock } from '../clock.ts'
+import { contentTypeOf } from '../format/formats.ts'
 import type { Track } from '../input/track.ts'
+import type { Mount } from '../mount/mount.ts'
+import type { OnAir } from '../mount/now-playing.ts'
+import type { MountJson, OnAirJson, TrackJson } from '../web/client/api-types.d.ts'
 
 /** A track as the API shows it. */
-export const trackJson = (track: Track) => ({
+export const trackJson = (track: Track): TrackJson => ({
   id: track.id,
   title: track.title,
   artist: track.artist ?? null,
@@ -15,44 +17,45 @@ export const trackJson = (track: Track) => ({
 })
 
 /** A track expected to play: no id yet (it gets one when it goes on air). */
-const upcomingJson = (track: Track) => {
+const upcomingJson = (track: Track): Omit<TrackJson, 'id'> => {
   const { id: _id, ...rest } = trackJson(track)
   return rest
 }
 
 /** A track that went on air, with when and where in the stream it began. */
-export const onAirJson = (onAir: OnAir) => ({
+export const onAirJson = (onAir: OnAir): OnAirJson => ({
   ...trackJson(onAir.track),
   startedAt: onAir.startedAt.toISOString(),
   position: onAir.position,
 })
 
 /**
- * One mount as `GET /api/mounts/<name>` describes it (see the README for the schema).
+ * One mount as `GET /api/mounts/<name>` describes it (see the README for the schema); `listenUrl`
+ * is the stream's URL under `base` (the station's public URL).
  *
  * @example
- * c.json(await mountJson(mount, systemClock, new URL(c.req.url).origin))
+ * await mountJson(mount, systemClock, 'http://radio.example:8000')
  */
-export const mountJson = async (mount: Mount, clock: Clock, origin: string) => {
+export const mountJson = async (mount: Mount, clock: Clock, base: string): Promise<MountJson> => {
   const { params, config, onAir } = mount
   const elapsed = onAir ? (clock.now() - onAir.since) / 1000 : null
   const duration = onAir?.track.duration
-  const next = await mount.next()
+  const next = await mount.upcoming()
   return {
     path: mount.path,
-    listenUrl: `${origin}${mount.path}`,
+    listenUrl: `${base}${mount.path}`,
     name: config.name ?? null,
     description: config.description ?? null,
     genre: config.genre ?? null,
     url: config.url ?? null,
     public: config.public,
     format: params?.format ?? null,
-    contentType: params ? MIME_TYPES[params.format] : null,
+    contentType: params ? contentTypeOf(params.format) : null,
     bitrate: params?.bitrate ?? null,
     sampleRate: params?.sampleRate ?? null,
     channels: params?.channels ?? null,
     input: mount.input ?? null,
-    fallback: mount.fallback?.path ?? null,
+    fallback: config.fallbackMount ?? null,
     metaint: config.metaint,
     burst: config.burst,
     startedAt: mount.startedAt.toISOString(),

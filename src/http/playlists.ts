@@ -1,7 +1,7 @@
 import type { Mount } from '../mount/mount.ts'
-import { CORS_HEADERS } from './stream-headers.ts'
+import { oneLine } from '../util/text.ts'
 
-const name = (mount: Mount) => (mount.config.name ?? mount.path).replace(/[\r\n]+/g, ' ')
+const name = (mount: Mount) => oneLine(mount.config.name ?? mount.path)
 
 /**
  * A playlist file that players open to tune in: `/<mount>.m3u` (`audio/x-mpegurl`) or
@@ -21,7 +21,6 @@ export const playlistFile = (mount: Mount, kind: 'm3u' | 'pls', origin: string):
       'Content-Type': kind === 'm3u' ? 'audio/x-mpegurl; charset=utf-8' : 'audio/x-scpls; charset=utf-8',
       'Content-Disposition': `inline; filename="${mount.path.split('/').pop()}.${kind}"`,
       'Cache-Control': 'no-cache',
-      ...CORS_HEADERS,
     },
   })
 }

@@ -1,10 +1,8 @@
-import { MIME_TYPES } from '../format/format.ts'
+import { contentTypeOf } from '../format/formats.ts'
 import type { Mount, MountParams } from '../mount/mount.ts'
 import type { Station } from '../station/station.ts'
 import { iso8601, rfc822 } from './dates.ts'
-
-/** The `ice-audio-info` value of a stream's parameters, also reported as `audio_info`. */
-export const audioInfo = (params: MountParams): string => `samplerate=${params.sampleRate};channels=${params.channels};bitrate=${params.bitrate}`
+import { audioInfo } from './stream-headers.ts'
 
 const source = (mount: Mount, params: MountParams, origin: string) => ({
   audio_info: audioInfo(params),
@@ -17,7 +15,7 @@ const source = (mount: Mount, params: MountParams, origin: string) => ({
   samplerate: params.sampleRate,
   server_description: mount.streamInfo.description ?? 'Unspecified description',
   server_name: mount.streamInfo.name ?? 'Unspecified name',
-  server_type: MIME_TYPES[params.format],
+  server_type: contentTypeOf(params.format),
   server_url: mount.streamInfo.url ?? '',
   stream_start: rfc822(mount.startedAt),
   stream_start_iso8601: iso8601(mount.startedAt),

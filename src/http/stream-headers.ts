@@ -1,13 +1,7 @@
-import { MIME_TYPES } from '../format/format.ts'
+import { contentTypeOf } from '../format/formats.ts'
+import type { StreamShape } from '../format/params.ts'
 import type { Mount } from '../mount/mount.ts'
-
-/** CORS headers web players need (icecast-metadata-js's list); set once, never duplicated. */
-export const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, Icy-Metadata, Range',
-  'Access-Control-Expose-Headers': 'Icy-MetaInt, Icy-Br, Icy-Description, Icy-Genre, Icy-Name, Ice-Audio-Info, Icy-Url, Icy-Sr, Icy-Pub',
-}
+import { oneLine } from '../util/text.ts'
 
 /**
  * Makes a header value of any text: control characters dropped, and UTF-8 sent as its bytes (fetch
@@ -16,15 +10,20 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
  * @example
  * headerValue('Radio Ωmega\n') // 'Radio \xCE\xA9mega'
  */
-export const headerValue = (text: string): string => {
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
-  return String.fromCharCode(...new TextEncoder().encode(clean))
-}
+export const headerValue = (text: string): string => String.fromCharCode(...new TextEncoder().encode(oneLine(text)))
+
+/**
+ * The `ice-audio-info` value of a stream (also `audio_info` in Icecast's status).
+ *
+ * @example
+ * audioInfo({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 128 }) // 'samplerate=44100;channels=2;bitrate=128'
+ */
+export const audioInfo = (params: StreamShape): string => `samplerate=${params.sampleRate};channels=${params.channels};bitrate=${params.bitrate}`
 
 /**
  * The response headers of a mount's stream: content type, the icy-* and ice-audio-info headers
- * players show (the mount's config, completed by its live source's), no caching, and CORS. `mount`
- * is the mount whose audio the listener hears (see `Mount.serving`); it must have a stream.
+ * players show (the mount's config, completed by its live source's) and no caching. `mount` is the
+ * mount whose audio the listener hears (see `ListenerRouting.serving`); it must have a stream.
  *
  * @example
  * new Response(listener.stream, { headers: streamHeaders(mount) })
@@ -34,7 +33,7 @@ export const streamHeaders = (mount: Mount, serverName: string): Headers => {
   if (!params) throw new Error(`${mount.path} has no stream yet`)
   const info = mount.streamInfo
   const headers = new Headers({
-    'Content-Type': MIME_TYPES[params.format],
+    'Content-Type': contentTypeOf(params.format),
     'Cache-Control': 'no-cache, no-store',
     Pragma: 'no-cache',
     Expires: 'Mon, 26 Jul 1997 05:00:00 GMT',
@@ -43,8 +42,7 @@ export const streamHeaders = (mount: Mount, serverName: string): Headers => {
     'icy-br': String(params.bitrate),
     'icy-sr': String(params.sampleRate),
     'icy-pub': info.public ? '1' : '0',
-    'ice-audio-info': `samplerate=${params.sampleRate};channels=${params.channels};bitrate=${params.bitrate}`,
-    ...CORS_HEADERS,
+    'ice-audio-info': audioInfo(params),
   })
   const icy = { 'icy-name': info.name, 'icy-description': info.description, 'icy-genre': info.genre, 'icy-url': info.url }
   for (const [name, value] of Object.entries(icy)) if (value) headers.set(name, headerValue(value))

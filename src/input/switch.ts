@@ -1,8 +1,5 @@
-import type { FeedKind, FrameFeed } from './live/feed.ts'
-import type { SourceFrame } from './track.ts'
-
-/** What a mount plays from: a live source, a relay, its playlist, or nothing (off air). */
-export type InputKind = FeedKind | 'playlist'
+import type { FrameFeed } from './live/feed.ts'
+import type { InputKind, SourceFrame, SourceKind } from './track.ts'
 
 /** The playlist side of a switch: an endless frame iterator that can skip to its next track. */
 export interface PlaylistInput {
@@ -10,7 +7,7 @@ export interface PlaylistInput {
   skip(): void
 }
 
-const PRIORITY: readonly FeedKind[] = ['live', 'relay']
+const PRIORITY: readonly SourceKind[] = ['live', 'relay']
 
 /**
  * The one frame iterator behind a mount's chunker: it picks, frame by frame, the live source when one

@@ -1,13 +1,16 @@
 import type { Frame } from '../format/frame.ts'
 
-/** Where a track's audio comes from. */
-export type TrackOrigin = 'playlist' | 'live' | 'relay'
+/** The inputs that arrive over a connection, highest priority first: a live source client, a relay's upstream. */
+export type SourceKind = 'live' | 'relay'
+
+/** What a mount plays from, and so where a track's audio comes from: its playlist (the AutoDJ), a relay, a live source. */
+export type InputKind = 'playlist' | SourceKind
 
 /** A piece of programme: one file of the playlist, or one live or relayed session. */
 export interface Track {
   /** Unique per station run, increasing. */
   readonly id: number
-  readonly origin: TrackOrigin
+  readonly origin: InputKind
   /** The file played, for playlist tracks. */
   readonly path?: string
   /** What listeners see: "Artist - Title" from the tags, or a cleaned file name. */
@@ -37,9 +40,6 @@ export interface SourceFrame {
   readonly frame: Frame
   readonly track: Track
 }
-
-/** Something that yields frames forever (a playlist) or until it ends (a live source). */
-export type FrameSource = AsyncIterable<SourceFrame>
 
 let lastTrackId = 0
 

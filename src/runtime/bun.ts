@@ -1,12 +1,10 @@
 import process from 'node:process'
-import type { Context } from 'hono'
 import type { Runtime } from './types.ts'
 import { onProcessSignals } from './_process-signals.ts'
+import { serverHooks } from './hooks.ts'
 
 type BunServer = {
   port: number
-  requestIP(request: Request): { address: string } | null
-  timeout(request: Request, seconds: number): void
   stop(closeActiveConnections?: boolean): Promise<void> | void
 }
 type BunGlobal = {
@@ -15,7 +13,6 @@ type BunGlobal = {
 }
 
 const bun = () => (globalThis as unknown as { Bun: BunGlobal }).Bun
-const server = (c: Context) => c.env as BunServer | undefined
 
 /**
  * Bun: `Bun.serve`. Its 10 s idle timeout also applies to streaming responses, so it is lifted per
@@ -24,20 +21,16 @@ const server = (c: Context) => c.env as BunServer | undefined
 export const bunRuntime: Runtime = {
   name: 'bun',
   version: bun().version,
-  hooks: {
-    clientAddress: (c) => server(c)?.requestIP(c.req.raw)?.address,
-    keepOpen: (c) => server(c)?.timeout(c.req.raw, 0),
-    closeConnection: (c) => server(c)?.timeout(c.req.raw, 1),
-  },
-  serve: async (fetch, options) => {
+  hooks: serverHooks,
+  serve: (fetch, options) => {
     const running = bun().serve({ fetch: (request, srv) => fetch(request, srv), port: options.port, hostname: options.hostname })
-    return {
+    return Promise.resolve({
       port: running.port,
       close: async () => {
         await running.stop(false)
         setTimeout(() => running.stop(true), 1500).unref?.()
       },
-    }
+    })
   },
   onShutdownSignal: onProcessSignals,
   exit: (code) => process.exit(code),

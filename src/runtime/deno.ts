@@ -1,4 +1,5 @@
-import { nodeHttpHooks, serveNodeHttp } from './_node-http.ts'
+import { serveNodeHttp } from './_node-http.ts'
+import { serverHooks } from './hooks.ts'
 import type { Runtime } from './types.ts'
 
 type DenoGlobal = {
@@ -18,7 +19,7 @@ const deno = () => (globalThis as unknown as { Deno: DenoGlobal }).Deno
 export const denoRuntime: Runtime = {
   name: 'deno',
   version: deno().version.deno,
-  hooks: nodeHttpHooks,
+  hooks: serverHooks,
   serve: serveNodeHttp,
   onShutdownSignal: (handler) => {
     const signals = ['SIGINT', 'SIGTERM'] as const

@@ -1,8 +1,9 @@
 import type { Context } from 'hono'
 
 /**
- * What the HTTP layer needs from the runtime underneath it, per connection. Each runtime adapter
- * (`src/runtime/`) provides these; an app embedding airwave can pass its own.
+ * What the HTTP layer needs from the server underneath it, per connection. Each runtime adapter
+ * provides these; `serverHooks` recognizes the usual servers by themselves, and an app embedding
+ * airwave behind another server can pass its own.
  */
 export interface ConnectionHooks {
   /** The client's IP address as seen on the socket. */
@@ -15,7 +16,45 @@ export interface ConnectionHooks {
   closeConnection?(c: Context): void
 }
 
-/** Hooks for an unknown host: no address, no connection control. */
-export const noHooks: ConnectionHooks = {
-  clientAddress: () => undefined,
+/** What `@hono/node-server` passes as `c.env` (Node, and Deno's `node:http`). */
+interface NodeBindings {
+  incoming: { httpVersion: string; socket: { remoteAddress?: string; destroy(): void } }
+}
+
+/** What `Bun.serve` passes as `c.env`: the server. */
+interface BunServer {
+  requestIP(request: Request): { address: string } | null
+  timeout(request: Request, seconds: number): void
+}
+
+/** What `Deno.serve` passes as `c.env`. */
+interface DenoServeInfo {
+  remoteAddr: { hostname: string }
+}
+
+const env = (c: Context): Record<string, unknown> | undefined => (typeof c.env === 'object' && c.env !== null ? (c.env as Record<string, unknown>) : undefined)
+const nodeBindings = (c: Context) => (env(c)?.incoming ? (env(c) as unknown as NodeBindings) : undefined)
+const bunServer = (c: Context) => (typeof env(c)?.requestIP === 'function' && typeof env(c)?.timeout === 'function' ? (env(c) as unknown as BunServer) : undefined)
+const denoInfo = (c: Context) => (typeof (env(c)?.remoteAddr as DenoServeInfo['remoteAddr'] | undefined)?.hostname === 'string' ? (env(c) as unknown as DenoServeInfo) : undefined)
+
+/**
+ * Connection hooks for whichever server is serving the app, told apart by what it passes as
+ * `c.env`: `@hono/node-server` (Node; Deno's `node:http`), `Bun.serve`, `Deno.serve`. So
+ * `createApp(station)` served by any of them knows its clients' addresses and keeps listeners
+ * connected, with no runtime module imported (importing `hono/bun` on Node crashes).
+ *
+ * @example
+ * Bun.serve({ fetch: createApp(station).fetch }) // serverHooks is the default
+ */
+export const serverHooks: ConnectionHooks = {
+  clientAddress: (c) => nodeBindings(c)?.incoming.socket.remoteAddress ?? bunServer(c)?.requestIP(c.req.raw)?.address ?? denoInfo(c)?.remoteAddr.hostname,
+  httpVersion: (c) => {
+    const version = nodeBindings(c)?.incoming.httpVersion
+    return version ? `HTTP/${version}` : undefined
+  },
+  keepOpen: (c) => bunServer(c)?.timeout(c.req.raw, 0),
+  closeConnection: (c) => {
+    nodeBindings(c)?.incoming.socket.destroy()
+    bunServer(c)?.timeout(c.req.raw, 1)
+  },
 }

@@ -1,5 +1,8 @@
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
+import { backoffDelay } from '../util/backoff.ts'
+import type { Refused, Result } from '../util/result.ts'
+import { done } from '../util/result.ts'
 
 export interface AuthThrottleOptions {
   /** Refusal window after the first failure (ms); it doubles with each further failure. */
@@ -19,8 +22,10 @@ interface Entry {
   until: number
 }
 
-/** What the throttle says about an attempt from an address. */
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number }
+/** An attempt refused without checking: how long the address must wait. */
+export interface Throttled extends Refused {
+  readonly retryAfterMs: number
+}
 
 /**
  * Per-address back-off for password checks (source logins, admin requests). After a failure, further
@@ -30,7 +35,7 @@ export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs
  *
  * @example
  * const verdict = throttle.check(address)
- * if (!verdict.allowed) return tooManyAttempts(verdict.retryAfterMs)
+ * if (!verdict.ok) return tooManyAttempts(verdict.reason, verdict.retryAfterMs)
  * if (!credentialsMatch(given, accepted)) throttle.fail(address); else throttle.succeed(address)
  */
 export class AuthThrottle {
@@ -49,12 +54,13 @@ export class AuthThrottle {
     this.#clock = options.clock ?? systemClock
   }
 
-  /** Whether an attempt from `address` may be checked now. */
-  check(address: string): ThrottleVerdict {
+  /** Whether an attempt from `address` may be checked now; refused with how long it must wait. */
+  check(address: string): Result<undefined, Throttled> {
     const entry = this.#live(address)
     const now = this.#clock.now()
-    if (!entry || now >= entry.until) return { allowed: true }
-    return { allowed: false, retryAfterMs: entry.until - now }
+    if (!entry || now >= entry.until) return done()
+    const retryAfterMs = entry.until - now
+    return { ok: false, reason: `Too many failed logins from ${address}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs }
   }
 
   /** Records a failed attempt; returns how many failures in a row the address has now. */
@@ -63,7 +69,7 @@ export class AuthThrottle {
     const entry = this.#live(address) ?? { failures: 0, lastFailure: now, until: now }
     entry.failures++
     entry.lastFailure = now
-    entry.until = now + Math.min(this.#baseMs * 2 ** (entry.failures - 1), this.#maxMs)
+    entry.until = now + backoffDelay(entry.failures, { initialMs: this.#baseMs, maxMs: this.#maxMs })
     this.#entries.delete(address)
     this.#entries.set(address, entry)
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!)

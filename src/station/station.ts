@@ -1,13 +1,15 @@
-import { describeParams, paramsMismatch } from '../format/format.ts'
-import { Broadcaster } from '../broadcast/broadcaster.ts'
-import type { ListenerHistoryOptions } from '../mount/listener-history.ts'
+import type { ListenerFactory } from '../broadcast/broadcaster.ts'
+import type { Listener, ListenerInfo } from '../broadcast/listener.ts'
+import type { Clock } from '../clock.ts'
 import type { StationConfig } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
 import { silentLogger } from '../log.ts'
+import type { ListenerHistoryOptions } from '../mount/listener-history.ts'
 import { Mount } from '../mount/mount.ts'
-import type { Clock } from '../clock.ts'
 import { AuthThrottle } from '../security/throttle.ts'
 import type { AuthThrottleOptions } from '../security/throttle.ts'
+import type { Result } from '../util/result.ts'
+import { ListenerRouting } from './routing.ts'
 
 export interface StationOptions {
   log?: Logger
@@ -25,11 +27,11 @@ export class StationError extends Error {
 }
 
 /**
- * The station: every configured mount, opened and streaming. It is the one object the HTTP layer
- * talks to, so it can be mounted in any Hono app.
+ * The station: every configured mount, opened and streaming, and where each listener is. It is
+ * the one object the HTTP layer and the source port talk to.
  *
  * @example
- * const station = await Station.create(config, { log })
+ * const station = await Station.open(config, { log })
  * station.start()
  * app.route('/', createApp(station))
  */
@@ -40,41 +42,50 @@ export class Station {
   readonly startedAt: Date = new Date()
   /** Per-address back-off shared by every password check (source logins and the admin API). */
   readonly authThrottle: AuthThrottle
+  /** Where every listener is: its home mount, and the mount serving it now. */
+  readonly routing: ListenerRouting
 
-  private constructor(config: StationConfig, mounts: Map<string, Mount>, log: Logger, options: StationOptions) {
+  private constructor(config: StationConfig, mounts: Map<string, Mount>, routing: ListenerRouting, log: Logger, options: StationOptions) {
     this.config = config
     this.mounts = mounts
+    this.routing = routing
     this.log = log
     this.authThrottle = new AuthThrottle({ clock: options.clock, ...options.authThrottle })
-    for (const mount of mounts.values()) {
-      mount.setFallback(mount.config.fallbackMount === undefined ? undefined : mounts.get(mount.config.fallbackMount))
-      mount.observeInput(() => this.#reroute())
-    }
+    for (const mount of mounts.values()) mount.observeInput(() => routing.reroute())
   }
 
   /** Opens every mount's playlist; throws a StationError naming each mount that has nothing playable. */
-  static async create(config: StationConfig, options: StationOptions = {}): Promise<Station> {
+  static async open(config: StationConfig, options: StationOptions = {}): Promise<Station> {
     const log = options.log ?? silentLogger
     let lastListenerId = 0
     const nextListenerId = () => ++lastListenerId
+    const mounts = new Map<string, Mount>()
+    const routing = new ListenerRouting(mounts, log)
     const results = await Promise.allSettled(
       config.mounts.map((mount) =>
-        Mount.open(
-          { ...mount, name: mount.name ?? config.name },
-          { log: log.child(mount.path), clock: options.clock, baseDir: config.baseDir, random: options.random, nextListenerId, sourceTimeout: config.sourceTimeout, listenerHistory: options.listenerHistory },
-        ),
+        Mount.open(mount, {
+          log: log.child(mount.path),
+          clock: options.clock,
+          baseDir: config.baseDir,
+          random: options.random,
+          nextListenerId,
+          listenerHistory: options.listenerHistory,
+          fallbackStream: () => {
+            const self = mounts.get(mount.path)
+            return self ? routing.fallbackStream(self) : undefined
+          },
+        })
       ),
     )
     const failures = results.flatMap((result, index) =>
-      result.status === 'rejected' ? [`${config.mounts[index]!.path}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`] : [],
+      result.status === 'rejected' ? [`${config.mounts[index]!.path}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`] : []
     )
     if (failures.length > 0) {
       for (const result of results) if (result.status === 'fulfilled') await result.value.stop()
       throw new StationError(failures.join('\n'))
     }
-    const mounts = new Map<string, Mount>()
     for (const result of results) if (result.status === 'fulfilled') mounts.set(result.value.path, result.value)
-    return new Station(config, mounts, log, options)
+    return new Station(config, mounts, routing, log, options)
   }
 
   /** The mount at `path`, if any. */
@@ -86,42 +97,14 @@ export class Station {
     for (const mount of this.mounts.values()) mount.start()
   }
 
-  /**
-   * Moves every listener of `from` to `to` (Icecast's `moveclients`) without disconnecting them;
-   * they stay with `to` from then on, following its fallbacks. Returns how many moved, or why none
-   * could: `to` is off air, or its stream differs in format, sample rate or channels.
-   */
-  moveListeners(from: Mount, to: Mount): { moved: number } | { error: string } {
-    if (from === to) return { error: 'the mounts are the same' }
-    const serving = to.serving
-    if (!serving?.params) return { error: `${to.path} is off air` }
-    const heard = from.params
-    const mismatch = heard ? paramsMismatch(heard, serving.params) : undefined
-    if (heard && mismatch) return { error: `${to.path} plays ${describeParams(serving.params)} and ${from.path} ${describeParams(heard)}: players cannot follow such a change mid-stream` }
-    let moved = 0
-    for (const listener of from.broadcaster.listeners()) {
-      to.adopt(listener)
-      if (Mount.moveListener(listener, serving) === undefined) moved++
-    }
-    this.log.info(`moved ${moved} listener(s) from ${from.path} to ${to.path}`)
-    return { moved }
+  /** Adds a listener of `mount`; it hears `mount`, or its fallback while `mount` is off air (see `ListenerRouting`). */
+  addListener(mount: Mount, info: ListenerInfo, factory?: ListenerFactory): Listener {
+    return this.routing.add(mount, info, factory)
   }
 
-  /** Moves listeners so that each hears the first mount on air along its own mount's fallback chain. */
-  #reroute(): void {
-    for (const mount of this.mounts.values()) {
-      const serving = mount.serving
-      if (!serving) continue
-      for (const listener of mount.homeListeners()) {
-        const owner = Broadcaster.ownerOf(listener)
-        if (!owner || owner === serving.broadcaster) continue
-        const refusal = Mount.moveListener(listener, serving)
-        if (refusal) {
-          mount.log.warn(`listener #${listener.id} cannot follow to ${serving.path} (${refusal}); ending its response so its player reconnects`)
-          listener.close('shutdown')
-        }
-      }
-    }
+  /** Moves every listener of `from` to `to` without disconnecting them (Icecast's `moveclients`); done with how many moved. */
+  moveListeners(from: Mount, to: Mount): Result<number> {
+    return this.routing.moveAll(from, to)
   }
 
   /** Stops every mount; listeners' responses end cleanly. */

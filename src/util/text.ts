@@ -1,5 +1,4 @@
-import { Buffer } from 'node:buffer'
-
+// deno-lint-ignore no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]+/g
 
 /**
@@ -34,8 +33,9 @@ export const decodeText = (bytes: Uint8Array): string => {
  * bytesToText('caf\u00c3\u00a9') // 'café'
  */
 export const bytesToText = (value: string): string => {
-  if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value
-  return decodeText(Buffer.from(value, 'latin1'))
+  const codes = Array.from(value, (c) => c.codePointAt(0)!)
+  if (codes.every((code) => code < 0x80) || codes.some((code) => code > 0xff)) return value
+  return decodeText(Uint8Array.from(codes))
 }
 
 /**

@@ -53,9 +53,6 @@ export const assetPath = (name: string): string | undefined => {
   return `${match[1] === 'js' ? CLIENT_DIR : STATIC_DIR}${name}`
 }
 
-/** Whether the browser modules have been built (`npm run build`). */
-export const clientBuilt = (): boolean => load(`${CLIENT_DIR}player.js`) !== undefined
-
 /** Whether the request accepts a gzip-encoded answer. */
 export const acceptsGzip = (request: Request): boolean => /\bgzip\b/i.test(request.headers.get('accept-encoding') ?? '')
 
@@ -107,10 +104,10 @@ export const compressedResponse = (request: Request, text: string, contentType: 
 }
 
 /**
- * An HTML page's response: gzipped when accepted, never cached, with the given (security) headers.
+ * An HTML page's response: gzipped when accepted, never cached, with the given headers.
  *
  * @example
- * htmlResponse(c.req.raw, page, pageSecurityHeaders())
+ * htmlResponse(c.req.raw, page, { 'Cache-Control': 'no-store' })
  */
-export const htmlResponse = (request: Request, page: string, headers: Record<string, string>, status = 200): Response =>
+export const htmlResponse = (request: Request, page: string, headers: Record<string, string> = {}, status = 200): Response =>
   compressedResponse(request, page, 'text/html; charset=utf-8', headers, status)

@@ -66,7 +66,7 @@ const mountPanel = (mount: Mount, index: number): Html => {
  * the admin API's commands; nothing runs inline, every text is escaped here and set as text there.
  *
  * @example
- * htmlResponse(c.req.raw, dashboardPage(station), pageSecurityHeaders())
+ * adminApp.get('/', pageSecurity(), (c) => htmlResponse(c.req.raw, dashboardPage(station)))
  */
 export const dashboardPage = (station: Station): string =>
   shell({

@@ -1,4 +1,5 @@
-import type { Mount, OnAir } from '../mount/mount.ts'
+import type { Mount } from '../mount/mount.ts'
+import type { OnAir } from '../mount/now-playing.ts'
 import type { Clock } from '../clock.ts'
 import type { Station } from '../station/station.ts'
 import type { Html } from './html.ts'
@@ -74,7 +75,7 @@ ${historyList(mount.history)}
  * The listener page at `GET /`: every mount with its player, now playing, listeners and history.
  *
  * @example
- * app.get('/', (c) => htmlResponse(c.req.raw, listenerPage(station, clock), pageSecurityHeaders()))
+ * app.get('/', pageSecurity(), (c) => htmlResponse(c.req.raw, listenerPage(station, clock)))
  */
 export const listenerPage = (station: Station, clock: Clock): string => {
   const title = station.config.name ?? 'airwave'

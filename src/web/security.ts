@@ -1,22 +1,23 @@
-/**
- * The security headers of airwave's HTML pages. The Content-Security-Policy allows nothing but the
- * server's own scripts, styles, images, streams and API: no inline script or style, no eval, no
- * other origin, and (through Trusted Types) no assignment of strings to `innerHTML` and the like,
- * so a title that carries markup can only ever be shown as text.
- */
+import type { MiddlewareHandler } from 'hono'
+import { secureHeaders } from 'hono/secure-headers'
 
-/** The policy's directives. `frame-ancestors` is set per page (see `pageSecurityHeaders`). */
-const DIRECTIVES: Readonly<Record<string, string>> = {
-  'default-src': "'none'",
-  'script-src': "'self'",
-  'style-src': "'self'",
-  'img-src': "'self'",
-  'media-src': "'self'",
-  'connect-src': "'self'",
-  'base-uri': "'none'",
-  'form-action': "'self'",
-  'require-trusted-types-for': "'script'",
-  'trusted-types': "'none'",
+/**
+ * The Content-Security-Policy of airwave's pages: nothing but the server's own scripts, styles,
+ * images, streams and API; no inline script or style, no eval, no other origin, and (through
+ * Trusted Types) no assignment of strings to `innerHTML` and the like, so a title that carries
+ * markup can only ever be shown as text. `frame-ancestors` is set per page.
+ */
+const POLICY = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  mediaSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  requireTrustedTypesFor: ["'script'"],
+  trustedTypes: ["'none'"],
 }
 
 export interface PageSecurity {
@@ -24,22 +25,20 @@ export interface PageSecurity {
   frameable?: boolean
 }
 
-/** The Content-Security-Policy header value of a page. */
-export const contentSecurityPolicy = (options: PageSecurity = {}): string =>
-  Object.entries({ ...DIRECTIVES, 'frame-ancestors': options.frameable ? '*' : "'none'" })
-    .map(([name, value]) => `${name} ${value}`)
-    .join('; ')
-
 /**
- * Headers for an HTML page: the CSP, no MIME sniffing, no framing (unless `frameable`), no referrer
- * to other sites, and no caching (the page shows what is on air now).
+ * The security headers of an HTML page (hono/secure-headers): the CSP, no MIME sniffing, no framing
+ * (unless `frameable`), no referrer to other sites. No HSTS: whether a station is served over HTTPS
+ * is its operator's choice, made at the proxy.
  *
  * @example
- * new Response(page, { headers: pageSecurityHeaders({ frameable: true }) })
+ * app.get('/embed/:mount', pageSecurity({ frameable: true }), (c) => …)
  */
-export const pageSecurityHeaders = (options: PageSecurity = {}): Record<string, string> => ({
-  'Content-Security-Policy': contentSecurityPolicy(options),
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
-  ...(options.frameable ? {} : { 'X-Frame-Options': 'DENY' }),
-})
+export const pageSecurity = (options: PageSecurity = {}): MiddlewareHandler =>
+  secureHeaders({
+    contentSecurityPolicy: { ...POLICY, frameAncestors: [options.frameable ? '*' : "'none'"] },
+    xFrameOptions: options.frameable ? false : 'DENY',
+    referrerPolicy: 'strict-origin-when-cross-origin',
+    strictTransportSecurity: false,
+    crossOriginResourcePolicy: false,
+    crossOriginOpenerPolicy: !options.frameable,
+  })

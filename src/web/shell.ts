@@ -32,7 +32,7 @@ export interface ShellOptions {
 export const shell = (options: ShellOptions): string => {
   const { title, base, layout, body, modules = [], stylesheets = ['style.css'] } = options
   const [entry, ...rest] = modules
-  return html`<!doctype html>
+  return String(html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -45,5 +45,5 @@ ${stylesheets.map((sheet) => html`<link rel="stylesheet" href="${base}assets/${s
 ${body}
 </body>
 </html>
-`.value
+`)
 }

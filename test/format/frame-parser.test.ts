@@ -7,7 +7,7 @@ import { fixtures } from '../helpers/fixtures.ts'
 
 const framesOf = async (path: string, format: 'mp3' | 'aac', pieces = 7) => {
   const bytes = new Uint8Array(readFileSync(path))
-  const { start, end } = await findAudioRange(async (o, l) => bytes.subarray(o, o + l), bytes.length)
+  const { start, end } = await findAudioRange((o, l) => Promise.resolve(bytes.subarray(o, o + l)), bytes.length)
   const parser = new FrameParser(format)
   const frames = []
   const step = Math.ceil((end - start) / pieces)

@@ -1,8 +1,8 @@
 import type { Frame } from '../../src/format/frame.ts'
 import { frameDuration } from '../../src/format/frame.ts'
-import type { SourceConnection } from '../../src/input/live/source-info.ts'
-import type { FeedKind } from '../../src/input/live/feed.ts'
 import { FrameFeed } from '../../src/input/live/feed.ts'
+import type { SourceConnection } from '../../src/input/source.ts'
+import type { SourceKind } from '../../src/input/track.ts'
 import { probeAudioFile, readAudioFrames } from '../../src/input/playlist/audio-file.ts'
 import type { Mount } from '../../src/mount/mount.ts'
 
@@ -11,7 +11,7 @@ export const framesOf = async (path: string): Promise<Frame[]> => {
   const probe = await probeAudioFile(path)
   if (!probe.ok) throw new Error(`${path}: ${probe.reason}`)
   const frames: Frame[] = []
-  for await (const frame of readAudioFrames(probe.info)) frames.push(frame)
+  for await (const frame of readAudioFrames(probe.value)) frames.push(frame)
   return frames
 }
 
@@ -19,15 +19,15 @@ export const framesOf = async (path: string): Promise<Frame[]> => {
  * Connects an in-process source to `mount` the way ingest and relays do (refusal check, admission
  * of the first frame's parameters), and returns a handle that pushes frames in, looping `frames`.
  */
-export const connectTestSource = (mount: Mount, frames: readonly Frame[], options: { kind?: FeedKind; title?: string } = {}) => {
+export const connectTestSource = (mount: Mount, frames: readonly Frame[], options: { kind?: SourceKind; title?: string } = {}) => {
   const kind = options.kind ?? 'live'
   const first = frames[0]!
-  const refusal = mount.refuseSource(kind, first.format, first)
-  if (refusal) throw new Error(refusal.reason)
+  const check = mount.checkSource(kind, first.format, first)
+  if (!check.ok) throw new Error(check.reason)
   const feed = new FrameFeed({ kind, title: options.title ?? 'Test source' })
   const params = { format: first.format, sampleRate: first.sampleRate, channels: first.channels, bitrate: first.bitrate }
-  const admitted = mount.admit(params)
-  if (admitted) throw new Error(admitted)
+  const admitted = mount.admitStream(params)
+  if (!admitted.ok) throw new Error(admitted.reason)
   const connection: SourceConnection = {
     kind,
     feed,

@@ -6,9 +6,7 @@ import { createLogger } from '../../src/log.ts'
 import type { Clock } from '../../src/clock.ts'
 import { loadRuntime } from '../../src/runtime/index.ts'
 import type { AuthThrottleOptions } from '../../src/security/throttle.ts'
-import { startIngest } from '../../src/ingest/server.ts'
-import { sourcePortAdmin } from '../../src/http/admin/admin-app.ts'
-import { systemClock } from '../../src/clock.ts'
+import { startSourcePort } from '../../src/serve.ts'
 
 export interface TestStationOptions {
   clock?: Clock
@@ -40,7 +38,7 @@ export const startStation = async (mounts: MountConfigInput[], options: TestStat
   const app = createApp(station, { hooks: runtime.hooks, log, clock: options.clock })
   const server = await runtime.serve(app.fetch, { hostname: '127.0.0.1', port: options.port ?? 0 })
   const ingest = liveEnabled(station.config)
-    ? await startIngest({ station, hostname: '127.0.0.1', port: 0, log: log.child('source port'), clock: options.clock, httpPort: server.port, admin: sourcePortAdmin(station, { log, clock: options.clock ?? systemClock }) })
+    ? await startSourcePort(station, { hostname: '127.0.0.1', port: 0, log, clock: options.clock, httpPort: server.port })
     : undefined
   const url = `http://127.0.0.1:${server.port}`
   return {

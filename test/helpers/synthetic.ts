@@ -26,13 +26,12 @@ export async function* syntheticSource(options: { count?: number; framesPerTrack
   }
 }
 
-/** Options for a Listener in unit tests: a roomy queue, no slow limit to speak of, no close hook. */
+/** Options for a Listener in unit tests: a roomy queue, no slow limit to speak of. */
 export const listenerOptions = (overrides: Partial<ListenerOptions> = {}): ListenerOptions => ({
   id: 1,
   info: { address: '', userAgent: '', referer: '', request: '' },
   highWaterMark: 10_000_000,
   slowLimit: 10,
   connectedAt: 0,
-  onClose: () => {},
   ...overrides,
 })

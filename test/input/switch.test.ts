@@ -20,14 +20,14 @@ const playlist = (): PlaylistInput & { skips: number } => {
       input.skips++
     },
     frames: () => ({
-      next: async (): Promise<IteratorResult<SourceFrame>> => {
+      next: (): Promise<IteratorResult<SourceFrame>> => {
         if (left === 0 || skip) {
           track = { id: track.id + 1, origin: 'playlist', title: `P${track.id + 1 - 1_000_000}` }
           left = 100
           skip = false
         }
         left--
-        return { done: false, value: { frame: syntheticFrame(400, n++ & 0xff), track } }
+        return Promise.resolve({ done: false, value: { frame: syntheticFrame(400, n++ & 0xff), track } })
       },
     }),
   }

@@ -1,16 +1,18 @@
 import { describe, expect, test } from 'bun:test'
 import type { Listener } from '../../src/broadcast/listener.ts'
 import type { MountConfig, MountConfigInput } from '../../src/config/schema.ts'
-import { MountConfigSchema, parseStationConfig } from '../../src/config/schema.ts'
+import { parseStationConfig } from '../../src/config/schema.ts'
 import { Mount } from '../../src/mount/mount.ts'
 import { Station } from '../../src/station/station.ts'
+import { done, refused } from '../../src/util/result.ts'
 import { fixtures, tone } from '../helpers/fixtures.ts'
 import { connectTestSource, framesOf } from '../helpers/live-feed.ts'
 import { bitrateRuns, decodeMp3 } from '../helpers/source-client.ts'
 import { FrameParser } from '../../src/format/frame-parser.ts'
 import { advanceWithIo, ManualClock } from '../helpers/manual-clock.ts'
 
-const mountConfig = (input: MountConfigInput) => MountConfigSchema.parse(input) as MountConfig
+/** A mount's config as the station's validation makes it (defaults and station-wide settings filled in). */
+const mountConfig = (input: MountConfigInput): MountConfig => parseStationConfig({ mounts: [input] }, 'test').mounts[0]!
 const info = { address: '192.0.2.1', userAgent: 'test', referer: '', request: 'GET /stream HTTP/1.1' }
 
 /** Reads a listener's stream into memory as it arrives. */
@@ -33,7 +35,7 @@ describe('Mount: live takeover and fallback to the playlist', () => {
     const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(4, 440)], burst: 1 }), { clock })
     mount.start()
     await advanceWithIo(clock, 1500)
-    const listener = mount.addListener(info)
+    const listener = mount.broadcaster.add(info)
     const bytes = drain(listener)
     await advanceWithIo(clock, 1000)
     const source = connectTestSource(mount, await framesOf(liveTone()))
@@ -57,20 +59,20 @@ describe('Mount: live takeover and fallback to the playlist', () => {
 
   test('a live source whose sample rate or channels differ from the playlist is refused with the reason', async () => {
     const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(1)] }))
-    expect(mount.refuseSource('live', 'mp3', { sampleRate: 48000 })?.reason).toContain('/stream plays MP3 44100 Hz stereo (its playlist) and this source differs (48000 Hz, mount is 44100 Hz)')
-    expect(mount.refuseSource('live', 'aac')).toEqual({ status: 403, reason: expect.stringContaining('Content-type not supported: /stream plays MP3') })
-    expect(mount.admit({ format: 'mp3', sampleRate: 44100, channels: 1, bitrate: 64 })).toContain('1 channel(s), mount has 2')
-    expect(mount.admit({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 64 })).toBeUndefined()
+    expect(mount.checkSource('live', 'mp3', { sampleRate: 48000 })).toEqual(refused(expect.stringContaining('/stream plays MP3 44100 Hz stereo (its playlist) and this source differs (48000 Hz, mount is 44100 Hz)')))
+    expect(mount.checkSource('live', 'aac')).toEqual(refused(expect.stringContaining('Content-type not supported: /stream plays MP3')))
+    expect(mount.admitStream({ format: 'mp3', sampleRate: 44100, channels: 1, bitrate: 64 })).toEqual(refused(expect.stringContaining('1 channel(s), mount has 2')))
+    expect(mount.admitStream({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 64 })).toEqual(done())
     await mount.stop()
   })
 
   test('a second live source is refused while the first is connected', async () => {
     const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(1)] }))
     const first = connectTestSource(mount, await framesOf(liveTone()))
-    expect(mount.refuseSource('live', 'mp3')).toEqual({ status: 403, reason: expect.stringMatching(/^Mountpoint in use: \/stream already has a live source \(from test since /) })
-    expect(mount.refuseSource('relay', 'mp3')).toBeUndefined()
+    expect(mount.checkSource('live', 'mp3')).toEqual(refused(expect.stringMatching(/^Mountpoint in use: \/stream already has a live source \(from test since /)))
+    expect(mount.checkSource('relay', 'mp3')).toEqual(done())
     first.feed.end('bye')
-    expect(mount.refuseSource('live', 'mp3')).toBeUndefined()
+    expect(mount.checkSource('live', 'mp3')).toEqual(done())
     await mount.stop()
   })
 })
@@ -92,14 +94,14 @@ describe('Station: fallback mounts and moving listeners', () => {
 
   test('a listener of an off-air mount hears its fallback, follows it on air when a source connects and back when it leaves, on one stream', async () => {
     const clock = new ManualClock()
-    const station = await Station.create(config(), { clock })
+    const station = await Station.open(config(), { clock })
     station.start()
     const live = station.mount('/live')!
     const auto = station.mount('/auto')!
     await advanceWithIo(clock, 1500)
     expect(live.isOnAir).toBe(false)
-    expect(live.serving).toBe(auto)
-    const listener = live.addListener(info)
+    expect(station.routing.serving(live)).toBe(auto)
+    const listener = station.addListener(live, info)
     const bytes = drain(listener)
     expect(auto.broadcaster.listeners()).toEqual([listener])
     await advanceWithIo(clock, 1000)
@@ -130,24 +132,24 @@ describe('Station: fallback mounts and moving listeners', () => {
 
   test('moveListeners moves every listener of a mount to another without closing them, and they stay there', async () => {
     const clock = new ManualClock()
-    const station = await Station.create(config(), { clock })
+    const station = await Station.open(config(), { clock })
     station.start()
     const auto = station.mount('/auto')!
     const other = station.mount('/other')!
     await advanceWithIo(clock, 500)
-    const listeners = [auto.addListener(info), auto.addListener(info)]
+    const listeners = [station.addListener(auto, info), station.addListener(auto, info)]
     const ids = listeners.map((l) => l.id)
-    const otherOwn = other.addListener(info)
+    const otherOwn = station.addListener(other, info)
     expect(new Set([...ids, otherOwn.id]).size).toBe(3)
-    expect(station.moveListeners(auto, other)).toEqual({ moved: 2 })
+    expect(station.moveListeners(auto, other)).toEqual(done(2))
     expect(auto.broadcaster.size).toBe(0)
     expect(other.broadcaster.listeners().map((l) => l.id).sort()).toEqual([...ids, otherOwn.id].sort())
-    expect(other.homeListeners().length).toBe(3)
+    expect(station.routing.homeListeners(other).length).toBe(3)
     expect(listeners.every((l) => !l.isClosed)).toBe(true)
     // A mount of another format cannot take them: players cannot follow.
-    expect(station.moveListeners(other, station.mount('/aac')!)).toEqual({ error: expect.stringContaining('/aac plays AAC 44100 Hz stereo and /other MP3 44100 Hz stereo') })
+    expect(station.moveListeners(other, station.mount('/aac')!)).toEqual(refused(expect.stringContaining('/aac plays AAC 44100 Hz stereo and /other MP3 44100 Hz stereo')))
     // Nor can an off-air mount without a fallback on air... /live falls back to /auto, which is on air.
-    expect(station.moveListeners(other, station.mount('/live')!)).toEqual({ moved: 3 })
+    expect(station.moveListeners(other, station.mount('/live')!)).toEqual(done(3))
     expect(auto.broadcaster.size).toBe(3)
     await station.stop()
   })

@@ -3,7 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { CLIENT_DIR } from '../../src/web/assets.ts'
-import { html, raw } from '../../src/web/html.ts'
 import { embedBase } from '../../src/web/listener-page.ts'
 import { CLIENT_MODULES, DASHBOARD_MODULES } from '../../src/web/shell.ts'
 import { buildClient } from '../helpers/browser.ts'
@@ -27,17 +26,6 @@ beforeAll(async () => {
 afterAll(() => station.stop())
 
 const get = (path: string, headers: Record<string, string> = {}) => station.app.fetch(new Request(`http://station${path}`, { headers }))
-
-describe('server-side templates', () => {
-  test('html`` escapes every interpolated value, in content and attributes; templates and raw() nest as they are', () => {
-    const title = `<img src=x onerror="alert('1')"> & co`
-    expect(html`<p title="${title}">${title}</p>`.value).toBe(
-      '<p title="&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt; &amp; co">&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt; &amp; co</p>',
-    )
-    expect(html`<ul>${['<a>', 'b'].map((i) => html`<li>${i}</li>`)}</ul>`.value).toBe('<ul><li>&lt;a&gt;</li><li>b</li></ul>')
-    expect(html`${raw('<br>')}${null}${undefined}${false}${0}`.value).toBe('<br>0')
-  })
-})
 
 describe('GET /', () => {
   test('sends a strict Content-Security-Policy, refuses framing, and has no inline script, style or handler', async () => {
@@ -88,7 +76,9 @@ describe('GET /', () => {
     expect(response.headers.get('vary')).toBe('Accept-Encoding')
     const body = new Uint8Array(await response.arrayBuffer())
     expect(body.length).toBeLessThan(plain.length)
-    expect(gunzipSync(body).toString().replace(/\d:\d\d( \/ \d:\d\d)?/g, '')).toBe(plain.replace(/\d:\d\d( \/ \d:\d\d)?/g, ''))
+    // The same page, but for the progress of the tracks playing, which moves on between the two requests.
+    const timeless = (page: string) => page.replace(/\d:\d\d( \/ \d:\d\d)?/g, '').replace(/ value="[\d.]+"/g, '')
+    expect(timeless(gunzipSync(body).toString())).toBe(timeless(plain))
   })
 })
 

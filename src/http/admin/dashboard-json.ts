@@ -2,6 +2,7 @@ import type { Listener } from '../../broadcast/listener.ts'
 import type { Mount } from '../../mount/mount.ts'
 import type { Clock } from '../../clock.ts'
 import type { Station } from '../../station/station.ts'
+import type { DashboardJson, ListenerJson, MountStateJson } from '../../web/client/api-types.d.ts'
 import { onAirJson } from '../mount-json.ts'
 
 /** Most listeners listed per mount (the rest are counted; a filter finds any one of them). */
@@ -26,11 +27,10 @@ export const dashboardQuery = (url: URL): DashboardQuery => {
   }
 }
 
-const listenerJson = (listener: Listener, clock: Clock) => ({
+const listenerJson = (listener: Listener, clock: Clock): ListenerJson => ({
   id: listener.id,
   address: listener.info.address,
   userAgent: listener.info.userAgent,
-  /** Seconds connected. */
   connected: Math.max(0, Math.round((clock.now() - listener.connectedAt) / 1000)),
   bytes: listener.bytesSent,
 })
@@ -38,20 +38,18 @@ const listenerJson = (listener: Listener, clock: Clock) => ({
 const matches = (listener: Listener, needle: string): boolean =>
   `#${listener.id}\n${listener.info.address}\n${listener.info.userAgent}`.toLowerCase().includes(needle)
 
-const mountState = async (mount: Mount, clock: Clock, query: DashboardQuery) => {
+const mountState = async (station: Station, mount: Mount, clock: Clock, query: DashboardQuery): Promise<MountStateJson> => {
   const input = mount.input ?? null
   const source = input === 'live' || input === 'relay' ? mount.source(input) : undefined
   const onAir = input ? mount.onAir : undefined
   const needle = query.filter.toLowerCase()
   const listeners = mount.broadcaster.listeners().filter((l) => !needle || matches(l, needle)).sort((a, b) => a.id - b.id)
-  const next = input === 'playlist' ? await mount.next() : undefined
+  const next = input === 'playlist' ? await mount.upcoming() : undefined
   return {
     path: mount.path,
     name: mount.config.name ?? null,
-    /** What the mount plays: `playlist`, `live`, `relay`, or null (off air). */
     input,
-    /** While off air: the mount its listeners hear (its fallback's), if any. */
-    serving: mount.serving?.path ?? null,
+    serving: station.routing.serving(mount)?.path ?? null,
     stream: mount.describe(),
     hasPlaylist: mount.hasPlaylist,
     source: source
@@ -84,14 +82,11 @@ const mountState = async (mount: Mount, clock: Clock, query: DashboardQuery) => 
  * @example
  * c.json(await dashboardJson(station, clock, { filter: '', range: 3600 }))
  */
-export const dashboardJson = async (station: Station, clock: Clock, query: DashboardQuery) => ({
+export const dashboardJson = async (station: Station, clock: Clock, query: DashboardQuery): Promise<DashboardJson> => ({
   station: station.config.name ?? null,
   filter: query.filter,
   range: query.range,
   ranges: DASHBOARD_RANGES,
   listenerLimit: DASHBOARD_LISTENER_LIMIT,
-  mounts: await Promise.all([...station.mounts.values()].map((mount) => mountState(mount, clock, query))),
+  mounts: await Promise.all([...station.mounts.values()].map((mount) => mountState(station, mount, clock, query))),
 })
-
-/** The dashboard's state as sent. */
-export type DashboardJson = Awaited<ReturnType<typeof dashboardJson>>

@@ -6,9 +6,12 @@ export interface AdminElement {
   [name: string]: AdminValue
 }
 
-/** Escapes text for XML element content and attribute values. */
+// deno-lint-ignore no-control-regex -- dropping control characters is the point
+const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g
+
+/** Escapes text for XML element content and attribute values; control characters XML 1.0 cannot carry are dropped. */
 export const escapeXml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(NOT_IN_XML, '')
 
 const element = (name: string, value: AdminValue, indent: string): string => {
   if (value === undefined) return `${indent}<${name}/>`

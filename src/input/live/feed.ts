@@ -1,13 +1,11 @@
 import type { Frame } from '../../format/frame.ts'
 import { frameDuration } from '../../format/frame.ts'
-import type { SourceFrame, Track } from '../track.ts'
+import { Observers } from '../../util/observers.ts'
+import type { SourceFrame, SourceKind, Track } from '../track.ts'
 import { nextTrackId } from '../track.ts'
 
-/** Which kind of input a feed carries, highest priority first. */
-export type FeedKind = 'live' | 'relay'
-
 export interface FrameFeedOptions {
-  kind: FeedKind
+  kind: SourceKind
   /** The first track's title. */
   title: string
   /** Seconds of audio the feed must hold before the switch takes it (a jitter buffer). */
@@ -35,7 +33,7 @@ export const DEFAULT_MAX_AHEAD = 4
  * feed.onResume = () => socket.resume()
  */
 export class FrameFeed {
-  readonly kind: FeedKind
+  readonly kind: SourceKind
   readonly preroll: number
   readonly maxAhead: number
   /** Called once the queue has drained to half of `maxAhead` after the producer was asked to pause. */
@@ -48,7 +46,7 @@ export class FrameFeed {
   #endReason: string | undefined
   #paused = false
   #standby = false
-  #observers = new Set<() => void>()
+  readonly #observers = new Observers()
   /** Seconds of audio pushed in total. */
   received = 0
 
@@ -169,11 +167,10 @@ export class FrameFeed {
 
   /** Calls `observer` whenever a frame arrives or the feed ends; returns the unsubscribe function. */
   observe(observer: () => void): () => void {
-    this.#observers.add(observer)
-    return () => this.#observers.delete(observer)
+    return this.#observers.add(observer)
   }
 
   #notify(): void {
-    for (const observer of this.#observers) observer()
+    this.#observers.notify()
   }
 }

@@ -1,19 +1,20 @@
-import type { AudioFormat, StreamParams } from '../../format/format.ts'
-import { describeParams } from '../../format/format.ts'
 import type { Frame } from '../../format/frame.ts'
 import { frameDuration } from '../../format/frame.ts'
 import { FrameParser } from '../../format/frame-parser.ts'
+import type { AudioFormat, StreamShape } from '../../format/params.ts'
+import { describeParams } from '../../format/params.ts'
+import type { Result } from '../../util/result.ts'
+import { done, refused } from '../../util/result.ts'
 import type { FrameFeed } from './feed.ts'
-import type { Watchdog } from './watchdog.ts'
 
 export interface StreamInputOptions {
   format: AudioFormat
   feed: FrameFeed
   /**
    * Decides on the stream's parameters when its first frame arrives (the mount checks them against
-   * its playlist or fallback and adopts them); returns why they are refused, if they are.
+   * its playlist or fallback and adopts them, or refuses them).
    */
-  admit: (params: StreamParams & { bitrate: number }) => string | undefined
+  admit: (shape: StreamShape) => Result
   /** Bytes tolerated without a single frame before the input is declared not audio (default 64 KiB). */
   garbageLimit?: number
   /** Seconds of frames with other parameters tolerated in a row before the input is dropped (default 2). */
@@ -30,14 +31,14 @@ export interface StreamInputOptions {
  * mount cannot take, or that changes sample rate or channels mid-stream.
  *
  * @example
- * const input = new StreamInput({ format: 'mp3', feed, admit: (params) => mount.admit(params) })
- * socket.on('data', (bytes) => { const refusal = input.write(bytes); if (refusal) drop(refusal); if (input.backlogged) socket.pause() })
+ * const input = new StreamInput({ format: 'mp3', feed, admit: (shape) => target.admitStream(shape) })
+ * socket.on('data', (bytes) => { const written = input.write(bytes); if (!written.ok) drop(written.reason); if (input.backlogged) socket.pause() })
  * feed.onResume = () => { input.pump(); if (!input.backlogged) socket.resume() }
  */
 export class StreamInput {
   readonly format: AudioFormat
   /** The stream's parameters, known from its first frame. */
-  params: (StreamParams & { bitrate: number }) | undefined
+  params: StreamShape | undefined
   /** Bytes received. */
   bytes = 0
   readonly #feed: FrameFeed
@@ -64,8 +65,8 @@ export class StreamInput {
     return this.#pending !== undefined || this.#raw.length > 0
   }
 
-  /** Feeds bytes in; returns why the input must be dropped, if it must. */
-  write(bytes: Uint8Array): string | undefined {
+  /** Feeds bytes in; refused when the input must be dropped, with the reason. */
+  write(bytes: Uint8Array): Result {
     this.bytes += bytes.length
     this.#raw.push(bytes)
     return this.pump()
@@ -77,15 +78,15 @@ export class StreamInput {
     this.pump()
   }
 
-  /** Parses waiting bytes into the feed while it wants more; returns why the input must be dropped, if it must. */
-  pump(all = false): string | undefined {
+  /** Parses waiting bytes into the feed while it wants more; refused when the input must be dropped, with the reason. */
+  pump(all = false): Result {
     while (all || this.#feed.wantsMore) {
       if (this.#pending) {
         const step = this.#pending.next()
         if (step.done) this.#pending = undefined
         else {
-          const refusal = this.#take(step.value)
-          if (refusal) return refusal
+          const taken = this.#take(step.value)
+          if (!taken.ok) return taken
         }
         continue
       }
@@ -101,72 +102,38 @@ export class StreamInput {
     if (this.#sinceFrame > this.#garbageLimit) {
       const kib = Math.round(this.#sinceFrame / 1024)
       const name = this.format.toUpperCase()
-      return this.params
-        ? `sent ${kib} KiB without a ${name} frame: the stream is no longer ${name} audio, or is corrupt`
-        : `sent ${kib} KiB without a single ${name} frame: not ${name} audio, or corrupt`
+      return refused(
+        this.params
+          ? `sent ${kib} KiB without a ${name} frame: the stream is no longer ${name} audio, or is corrupt`
+          : `sent ${kib} KiB without a single ${name} frame: not ${name} audio, or corrupt`,
+      )
     }
-    return undefined
+    return done()
   }
 
   /** The input ended: everything still waiting, and the frames the parser holds, are passed on. */
   end(): void {
-    if (this.pump(true)) return
-    for (const frame of this.#parser.flush()) if (this.#take(frame)) break
+    if (!this.pump(true).ok) return
+    for (const frame of this.#parser.flush()) if (!this.#take(frame).ok) break
   }
 
-  #take(frame: Frame): string | undefined {
+  #take(frame: Frame): Result {
     this.#sinceFrame = 0
     if (!this.params) {
-      const params = { format: this.format, sampleRate: frame.sampleRate, channels: frame.channels, bitrate: frame.bitrate }
-      const refusal = this.#admit(params)
-      if (refusal) return refusal
-      this.params = params
+      const shape = { format: this.format, sampleRate: frame.sampleRate, channels: frame.channels, bitrate: frame.bitrate }
+      const admitted = this.#admit(shape)
+      if (!admitted.ok) return admitted
+      this.params = shape
     }
     if (frame.sampleRate !== this.params.sampleRate || frame.channels !== this.params.channels) {
       this.#mismatched += frameDuration(frame)
       if (this.#mismatched > this.#mismatchLimit) {
-        return `changed from ${describeParams(this.params)} to ${describeParams(frame)} mid-stream; players cannot follow such a change (reconnect with the new settings)`
+        return refused(`changed from ${describeParams(this.params)} to ${describeParams(frame)} mid-stream; players cannot follow such a change (reconnect with the new settings)`)
       }
-      return undefined
+      return done()
     }
     this.#mismatched = 0
     this.#feed.push(frame)
-    return undefined
-  }
-}
-
-/** What `throttleReading` needs of a socket. */
-export interface Pausable {
-  pause(): unknown
-  resume(): unknown
-}
-
-/**
- * Wires flow control between a socket and a StreamInput: after each read, call the returned
- * function, which pauses the socket (and the stall watchdog, since silence is then on purpose)
- * while bytes wait unparsed; as the feed drains, the waiting bytes are parsed and the socket
- * resumes. `drop` is called with the reason when waiting bytes turn out to be unacceptable.
- *
- * @example
- * const afterRead = throttleReading(socket, { input, feed, watchdog, drop, ended: () => ended })
- * socket.on('data', (bytes) => { input.write(bytes); afterRead() })
- */
-export const throttleReading = (
-  socket: Pausable,
-  options: { input: StreamInput; feed: FrameFeed; watchdog: Watchdog; drop: (reason: string) => void; ended: () => boolean },
-): (() => void) => {
-  const { input, feed, watchdog } = options
-  feed.onResume = () => {
-    if (options.ended()) return
-    const problem = input.pump()
-    if (problem) return options.drop(problem)
-    if (input.backlogged) return
-    watchdog.resume()
-    socket.resume()
-  }
-  return () => {
-    if (options.ended() || !input.backlogged) return
-    socket.pause()
-    watchdog.pause()
+    return done()
   }
 }

@@ -1,11 +1,14 @@
 import { open, stat } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { FrameParser } from '../../format/frame-parser.ts'
-import type { AudioFormat, StreamParams } from '../../format/format.ts'
-import { AUDIO_FORMATS, sniffOtherFormat } from '../../format/format.ts'
+import type { AudioFormat, StreamParams } from '../../format/params.ts'
+import { AUDIO_FORMATS } from '../../format/params.ts'
+import { sniffOtherFormat } from '../../format/sniff.ts'
 import type { Frame } from '../../format/frame.ts'
 import { frameDuration } from '../../format/frame.ts'
 import { findAudioRange } from '../../format/tags.ts'
+import type { Result } from '../../util/result.ts'
+import { done, refused } from '../../util/result.ts'
 
 /** What probing learned about a playable file. */
 export interface AudioFileInfo extends StreamParams {
@@ -19,7 +22,7 @@ export interface AudioFileInfo extends StreamParams {
 }
 
 /** The result of probing a file: its audio, or why it cannot be played. */
-export type ProbeResult = { ok: true; info: AudioFileInfo } | { ok: false; reason: string }
+export type ProbeResult = Result<AudioFileInfo>
 
 const PROBE_BYTES = 64 * 1024
 const MIN_FRAMES = 3
@@ -58,13 +61,13 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
   let handle: FileHandle | undefined
   try {
     const stats = await stat(path)
-    if (stats.isDirectory()) return { ok: false, reason: 'is a directory' }
-    if (!stats.isFile()) return { ok: false, reason: 'not a regular file' }
-    if (stats.size === 0) return { ok: false, reason: 'empty file' }
+    if (stats.isDirectory()) return refused('is a directory')
+    if (!stats.isFile()) return refused('not a regular file')
+    if (stats.size === 0) return refused('empty file')
     handle = await open(path, 'r')
     const read = readAt(handle)
     const { start, end } = await findAudioRange(read, stats.size)
-    if (end <= start) return { ok: false, reason: 'holds tags but no audio' }
+    if (end <= start) return refused('holds tags but no audio')
     const sample = await read(start, Math.min(PROBE_BYTES, end - start))
     const whole = start + sample.length >= end
     const attempts = AUDIO_FORMATS.map((format) => tryFormat(format, sample, whole))
@@ -72,15 +75,13 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
     const enough = best.frames.length >= MIN_FRAMES && best.bytes >= sample.length / 4
     if (!enough) {
       const other = sniffOtherFormat(sample)
-      if (other) return { ok: false, reason: `is ${other}, not MP3 or AAC (ADTS)` }
-      if (attempts.some((a) => a.otherLayers >= MIN_FRAMES)) return { ok: false, reason: 'is MPEG Layer I/II audio, not MP3 (Layer III)' }
-      return { ok: false, reason: 'no MP3 or AAC (ADTS) frames found: not audio, or corrupt' }
+      if (other) return refused(`is ${other}, not MP3 or AAC (ADTS)`)
+      if (attempts.some((a) => a.otherLayers >= MIN_FRAMES)) return refused('is MPEG Layer I/II audio, not MP3 (Layer III)')
+      return refused('no MP3 or AAC (ADTS) frames found: not audio, or corrupt')
     }
     const first = best.frames[0]!
     const seconds = best.frames.reduce((sum, f) => sum + frameDuration(f), 0)
-    return {
-      ok: true,
-      info: {
+    return done({
         path,
         size: stats.size,
         start,
@@ -89,10 +90,9 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
         sampleRate: first.sampleRate,
         channels: first.channels,
         bitrate: Math.round((best.bytes * 8) / seconds / 1000),
-      },
-    }
+    })
   } catch (error) {
-    return { ok: false, reason: errorReason(error) }
+    return refused(errorReason(error))
   } finally {
     await handle?.close()
   }

@@ -1,16 +1,11 @@
+import { decodeText } from '../../util/text.ts'
+
 /** One entry of a playlist file, as written (a path or a URL), with its title if the file gave one. */
 export interface PlaylistEntry {
   readonly location: string
   readonly title?: string
 }
 
-const decode = (bytes: Uint8Array): string => {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '')
-  } catch {
-    return new TextDecoder('latin1').decode(bytes)
-  }
-}
 
 /**
  * Parses an M3U or extended M3U (`.m3u`, `.m3u8`) playlist. Text is read as UTF-8, falling back to
@@ -22,7 +17,7 @@ const decode = (bytes: Uint8Array): string => {
 export const parseM3u = (bytes: Uint8Array): PlaylistEntry[] => {
   const entries: PlaylistEntry[] = []
   let title: string | undefined
-  for (const raw of decode(bytes).split(/\r?\n|\r/)) {
+  for (const raw of decodeText(bytes).split(/\r?\n|\r/)) {
     const line = raw.trim()
     if (line === '') continue
     if (line.startsWith('#')) {
@@ -45,7 +40,7 @@ export const parseM3u = (bytes: Uint8Array): PlaylistEntry[] => {
 export const parsePls = (bytes: Uint8Array): PlaylistEntry[] => {
   const files = new Map<number, string>()
   const titles = new Map<number, string>()
-  for (const raw of decode(bytes).split(/\r?\n|\r/)) {
+  for (const raw of decodeText(bytes).split(/\r?\n|\r/)) {
     const match = /^\s*(File|Title)(\d+)\s*=\s*(.*?)\s*$/i.exec(raw)
     if (!match) continue
     const index = Number(match[2])

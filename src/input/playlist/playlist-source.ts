@@ -1,11 +1,12 @@
-import type { AudioFormat, StreamParams } from '../../format/format.ts'
-import { describeParams, paramsMismatch } from '../../format/format.ts'
+import type { AudioFormat, StreamParams } from '../../format/params.ts'
+import { describeParams, paramsMismatch } from '../../format/params.ts'
 import type { Logger } from '../../log.ts'
 import { silentLogger } from '../../log.ts'
 import type { Clock } from '../../clock.ts'
 import { systemClock } from '../../clock.ts'
 import type { AudioFileInfo, ProbeResult } from './audio-file.ts'
 import { probeAudioFile, readAudioFrames } from './audio-file.ts'
+import { Backoff } from '../../util/backoff.ts'
 import { resolvePlaylist } from './resolve-playlist.ts'
 import type { SourceFrame, Track, TrackTags } from '../track.ts'
 import { displayTitle, nextTrackId, titleFromPath } from '../track.ts'
@@ -40,8 +41,8 @@ interface Prepared {
   tags: TrackTags
 }
 
-const IDLE_RETRY_MS = 1_000
-const IDLE_RETRY_MAX_MS = 30_000
+/** How long to wait before looking again when nothing in the playlist plays: 1 s, doubling to 30 s. */
+const IDLE_RETRY = { initialMs: 1_000, maxMs: 30_000 }
 
 /**
  * The AutoDJ: plays a playlist's files in order (or shuffled anew at each loop, never repeating the
@@ -96,18 +97,18 @@ export class PlaylistSource {
       const probe = await probeAudioFile(path)
       const reason = !probe.ok
         ? probe.reason
-        : this.#options.format && probe.info.format !== this.#options.format
-          ? `is ${probe.info.format.toUpperCase()}, the mount is ${this.#options.format.toUpperCase()}`
+        : this.#options.format && probe.value.format !== this.#options.format
+          ? `is ${probe.value.format.toUpperCase()}, the mount is ${this.#options.format.toUpperCase()}`
           : undefined
       if (probe.ok && reason === undefined) {
         for (const failure of failures) this.#warnOnce(failure.path, failure.reason)
         this.#params = {
-          format: probe.info.format,
-          sampleRate: probe.info.sampleRate,
-          channels: probe.info.channels,
-          bitrate: probe.info.bitrate,
+          format: probe.value.format,
+          sampleRate: probe.value.sampleRate,
+          channels: probe.value.channels,
+          bitrate: probe.value.bitrate,
         }
-        return probe.info
+        return probe.value
       }
       failures.push({ path, reason: reason ?? 'unplayable' })
     }
@@ -135,7 +136,7 @@ export class PlaylistSource {
   /** Yields the playlist's frames, track after track, looping until `close()`. */
   async *frames(): AsyncGenerator<SourceFrame> {
     const params = this.params
-    let retryMs = IDLE_RETRY_MS
+    const idle = new Backoff(IDLE_RETRY)
     let order = this.#order(this.#files)
     let prefetched: { path: string; prepared: Promise<Prepared> } | undefined
     while (!this.#stop.signal.aborted) {
@@ -154,7 +155,7 @@ export class PlaylistSource {
           this.#warnOnce(path, probe.reason)
           continue
         }
-        const mismatch = paramsMismatch(params, probe.info)
+        const mismatch = paramsMismatch(params, probe.value)
         if (mismatch) {
           this.#warnOnce(path, `does not match the mount (${mismatch})`)
           continue
@@ -165,12 +166,12 @@ export class PlaylistSource {
           path,
           title: displayTitle(tags, titleFromPath(path)),
           ...tags,
-          duration: tags.duration ?? ((probe.info.end - probe.info.start) * 8) / (probe.info.bitrate * 1000),
+          duration: tags.duration ?? ((probe.value.end - probe.value.start) * 8) / (probe.value.bitrate * 1000),
         }
         this.#skip = false
         let dropped = 0
         try {
-          for await (const frame of readAudioFrames(probe.info)) {
+          for await (const frame of readAudioFrames(probe.value)) {
             if (frame.sampleRate !== params.sampleRate || frame.channels !== params.channels) {
               dropped++
               continue
@@ -185,11 +186,11 @@ export class PlaylistSource {
         }
         if (dropped > 0) this.#warnOnce(path, `dropped ${dropped} frame(s) that are not ${describeParams(params)}`)
       }
-      if (played) retryMs = IDLE_RETRY_MS
+      if (played) idle.reset()
       else {
-        this.#log.error(`nothing in the playlist is playable; looking again in ${retryMs / 1000} s`)
-        await this.#clock.sleep(retryMs, this.#stop.signal)
-        retryMs = Math.min(retryMs * 2, IDLE_RETRY_MAX_MS)
+        const wait = idle.next()
+        this.#log.error(`nothing in the playlist is playable; looking again in ${wait / 1000} s`)
+        await this.#clock.sleep(wait, this.#stop.signal)
       }
       if (this.#stop.signal.aborted) return
       order = nextOrder ? await nextOrder : this.#order((this.#files = await this.#resolve()), order.at(-1))

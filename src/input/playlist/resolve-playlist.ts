@@ -1,12 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { AUDIO_EXTENSIONS } from '../../format/formats.ts'
 import type { Logger } from '../../log.ts'
 import { silentLogger } from '../../log.ts'
 import { parseM3u, parsePls, playlistKind } from './playlist-file.ts'
 
-/** Extensions picked up when a folder is scanned; files named explicitly are probed whatever their name. */
-export const AUDIO_EXTENSIONS: readonly string[] = ['.mp3', '.aac', '.adts']
 
 const MAX_NESTING = 8
 

@@ -1,10 +1,8 @@
 import { parseFile } from 'music-metadata'
+import { oneLine } from '../../util/text.ts'
 import type { TrackTags } from '../track.ts'
 
-const clean = (text: string | undefined): string | undefined => {
-  const trimmed = text?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
-  return trimmed ? trimmed : undefined
-}
+const clean = (text: string | undefined): string | undefined => (text === undefined ? undefined : oneLine(text) || undefined)
 
 /**
  * Reads a file's artist, title and album (ID3v1/v2, APE, and whatever else music-metadata knows)

@@ -1,13 +1,8 @@
+import { Buffer } from 'node:buffer'
+import { decodeText } from '../../util/text.ts'
+
 /** A piece of an ICY stream: audio bytes, or the title announced by a metadata block. */
 export type IcyPart = { type: 'audio'; bytes: Uint8Array } | { type: 'title'; title: string }
-
-const decodeText = (bytes: Uint8Array): string => {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    return new TextDecoder('latin1').decode(bytes)
-  }
-}
 
 /**
  * Reads the `StreamTitle` out of an ICY metadata block's text. A `'` inside the title does not end

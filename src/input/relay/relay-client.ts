@@ -1,21 +1,21 @@
-import { formatFromMime } from '../../format/format.ts'
-import type { Logger } from '../../log.ts'
-import { silentLogger } from '../../log.ts'
-import type { Mount } from '../../mount/mount.ts'
 import type { Clock } from '../../clock.ts'
 import { systemClock } from '../../clock.ts'
-import { VERSION } from '../../version.ts'
-import type { SourceConnection } from '../live/source-info.ts'
-import { sourceInfoFrom } from '../live/source-info.ts'
-import { FrameFeed } from '../live/feed.ts'
+import { formatFromMime } from '../../format/formats.ts'
+import type { Logger } from '../../log.ts'
+import { silentLogger } from '../../log.ts'
 import { pullStream } from '../../net/http-pull.ts'
+import { Backoff } from '../../util/backoff.ts'
+import { VERSION } from '../../version.ts'
+import type { SessionEnd, SourcePart } from '../live/source-session.ts'
+import { startSourceSession } from '../live/source-session.ts'
+import { sourceInfoFrom } from '../live/source-info.ts'
+import type { SourceConnection, SourceTarget } from '../source.ts'
 import { IcyDemuxer } from './icy-demux.ts'
-import { StreamInput, throttleReading } from '../live/stream-input.ts'
-import { Watchdog } from '../live/watchdog.ts'
 
 export interface RelayOptions {
   url: string
-  mount: Mount
+  /** The mount it feeds. */
+  target: SourceTarget
   clock?: Clock
   log?: Logger
   /** Randomness for the back-off jitter (default Math.random). */
@@ -39,13 +39,6 @@ export const redactUrl = (url: string | URL): string => {
   return parsed.href
 }
 
-/** How one connection to the upstream ended. */
-interface SessionEnd {
-  reason: string
-  /** Seconds of audio it delivered. */
-  seconds: number
-}
-
 /**
  * A relay: pulls a remote stream (another airwave, an Icecast, a SHOUTcast) with `Icy-MetaData: 1`,
  * strips the in-band metadata and turns each `StreamTitle` into a new track, and feeds the frames to
@@ -54,17 +47,15 @@ interface SessionEnd {
  * connection that played); meanwhile the mount's listeners hear its playlist or fallback, or wait.
  *
  * @example
- * const relay = new RelayClient({ url: 'http://origin:8000/stream', mount })
+ * const relay = new RelayClient({ url: 'http://origin:8000/stream', target: mount })
  * relay.start()
  */
 export class RelayClient {
   readonly url: URL
-  readonly #mount: Mount
+  readonly #target: SourceTarget
   readonly #clock: Clock
   readonly #log: Logger
-  readonly #random: () => number
-  readonly #initialDelayMs: number
-  readonly #maxDelayMs: number
+  readonly #backoff: Backoff
   readonly #stop = new AbortController()
   #running: Promise<void> | undefined
   #connection: SourceConnection | undefined
@@ -73,12 +64,15 @@ export class RelayClient {
 
   constructor(options: RelayOptions) {
     this.url = new URL(options.url)
-    this.#mount = options.mount
+    this.#target = options.target
     this.#clock = options.clock ?? systemClock
     this.#log = options.log ?? silentLogger
-    this.#random = options.random ?? Math.random
-    this.#initialDelayMs = options.initialDelayMs ?? RELAY_BACKOFF.initialDelayMs
-    this.#maxDelayMs = options.maxDelayMs ?? RELAY_BACKOFF.maxDelayMs
+    this.#backoff = new Backoff({
+      initialMs: options.initialDelayMs ?? RELAY_BACKOFF.initialDelayMs,
+      maxMs: options.maxDelayMs ?? RELAY_BACKOFF.maxDelayMs,
+      jitter: RELAY_BACKOFF.jitter,
+      random: options.random,
+    })
   }
 
   start(): void {
@@ -93,109 +87,71 @@ export class RelayClient {
 
   async #loop(): Promise<void> {
     const signal = this.#stop.signal
-    let delay = this.#initialDelayMs
     while (!signal.aborted) {
       const end = await this.#session()
       if (signal.aborted) return
-      delay = end.seconds >= HEALTHY_SECONDS ? this.#initialDelayMs : delay
-      const wait = Math.round(delay * (1 - RELAY_BACKOFF.jitter + 2 * RELAY_BACKOFF.jitter * this.#random()))
+      if (end.seconds >= HEALTHY_SECONDS) this.#backoff.reset()
+      const wait = this.#backoff.next()
       this.#log.warn(`relay ${redactUrl(this.url)}: ${end.reason}; reconnecting in ${(wait / 1000).toFixed(1)} s`)
       await this.#clock.sleep(wait, signal)
-      delay = Math.min(delay * 2, this.#maxDelayMs)
     }
   }
 
-  async #session(): Promise<SessionEnd> {
-    const timeoutMs = this.#mount.sourceTimeoutMs
+  async #session(): Promise<Pick<SessionEnd, 'reason' | 'seconds'>> {
     let stream
     try {
       stream = await pullStream(this.url, {
         headers: { 'Icy-MetaData': '1', 'User-Agent': `airwave/${VERSION} (relay)`, Accept: '*/*' },
         clock: this.#clock,
-        timeoutMs,
+        timeoutMs: this.#target.sourceTimeoutMs,
         signal: this.#stop.signal,
       })
     } catch (error) {
       return { reason: `cannot connect: ${error instanceof Error ? error.message : String(error)}`, seconds: 0 }
     }
     const { socket } = stream
-    if (stream.status !== 200) {
+    const refuse = (reason: string) => {
       socket.destroy()
-      return { reason: `upstream answered ${stream.status} ${stream.reason}`.trim(), seconds: 0 }
+      return { reason, seconds: 0 }
     }
+    if (stream.status !== 200) return refuse(`upstream answered ${stream.status} ${stream.reason}`.trim())
     const contentType = stream.headers.get('content-type') ?? ''
     const format = formatFromMime(contentType)
-    if (!format) {
-      socket.destroy()
-      return { reason: `upstream sends ${contentType || 'no Content-Type'}, not MP3 or AAC`, seconds: 0 }
-    }
-    const refusal = this.#mount.refuseSource('relay', format)
-    if (refusal) {
-      socket.destroy()
-      return { reason: refusal.reason, seconds: 0 }
-    }
+    if (!format) return refuse(`upstream sends ${contentType || 'no Content-Type'}, not MP3 or AAC`)
+    const check = this.#target.checkSource('relay', format)
+    if (!check.ok) return refuse(check.reason)
     const info = sourceInfoFrom((name) => stream.headers.get(name))
     const metaint = Number(stream.headers.get('icy-metaint'))
     const demux = Number.isInteger(metaint) && metaint > 0 ? new IcyDemuxer(metaint) : undefined
-    const feed = new FrameFeed({ kind: 'relay', title: info.name ?? this.url.host })
-    const input = new StreamInput({ format, feed, admit: (params) => this.#mount.admit(params) })
     this.connections++
-    return new Promise<SessionEnd>((resolve) => {
+    const origin = redactUrl(stream.url)
+    this.#log.info(`relay connected to ${origin}${demux ? ` (titles every ${metaint} bytes)` : ' (no titles: the upstream sends no icy-metaint)'}`)
+    return new Promise((resolve) => {
       let ended = false
-      const end = (reason: string, drop = false) => {
-        if (ended) return
-        ended = true
-        watchdog.stop()
-        if (this.#connection === connection) this.#connection = undefined
-        if (drop) feed.abort(reason)
-        else {
-          input.end()
-          feed.end(reason)
-        }
-        socket.destroy()
-        resolve({ reason, seconds: feed.received })
-      }
-      const connection: SourceConnection = {
+      const connection = startSourceSession({
+        socket,
+        target: this.#target,
         kind: 'relay',
-        feed,
         format,
         info,
-        origin: redactUrl(stream.url),
+        origin,
         userAgent: stream.headers.get('server') ?? '',
-        connectedAt: new Date(),
-        get params() {
-          return input.params
+        title: info.name ?? this.url.host,
+        clock: this.#clock,
+        rest: stream.rest,
+        parse: demux ? (bytes) => demuxed(demux, bytes) : undefined,
+        dropOnStall: false,
+        onEnd: (end) => {
+          ended = true
+          this.#connection = undefined
+          resolve(end)
         },
-        setTitle: (title) => input.setTitle(title),
-        close: (reason) => end(reason, true),
-      }
-      this.#connection = connection
-      const watchdog = new Watchdog(this.#clock, timeoutMs, () => end(`no data for ${timeoutMs / 1000} s`))
-      const audio = (bytes: Uint8Array) => {
-        const problem = input.write(bytes)
-        if (problem) end(problem, true)
-      }
-      const onData = (bytes: Uint8Array) => {
-        watchdog.kick()
-        if (!demux) audio(bytes)
-        else {
-          for (const part of demux.push(bytes)) {
-            if (ended) return
-            if (part.type === 'audio') audio(part.bytes)
-            else input.setTitle(part.title)
-          }
-        }
-        afterRead()
-      }
-      const afterRead = throttleReading(socket, { input, feed, watchdog, drop: (reason) => end(reason, true), ended: () => ended })
-      this.#mount.connectSource(connection)
-      this.#log.info(`relay connected to ${connection.origin}${demux ? ` (titles every ${metaint} bytes)` : ' (no titles: the upstream sends no icy-metaint)'}`)
-      socket.on('data', onData)
-      socket.on('end', () => end('the upstream closed the stream'))
-      socket.on('close', () => end('the connection closed'))
-      socket.on('error', (error) => end(`connection error: ${error.message}`))
-      if (stream.rest.length > 0) onData(stream.rest)
-      if (!ended) socket.resume()
+      })
+      if (!ended) this.#connection = connection
     })
   }
+}
+
+function* demuxed(demux: IcyDemuxer, bytes: Uint8Array): Generator<SourcePart> {
+  for (const part of demux.push(bytes)) yield part.type === 'audio' ? { type: 'audio', bytes: part.bytes } : { type: 'title', title: part.title }
 }

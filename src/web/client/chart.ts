@@ -3,20 +3,7 @@
  * history. No DOM here, so the rules are unit-tested (`test/web/client/chart.test.ts`); the
  * dashboard module turns them into SVG elements.
  */
-
-/** A mount's listener history as `/admin/dashboard.json` sends it (see `ListenerHistory.series`). */
-export interface Series {
-  /** Wall-clock time (ms) at which the first point's interval begins. */
-  start: number
-  /** Seconds each point covers. */
-  step: number
-  /** Wall-clock time (ms) the series was read: the last point covers up to here. */
-  now: number
-  /** Most listeners at once within each point's interval. */
-  peak: number[]
-  /** Fewest listeners at once within each point's interval. */
-  low: number[]
-}
+import type { SeriesJson } from './api-types.d.ts'
 
 /** The shortest stretch of time (ms) the chart spans, however recent its history. */
 export const MIN_WINDOW_MS = 5 * 60_000
@@ -26,7 +13,7 @@ export const MIN_WINDOW_MS = 5 * 60_000
  * history is younger than that, where it begins (so a station started minutes ago fills the chart),
  * but never less than `MIN_WINDOW_MS` before the end.
  */
-export const chartWindow = (series: Series, range: number): number =>
+export const chartWindow = (series: SeriesJson, range: number): number =>
   Math.max(series.now - range * 1000, Math.min(series.start, series.now - MIN_WINDOW_MS))
 
 /** The count axis: 0 up to a round number at or above `max` (at least 1), in at most `intervals` steps of 1, 2 or 5 × 10ⁿ. */
@@ -72,7 +59,7 @@ interface Step {
   low: number
 }
 
-const steps = (series: Series, from: number): Step[] => {
+const steps = (series: SeriesJson, from: number): Step[] => {
   const out: Step[] = []
   series.peak.forEach((peak, i) => {
     const begin = series.start + i * series.step * 1000
@@ -112,7 +99,7 @@ export interface ChartPaths {
  * const paths = chartPaths(series, series.now - 3600_000, { x, y })
  * linePath.setAttribute('d', paths.line)
  */
-export const chartPaths = (series: Series, from: number, scale: Scale): ChartPaths => {
+export const chartPaths = (series: SeriesJson, from: number, scale: Scale): ChartPaths => {
   const list = steps(series, from)
   return {
     line: stepLine(list, scale, (s) => s.peak),
@@ -122,4 +109,4 @@ export const chartPaths = (series: Series, from: number, scale: Scale): ChartPat
 }
 
 /** The most listeners at once in the window from `from` on. */
-export const peakSince = (series: Series, from: number): number => Math.max(0, ...steps(series, from).map((s) => s.peak))
+export const peakSince = (series: SeriesJson, from: number): number => Math.max(0, ...steps(series, from).map((s) => s.peak))

@@ -5,43 +5,10 @@
  * the same origin, with the login the browser already holds. Text from the server goes into the
  * page with `textContent` only (the CSP's Trusted Types would refuse anything else).
  */
-import type { Series } from './chart.ts'
+import type { AdminReplyJson, DashboardJson, ListenerJson, MountStateJson, SeriesJson } from './api-types.d.ts'
 import { chartPaths, chartWindow, countTicks, peakSince, timeTicks } from './chart.ts'
 import { element, setText } from './dom.ts'
 import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './timeline.ts'
-
-interface ListenerJson {
-  id: number
-  address: string
-  userAgent: string
-  connected: number
-  bytes: number
-}
-
-interface MountState {
-  path: string
-  name: string | null
-  input: 'playlist' | 'live' | 'relay' | null
-  serving: string | null
-  stream: string
-  hasPlaylist: boolean
-  source: { kind: string; origin: string; userAgent: string; name: string | null; connected: number } | null
-  nowPlaying: { title: string; duration: number | null; elapsed: number } | null
-  next: string | null
-  listeners: { current: number; peak: number; unique: number; matching: number; list: ListenerJson[] }
-  history: Series
-}
-
-interface DashboardState {
-  range: number
-  listenerLimit: number
-  mounts: MountState[]
-}
-
-/** What the admin API answers (its `.json` form). */
-interface AdminReply {
-  iceresponse?: { message: string; return: number }
-}
 
 const POLL_MS = 2000
 const HIDDEN_POLL_MS = 30_000
@@ -62,7 +29,7 @@ const rangeName = (seconds: number): string => (seconds === 3600 ? 'the last hou
 const command = async (name: string, params: Record<string, string>): Promise<{ ok: boolean; message: string }> => {
   try {
     const response = await fetch(new URL(`${name}.json?${new URLSearchParams(params)}`, document.baseURI), { cache: 'no-store' })
-    const reply = (await response.json()) as AdminReply
+    const reply = (await response.json()) as AdminReplyJson
     return { ok: response.ok && reply.iceresponse?.return === 1, message: reply.iceresponse?.message ?? `HTTP ${response.status}` }
   } catch {
     return { ok: false, message: 'The server did not answer; try again.' }
@@ -74,7 +41,7 @@ class Chart {
   readonly #svg: SVGSVGElement
   readonly #caption: Element
   readonly #path: string
-  #last: { series: Series; range: number; current: number } | undefined
+  #last: { series: SeriesJson; range: number; current: number } | undefined
 
   constructor(figure: Element, path: string) {
     this.#svg = element<SVGSVGElement>(figure, 'svg')
@@ -83,7 +50,7 @@ class Chart {
     new ResizeObserver(() => this.#draw()).observe(this.#svg)
   }
 
-  show(series: Series, range: number, current: number): void {
+  show(series: SeriesJson, range: number, current: number): void {
     this.#last = { series, range, current }
     this.#draw()
   }
@@ -190,7 +157,7 @@ class Panel {
     return ok
   }
 
-  render(state: MountState, range: number): void {
+  render(state: MountStateJson, range: number): void {
     const input = state.input ?? 'off-air'
     this.#input.dataset.input = input
     setText(this.#input, INPUT_LABELS[input]!)
@@ -212,7 +179,7 @@ class Panel {
     )
   }
 
-  #describe(state: MountState): string {
+  #describe(state: MountStateJson): string {
     const { nowPlaying, source } = state
     if (state.input === null) return state.serving ? `Off air: its listeners hear ${state.serving} (listed there).` : 'Off air: no source is connected.'
     if (source) {
@@ -224,7 +191,7 @@ class Panel {
     return state.next ? `${time} · next: ${state.next}` : time
   }
 
-  #hintFor(state: MountState): string {
+  #hintFor(state: MountStateJson): string {
     switch (state.input) {
       case 'playlist':
         return "Playlist titles come from the files' tags: the title can be set while a DJ or a relay is on air."
@@ -322,10 +289,10 @@ const start = (): void => {
         return
       }
       if (!response.ok) {
-        const reply = (await response.json().catch(() => ({}))) as AdminReply
+        const reply = (await response.json().catch(() => ({}))) as AdminReplyJson
         throw new Error(reply.iceresponse?.message ?? `HTTP ${response.status}`)
       }
-      const state = (await response.json()) as DashboardState
+      const state = (await response.json()) as DashboardJson
       failures = 0
       setText(connection, '')
       for (const mount of state.mounts) panels.get(mount.path)?.render(mount, state.range)

@@ -2,11 +2,8 @@
  * The two live connections of a page, each of which reconnects by itself with back-off: the
  * station's events (Server-Sent Events) and the audio stream (an `<audio>` element).
  */
-import type { ListenerCounts, TrackInfo } from './timeline.ts'
+import type { ListenerCountsJson, ListenersEventJson, TrackEventJson } from './api-types.d.ts'
 import { backoffSeconds } from './timeline.ts'
-
-/** A track event: the track, and the live edge when it was sent. */
-export type TrackEvent = TrackInfo & { live: number }
 
 /** Where a connection stands. `waiting`: lost, the next attempt is `seconds` away. */
 export type ConnectionState = { kind: 'connecting'; retry: boolean } | { kind: 'open' } | { kind: 'waiting'; seconds: number }
@@ -14,8 +11,8 @@ export type ConnectionState = { kind: 'connecting'; retry: boolean } | { kind: '
 export interface EventsHandlers {
   /** (Re)connected: the server sends the current state next; whatever was known may be stale. */
   open(): void
-  track(mount: string, track: TrackEvent, receivedAt: number): void
-  listeners(mount: string, counts: ListenerCounts): void
+  track(mount: string, track: TrackEventJson, receivedAt: number): void
+  listeners(mount: string, counts: ListenerCountsJson): void
   state(state: ConnectionState): void
 }
 
@@ -52,11 +49,11 @@ export class StationEvents {
       this.#handlers.open()
     })
     source.addEventListener('track', (e) => {
-      const track = data(e) as TrackEvent & { mount?: string }
+      const track = data(e) as TrackEventJson & { mount?: string }
       this.#handlers.track(track.mount ?? this.#mount ?? '', track, performance.now())
     })
     source.addEventListener('listeners', (e) => {
-      const counts = data(e) as ListenerCounts & { mount?: string }
+      const counts = data(e) as ListenersEventJson
       this.#handlers.listeners(counts.mount ?? this.#mount ?? '', counts)
     })
     source.addEventListener('error', () => {

@@ -4,19 +4,11 @@
  * progress, history and listener counts live from the station's events. Text from the server goes
  * into the page with `textContent` only (the CSP's Trusted Types would refuse anything else).
  */
-import type { ConnectionState, PlayerState, Session, TrackEvent } from './live.ts'
+import type { ListenerCountsJson, MountJson, OnAirJson, TrackEventJson } from './api-types.d.ts'
+import type { ConnectionState, PlayerState, Session } from './live.ts'
 import { RadioPlayer, StationEvents } from './live.ts'
-import type { ListenerCounts, TrackInfo } from './timeline.ts'
 import { element, setText } from './dom.ts'
 import { formatDuration, LiveEdge, streamStart, Timeline, trackLines } from './timeline.ts'
-
-interface MountJson {
-  path: string
-  position: number
-  listeners: ListenerCounts
-  nowPlaying: TrackInfo | null
-  history: TrackInfo[]
-}
 
 /** `19:37`, in the listener's time zone. */
 const clockTime = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
@@ -40,7 +32,7 @@ class MountView {
   readonly #listeners: Element
   readonly #state: Element
   readonly #history: Element | null
-  #shown: TrackInfo | undefined
+  #shown: OnAirJson | undefined
   #historyKey = ''
 
   constructor(section: HTMLElement) {
@@ -67,7 +59,7 @@ class MountView {
   }
 
   /** Shows the track heard at stream position `heard`; returns it if it changed. */
-  show(heard: number | undefined): TrackInfo | undefined {
+  show(heard: number | undefined): OnAirJson | undefined {
     const track = heard === undefined ? this.timeline.latest : this.timeline.at(heard)
     if (!track) return undefined
     const changed = track.position !== this.#shown?.position || track.title !== this.#shown.title
@@ -90,7 +82,7 @@ class MountView {
     return changed ? track : undefined
   }
 
-  #showHistory(current: TrackInfo): void {
+  #showHistory(current: OnAirJson): void {
     if (!this.#history) return
     const before = this.timeline.before(current).slice(0, 10)
     const key = before.map((t) => `${t.position}:${t.title}`).join('\n')
@@ -112,11 +104,11 @@ class MountView {
   }
 
   /** The shown track (what the listener hears, or the live edge's). */
-  get shown(): TrackInfo | undefined {
+  get shown(): OnAirJson | undefined {
     return this.#shown
   }
 
-  showListeners(counts: ListenerCounts): void {
+  showListeners(counts: ListenerCountsJson): void {
     setText(this.#listeners, `${counts.current} listening`)
   }
 
@@ -192,7 +184,7 @@ const start = (): void => {
   }
 
   const mediaSession = 'mediaSession' in navigator ? navigator.mediaSession : undefined
-  const showMedia = (view: MountView, track: TrackInfo) => {
+  const showMedia = (view: MountView, track: OnAirJson) => {
     if (!mediaSession || typeof MediaMetadata === 'undefined') return
     const { song, artist } = trackLines(track)
     mediaSession.metadata = new MediaMetadata({ title: song, artist, album: track.album ?? view.name, artwork: [{ src: icon, sizes: 'any', type: 'image/svg+xml' }] })
@@ -263,7 +255,7 @@ const start = (): void => {
       // The server answers again: a player waiting to reconnect need not wait any longer.
       player.retryNow()
     },
-    track: (mount, track: TrackEvent, receivedAt) => {
+    track: (mount, track: TrackEventJson, receivedAt) => {
       const view = views.get(mount)
       if (!view) return
       view.timeline.add(track)

@@ -2,26 +2,7 @@
  * What the page knows about each mount and how it tells what the listener hears, and how times, sizes
  * and inputs are written. No DOM here, so the rules are specified by unit tests (`test/web/client/timeline.test.ts`).
  */
-
-/** A track as `/api/mounts` and the events stream describe it. */
-export interface TrackInfo {
-  id: number
-  title: string
-  artist: string | null
-  song: string | null
-  album: string | null
-  duration: number | null
-  origin: string
-  startedAt: string
-  /** Stream position (seconds) where the track begins. */
-  position: number
-}
-
-export interface ListenerCounts {
-  current: number
-  peak: number
-  unique: number
-}
+import type { OnAirJson } from './api-types.d.ts'
 
 /** How many tracks a timeline keeps (the API's history holds 10 before the current one). */
 const KEEP = 12
@@ -39,10 +20,10 @@ const EPSILON = 0.05
  * timeline.at(p0 + audio.currentTime)
  */
 export class Timeline {
-  #tracks: TrackInfo[] = []
+  #tracks: OnAirJson[] = []
 
   /** Adds a track (again: replaces it). */
-  add(track: TrackInfo): void {
+  add(track: OnAirJson): void {
     const others = this.#tracks.filter((t) => Math.abs(t.position - track.position) > EPSILON)
     this.#tracks = [...others, track].sort((a, b) => a.position - b.position).slice(-KEEP)
   }
@@ -53,19 +34,19 @@ export class Timeline {
   }
 
   /** The most recent track to go on air. */
-  get latest(): TrackInfo | undefined {
+  get latest(): OnAirJson | undefined {
     return this.#tracks.at(-1)
   }
 
   /** The track heard at stream position `position`: the last to begin at or before it (else the earliest known). */
-  at(position: number): TrackInfo | undefined {
+  at(position: number): OnAirJson | undefined {
     let found = this.#tracks[0]
     for (const track of this.#tracks) if (track.position <= position + EPSILON) found = track
     return found
   }
 
   /** The tracks before `track`, most recent first. */
-  before(track: TrackInfo): TrackInfo[] {
+  before(track: OnAirJson): OnAirJson[] {
     return this.#tracks.filter((t) => t.position < track.position - EPSILON).reverse()
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { DashboardJson } from '../../../src/http/admin/dashboard-json.ts'
+import type { DashboardJson } from '../../../src/web/client/api-types.d.ts'
 import { DASHBOARD_LISTENER_LIMIT } from '../../../src/http/admin/dashboard-json.ts'
 import { buildClient } from '../../helpers/browser.ts'
 import { fixtures } from '../../helpers/fixtures.ts'

@@ -10,12 +10,12 @@ describe('probeAudioFile', () => {
     const probe = await probeAudioFile(fixtures.mp3())
     expect(probe.ok).toBe(true)
     if (!probe.ok) return
-    expect(probe.info).toMatchObject({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 128 })
+    expect(probe.value).toMatchObject({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 128 })
   })
 
   test('describes AAC (ADTS) and MPEG-2 files', async () => {
-    expect(await probeAudioFile(fixtures.aac())).toMatchObject({ ok: true, info: { format: 'aac', sampleRate: 44100, channels: 2 } })
-    expect(await probeAudioFile(fixtures.mp3Mpeg2())).toMatchObject({ ok: true, info: { format: 'mp3', sampleRate: 22050 } })
+    expect(await probeAudioFile(fixtures.aac())).toMatchObject({ ok: true, value: { format: 'aac', sampleRate: 44100, channels: 2 } })
+    expect(await probeAudioFile(fixtures.mp3Mpeg2())).toMatchObject({ ok: true, value: { format: 'mp3', sampleRate: 22050 } })
   })
 
   test.each([
@@ -44,7 +44,7 @@ describe('readAudioFrames', () => {
     const probe = await probeAudioFile(path)
     if (!probe.ok) throw new Error(probe.reason)
     const frames = []
-    for await (const frame of readAudioFrames(probe.info)) frames.push(frame)
+    for await (const frame of readAudioFrames(probe.value)) frames.push(frame)
     const sent = new Uint8Array(frames.reduce((n, f) => n + f.data.length, 0))
     let at = 0
     for (const f of frames) {
@@ -53,7 +53,7 @@ describe('readAudioFrames', () => {
     }
     for (const marker of ['ID3', 'TAG', 'APETAGEX', 'Info', 'Xing', 'Tagged Tone']) expect([marker, text(sent).includes(marker)]).toEqual([marker, false])
     // All audio frames are there: the audio range minus one Info frame.
-    const infoFrameSize = probe.info.end - probe.info.start - sent.length
+    const infoFrameSize = probe.value.end - probe.value.start - sent.length
     expect(infoFrameSize).toBeGreaterThan(100)
     expect(infoFrameSize).toBeLessThan(1500)
   })
@@ -66,7 +66,7 @@ describe('readAudioFrames', () => {
     const probe = await probeAudioFile(path)
     if (!probe.ok) throw new Error(probe.reason)
     let seconds = 0
-    for await (const frame of readAudioFrames(probe.info)) seconds += frame.samples / frame.sampleRate
+    for await (const frame of readAudioFrames(probe.value)) seconds += frame.samples / frame.sampleRate
     expect(seconds).toBeGreaterThan(3.5)
     expect(seconds).toBeLessThan(4.1)
   })

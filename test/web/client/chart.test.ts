@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { Series } from '../../../src/web/client/chart.ts'
+import type { SeriesJson } from '../../../src/web/client/api-types.d.ts'
 import { chartPaths, chartWindow, countTicks, MIN_WINDOW_MS, peakSince, timeTicks } from '../../../src/web/client/chart.ts'
 
 const MINUTE = 60_000
@@ -35,7 +35,7 @@ describe('the time axis', () => {
 
 describe("the chart's window", () => {
   const hour = 3600
-  const at = (start: number, now: number): Series => ({ start, now, step: 10, peak: [], low: [] })
+  const at = (start: number, now: number): SeriesJson => ({ start, now, step: 10, peak: [], low: [] })
 
   test('spans the range asked for once the history is that old', () => {
     expect(chartWindow(at(0, 5 * 3600_000), hour)).toBe(4 * 3600_000)
@@ -52,7 +52,7 @@ describe("the chart's window", () => {
 })
 
 describe('the listener chart', () => {
-  const series: Series = { start: 0, step: 10, now: 25_000, peak: [2, 5, 3], low: [1, 2, 3] }
+  const series: SeriesJson = { start: 0, step: 10, now: 25_000, peak: [2, 5, 3], low: [1, 2, 3] }
 
   test('draws a step per point at its most listeners, the last one cut at the time the series was read', () => {
     expect(chartPaths(series, 0, identity).line).toBe('M0 2H10V5H20V3H25')
@@ -71,7 +71,7 @@ describe('the listener chart', () => {
   })
 
   test('an empty history draws nothing and peaks at 0', () => {
-    const empty: Series = { start: 0, step: 10, now: 0, peak: [], low: [] }
+    const empty: SeriesJson = { start: 0, step: 10, now: 0, peak: [], low: [] }
     expect(chartPaths(empty, 0, identity)).toEqual({ line: '', floor: '', band: '' })
     expect(peakSince(empty, 0)).toBe(0)
   })

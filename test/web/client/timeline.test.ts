@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import type { TrackInfo } from '../../../src/web/client/timeline.ts'
+import type { OnAirJson } from '../../../src/web/client/api-types.d.ts'
 import { backoffSeconds, formatDuration, LiveEdge, streamStart, Timeline, trackLines } from '../../../src/web/client/timeline.ts'
 
-const track = (id: number, position: number, title = `Track ${id}`): TrackInfo => ({
+const track = (id: number, position: number, title = `Track ${id}`): OnAirJson => ({
   id,
   title,
   artist: null,

@@ -1,0 +1,30 @@
+/**
+ * airwave on Deno: `import { serve } from 'airwave/deno'`.
+ *
+ * @example
+ * import { createStation } from 'airwave'
+ * import { serve } from 'airwave/deno'
+ *
+ * const station = await createStation({ mounts: [{ path: '/stream', playlist: ['./music'] }] })
+ * const served = await serve(station) // http://localhost:8000/stream
+ */
+import { denoRuntime } from './runtime/deno.ts'
+import type { ServedStation, ServeOptions } from './serve.ts'
+import { serveStation } from './serve.ts'
+import type { Station } from './station/station.ts'
+
+/**
+ * Serves a station with Deno, as the `airwave` command does: the listener port, the source port
+ * when any mount takes live sources, and the station started. Rejects with a StationError when a
+ * port cannot be bound.
+ *
+ * @example
+ * const served = await serve(station, { port: 8000 })
+ * await served.close()
+ */
+export const serve = (station: Station, options?: ServeOptions): Promise<ServedStation> => serveStation(station, denoRuntime, options)
+
+/** The connection hooks for `createApp(station, { hooks })` when the app is served by Deno (the default recognizes it anyway). */
+export const hooks = denoRuntime.hooks
+
+export type { ServedStation, ServeOptions } from './serve.ts'

@@ -1,0 +1,38 @@
+/** The stream formats a mount can carry. */
+export const AUDIO_FORMATS = ['mp3', 'aac'] as const
+
+/** A stream format's name. */
+export type AudioFormat = (typeof AUDIO_FORMATS)[number]
+
+/** What a stream's frames must agree on for players to play it without a glitch. */
+export interface StreamParams {
+  format: AudioFormat
+  sampleRate: number
+  channels: number
+}
+
+/** A stream's parameters plus its bitrate (kbit/s): what a probed file or a source's first frame tells. */
+export type StreamShape = StreamParams & { bitrate: number }
+
+/**
+ * Describes stream parameters the way operators read them.
+ *
+ * @example
+ * describeParams({ format: 'mp3', sampleRate: 44100, channels: 2 }) // 'MP3 44100 Hz stereo'
+ */
+export const describeParams = (p: StreamParams): string =>
+  `${p.format.toUpperCase()} ${p.sampleRate} Hz ${p.channels === 1 ? 'mono' : p.channels === 2 ? 'stereo' : `${p.channels} ch`}`
+
+/**
+ * Explains how `actual` differs from `expected`, or returns undefined when they match.
+ *
+ * @example
+ * paramsMismatch(mp3Stereo, { ...mp3Stereo, sampleRate: 48000 }) // '48000 Hz, mount is 44100 Hz'
+ */
+export const paramsMismatch = (expected: StreamParams, actual: StreamParams): string | undefined => {
+  const diffs: string[] = []
+  if (actual.format !== expected.format) diffs.push(`format ${actual.format.toUpperCase()}, mount is ${expected.format.toUpperCase()}`)
+  if (actual.sampleRate !== expected.sampleRate) diffs.push(`${actual.sampleRate} Hz, mount is ${expected.sampleRate} Hz`)
+  if (actual.channels !== expected.channels) diffs.push(`${actual.channels} channel(s), mount has ${expected.channels}`)
+  return diffs.length > 0 ? diffs.join('; ') : undefined
+}

@@ -1,0 +1,31 @@
+import { Hono } from 'hono'
+import type { Clock } from '../clock.ts'
+import type { ConnectionHooks } from '../runtime/hooks.ts'
+import type { Station } from '../station/station.ts'
+import { eventStream } from './events.ts'
+import { mountJson } from './mount-json.ts'
+
+/**
+ * The JSON API under `/api/`: every mount (`/api/mounts`), one mount (`/api/mounts/<name>`), and
+ * their events as Server-Sent Events, one mount's (`/api/mounts/<name>/events`) or every mount's on
+ * one connection (`/api/events`). `base` gives the station's public URL for a request.
+ *
+ * @example
+ * app.route('/api', apiApp(station, { hooks, clock, base: (c) => new URL(c.req.url).origin }))
+ */
+export const apiApp = (station: Station, options: { hooks: ConnectionHooks; clock: Clock; base: (request: Request) => string }): Hono => {
+  const { hooks, clock } = options
+  const app = new Hono()
+  const notFound = (name: string) => Response.json({ error: `no mount /${name}`, mounts: [...station.mounts.keys()] }, { status: 404 })
+  app.get('/mounts', async (c) => Response.json({ mounts: await Promise.all([...station.mounts.values()].map((m) => mountJson(m, clock, options.base(c.req.raw)))) }))
+  app.get('/events', (c) => eventStream(c, [...station.mounts.values()], hooks, true))
+  app.get('/mounts/:name{.+}/events', (c) => {
+    const mount = station.mount(`/${c.req.param('name')}`)
+    return mount ? eventStream(c, [mount], hooks, false) : notFound(c.req.param('name'))
+  })
+  app.get('/mounts/:name{.+}', async (c) => {
+    const mount = station.mount(`/${c.req.param('name')}`)
+    return mount ? Response.json(await mountJson(mount, clock, options.base(c.req.raw))) : notFound(c.req.param('name'))
+  })
+  return app
+}

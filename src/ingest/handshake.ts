@@ -1,0 +1,128 @@
+import { formatFromMime } from '../format/formats.ts'
+import type { AudioFormat, StreamParams } from '../format/params.ts'
+import { audioInfoValue, sourceInfoFrom } from '../input/live/source-info.ts'
+import type { SourceInfo, SourceTarget } from '../input/source.ts'
+import type { Logger } from '../log.ts'
+import type { HttpHead } from '../net/http-head.ts'
+import { credentialsMatch, parseBasicAuth, SOURCE_USER } from '../security/credentials.ts'
+import type { AuthThrottle } from '../security/throttle.ts'
+import type { Refused, Result } from '../util/result.ts'
+import { done } from '../util/result.ts'
+
+/** A source client let in: the mount it feeds and what it said about its stream. */
+export interface Accepted {
+  target: SourceTarget
+  format: AudioFormat
+  info: SourceInfo
+  userAgent: string
+  /** The body is chunked (curl -T), not simply the rest of the connection. */
+  chunked: boolean
+  /** The client waits for `100 Continue` before sending its stream (ffmpeg, libshout with PUT). */
+  expectContinue: boolean
+}
+
+/** A source client turned away: the status and plain-text message it gets, and headers to send. */
+export interface SourceRefusal extends Refused {
+  status: number
+  headers?: Record<string, string>
+}
+
+export interface HandshakeContext {
+  /** The client's address. */
+  address: string
+  /** The mounts sources may feed, by path. */
+  targets: ReadonlyMap<string, SourceTarget>
+  /** Per-address back-off for failed logins. */
+  throttle: AuthThrottle
+  /** The source port's log, for requests that name no mount. */
+  log: Logger
+  /** The HTTP port, to point lost listeners to it. */
+  httpPort?: number
+}
+
+const refuse = (status: number, reason: string, headers?: Record<string, string>): SourceRefusal => ({ ok: false, status, reason, ...(headers && { headers }) })
+
+/** The mount path a request names, or undefined when it is not a path. */
+const mountPath = (target: string): string | undefined => {
+  try {
+    return decodeURIComponent(new URL(target, 'http://source').pathname)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Decides on a source client's request head, as Icecast does: `PUT /mount` or the legacy
+ * `SOURCE /mount`, HTTP Basic auth as user `source` with the mount's source password, a
+ * `Content-Type` the mount plays, and `ice-*` headers describing the stream. Refusals carry
+ * Icecast's statuses (401 with a challenge, 403 "Mountpoint in use" / "Content-type not supported",
+ * 404, 405) and a message for the client's operator; failed logins count toward the address's
+ * back-off and are logged with the address, never a password. It touches no socket.
+ *
+ * @example
+ * const verdict = handshake(head, { address, targets: station.mounts, throttle, log })
+ * if (!verdict.ok) return reply(verdict.status, verdict.reason, verdict.headers)
+ */
+export const handshake = (head: HttpHead, context: HandshakeContext): Result<Accepted, SourceRefusal> => {
+  const { address, throttle } = context
+  const method = head.first.toUpperCase()
+  if (method !== 'PUT' && method !== 'SOURCE') {
+    const where = context.httpPort ? ` (listeners use port ${context.httpPort})` : ''
+    return refuse(405, `This is airwave's port for source clients: PUT or SOURCE /mount${where}`, { Allow: 'PUT, SOURCE' })
+  }
+  const path = mountPath(head.second)
+  if (path === undefined) return refuse(400, 'Bad mount path')
+  const target = context.targets.get(path)
+  if (!target) {
+    context.log.warn(`source from ${address} asked for ${path}: no such mount`)
+    return refuse(404, `No mount at ${path}. Mounts on this station: ${[...context.targets.keys()].join(', ')}`)
+  }
+  const log = target.log
+  const password = target.sourcePassword
+  if (password === undefined) {
+    log.warn(`source from ${address} refused: live sources are off on ${path} (no source password is set)`)
+    return refuse(403, `Live sources are off on ${path}: the station has no source password for it`)
+  }
+  const verdict = throttle.check(address)
+  if (!verdict.ok) {
+    const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+    log.debug(`source login from ${address} refused without checking: too many failed attempts (retry in ${seconds} s)`)
+    return refuse(429, verdict.reason, { 'Retry-After': String(seconds) })
+  }
+  const given = parseBasicAuth(head.headers.get('authorization'))
+  if (!credentialsMatch(given, [{ user: SOURCE_USER, password }])) {
+    const failures = throttle.fail(address)
+    log.warn(`source login refused on ${path} from ${address}: ${given ? 'wrong user name or password' : 'no credentials sent'} (${failures} failure(s) in a row)`)
+    return refuse(401, `Authentication required: log in as user "${SOURCE_USER}" with the mount's source password`, { 'WWW-Authenticate': 'Basic realm="airwave source"' })
+  }
+  throttle.succeed(address)
+  const contentType = head.headers.get('content-type')
+  if (!contentType) {
+    log.warn(`source from ${address} refused: no Content-Type`)
+    return refuse(403, 'No Content-type given: send Content-Type audio/mpeg (MP3) or audio/aac (AAC/ADTS)')
+  }
+  const format = formatFromMime(contentType)
+  if (!format) {
+    log.warn(`source from ${address} refused: Content-Type ${contentType} is not MP3 or AAC`)
+    return refuse(403, `Content-type not supported: ${contentType} (airwave takes audio/mpeg or audio/aac)`)
+  }
+  const info = sourceInfoFrom((name) => head.headers.get(name))
+  const declared: Partial<StreamParams> = {}
+  const sampleRate = audioInfoValue(info.audioInfo, 'samplerate')
+  const channels = audioInfoValue(info.audioInfo, 'channels')
+  if (sampleRate !== undefined) declared.sampleRate = sampleRate
+  if (channels !== undefined) declared.channels = channels
+  const check = target.checkSource('live', format, declared)
+  if (!check.ok) {
+    log.warn(`source from ${address} refused: ${check.reason}`)
+    return refuse(403, check.reason)
+  }
+  return done({
+    target,
+    format,
+    info,
+    userAgent: head.headers.get('user-agent') ?? '',
+    chunked: /chunked/i.test(head.headers.get('transfer-encoding') ?? ''),
+    expectContinue: /100-continue/i.test(head.headers.get('expect') ?? ''),
+  })
+}

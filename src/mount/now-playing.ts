@@ -1,0 +1,57 @@
+import type { Track } from '../input/track.ts'
+import { displayTitle, titleFromPath } from '../input/track.ts'
+import { readTrackTags } from '../input/playlist/track-tags.ts'
+import type { Chunk } from '../pipeline/chunk.ts'
+
+/** A track that went on air: when (clock ms and wall time) and where in the stream it began. */
+export interface OnAir {
+  readonly track: Track
+  /** Clock time (ms) its first chunk went out at the live edge. */
+  readonly since: number
+  readonly startedAt: Date
+  /** Stream position (seconds) at which the track begins. */
+  readonly position: number
+}
+
+/** How many finished tracks a mount remembers. */
+export const HISTORY_LENGTH = 10
+
+/**
+ * What a mount has on air, what it played before (the last `HISTORY_LENGTH` tracks, most recent
+ * first) and what its playlist is expected to play next, with its tags.
+ *
+ * @example
+ * const onAir = nowPlaying.record(chunk, clock.now()) // the new track, when the chunk starts one
+ */
+export class NowPlaying {
+  #onAir: OnAir | undefined
+  #history: OnAir[] = []
+  #upcoming: { path: string; track: Promise<Track> } | undefined
+
+  /** The track on air now. */
+  get onAir(): OnAir | undefined {
+    return this.#onAir
+  }
+
+  /** Tracks that went on air before the current one, most recent first. */
+  get history(): readonly OnAir[] {
+    return this.#history
+  }
+
+  /** A chunk went out at the live edge at clock time `since`: when it begins a track, that track is on air (and returned). */
+  record(chunk: Chunk, since: number): OnAir | undefined {
+    if (!chunk.trackStart) return undefined
+    if (this.#onAir) this.#history = [this.#onAir, ...this.#history].slice(0, HISTORY_LENGTH)
+    this.#onAir = { track: chunk.track, since, startedAt: new Date(), position: chunk.position }
+    return this.#onAir
+  }
+
+  /** The track the file at `path` makes, with its tags (read once per path). */
+  upcoming(path: string): Promise<Track> {
+    if (this.#upcoming?.path !== path) {
+      const track = readTrackTags(path).then((tags): Track => ({ id: 0, origin: 'playlist', path, title: displayTitle(tags, titleFromPath(path)), ...tags }))
+      this.#upcoming = { path, track }
+    }
+    return this.#upcoming.track
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * airwave on Node.js: `import { serve } from 'airwave/node'`.
+ *
+ * @example
+ * import { createStation } from 'airwave'
+ * import { serve } from 'airwave/node'
+ *
+ * const station = await createStation({ mounts: [{ path: '/stream', playlist: ['./music'] }] })
+ * const served = await serve(station) // http://localhost:8000/stream
+ */
+import { nodeRuntime } from './runtime/node.ts'
+import type { ServedStation, ServeOptions } from './serve.ts'
+import { serveStation } from './serve.ts'
+import type { Station } from './station/station.ts'
+
+/**
+ * Serves a station with Node.js, as the `airwave` command does: the listener port, the source port
+ * when any mount takes live sources, and the station started. Rejects with a StationError when a
+ * port cannot be bound.
+ *
+ * @example
+ * const served = await serve(station, { port: 8000 })
+ * await served.close()
+ */
+export const serve = (station: Station, options?: ServeOptions): Promise<ServedStation> => serveStation(station, nodeRuntime, options)
+
+/** The connection hooks for `createApp(station, { hooks })` when the app is served by Node.js (the default recognizes it anyway). */
+export const hooks = nodeRuntime.hooks
+
+export type { ServedStation, ServeOptions } from './serve.ts'

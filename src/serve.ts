@@ -1,0 +1,121 @@
+import type { Clock } from './clock.ts'
+import { systemClock } from './clock.ts'
+import { liveEnabled, sourcePortOf } from './config/schema.ts'
+import { sourcePortAdmin } from './http/admin/source-port.ts'
+import { createApp } from './http/app.ts'
+import type { RunningIngest } from './ingest/server.ts'
+import { startIngest } from './ingest/server.ts'
+import type { Logger } from './log.ts'
+import type { Runtime } from './runtime/types.ts'
+import type { Station } from './station/station.ts'
+import { StationError } from './station/station.ts'
+
+export interface SourcePortOptions {
+  /** Where to listen (default: the station's `host` and `sourcePort`, else its HTTP port + 1). */
+  hostname?: string
+  port?: number
+  /** The HTTP port, named to source clients that knock on the wrong door. */
+  httpPort?: number
+  log?: Logger
+  clock?: Clock
+}
+
+/** The bind errors an operator can act on, said in their terms. */
+const bindError = (error: unknown, what: string, port: number, host: string, flag: string): unknown => {
+  const code = (error as { code?: string }).code
+  if (code === 'EADDRINUSE') return new StationError(`${what} ${port} on ${host} is already in use (choose another with ${flag})`)
+  if (code === 'EACCES') return new StationError(`not allowed to listen on ${what} ${port} (ports below 1024 need privileges)`)
+  return error
+}
+
+/**
+ * Opens the station's source port, where DJs' encoders (and anything speaking Icecast's source
+ * protocol) connect to go live, with the admin API's title updates on the same port. Only mounts
+ * with a source password take sources; rejects with a StationError when the port cannot be bound.
+ *
+ * @example
+ * const sources = await startSourcePort(station, { port: 8001 })
+ */
+export const startSourcePort = async (station: Station, options: SourcePortOptions = {}): Promise<RunningIngest> => {
+  const log = options.log ?? station.log
+  const hostname = options.hostname ?? station.config.host
+  const port = options.port ?? sourcePortOf(station.config)
+  try {
+    return await startIngest({
+      targets: station.mounts,
+      throttle: station.authThrottle,
+      hostname,
+      port,
+      log: log.child('source port'),
+      clock: options.clock,
+      httpPort: options.httpPort,
+      admin: sourcePortAdmin(station, { log, clock: options.clock ?? systemClock }),
+    })
+  } catch (error) {
+    throw bindError(error, 'source port', port, hostname, '--source-port')
+  }
+}
+
+export interface ServeOptions {
+  /** Where to listen (default: the station's `host` and `port`). */
+  hostname?: string
+  port?: number
+  /** The source port (default: the station's `sourcePort`, else the HTTP port + 1). */
+  sourcePort?: number
+  log?: Logger
+  clock?: Clock
+}
+
+/** A station being served: its ports, and how to stop it all. */
+export interface ServedStation {
+  /** The HTTP port bound (useful with port 0). */
+  readonly port: number
+  /** The source port bound, when any mount takes live sources. */
+  readonly sourcePort: number | undefined
+  /** Disconnects sources, ends every listener's response cleanly, stops the station and closes the ports. */
+  close(): Promise<void>
+}
+
+/**
+ * Serves a station on a runtime, as the `airwave` command does: the HTTP app on its port and, when
+ * any mount takes live sources, the source port; then starts the station. Rejects with a
+ * StationError, saying what to do, when a port cannot be bound (the station is stopped then).
+ *
+ * @example
+ * const served = await serveStation(station, await loadRuntime(), { port: 8000 })
+ */
+export const serveStation = async (station: Station, runtime: Runtime, options: ServeOptions = {}): Promise<ServedStation> => {
+  const { config } = station
+  const log = options.log ?? station.log
+  const hostname = options.hostname ?? config.host
+  const port = options.port ?? config.port
+  const app = createApp(station, { hooks: runtime.hooks, log, clock: options.clock })
+  let server
+  try {
+    server = await runtime.serve(app.fetch, { hostname, port })
+  } catch (error) {
+    await station.stop()
+    throw bindError(error, 'port', port, hostname, '--port')
+  }
+  let ingest: RunningIngest | undefined
+  if (liveEnabled(config)) {
+    try {
+      const sourcePort = options.sourcePort ?? (options.port === undefined ? sourcePortOf(config) : sourcePortOf({ port, sourcePort: config.sourcePort }))
+      ingest = await startSourcePort(station, { hostname, port: sourcePort, httpPort: server.port, log, clock: options.clock })
+    } catch (error) {
+      await station.stop()
+      await server.close()
+      throw error
+    }
+  }
+  station.start()
+  return {
+    port: server.port,
+    sourcePort: ingest?.port,
+    close: async () => {
+      await ingest?.close()
+      await station.stop()
+      await server.close()
+    },
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The JSON the server sends and the pages read: one definition that both compile against (the
+ * server's serializers in `src/http/` are typed by it), so the two cannot drift apart. Types only:
+ * nothing here runs in the browser.
+ */
+
+/** What a mount plays from: its playlist (the AutoDJ), a relay, or a live source. */
+export type InputName = 'playlist' | 'live' | 'relay'
+
+/** A track as the API describes it. */
+export interface TrackJson {
+  id: number
+  title: string
+  artist: string | null
+  song: string | null
+  album: string | null
+  /** Seconds, when known. */
+  duration: number | null
+  origin: InputName
+}
+
+/** A track that went on air: when, and where in the stream it begins. */
+export interface OnAirJson extends TrackJson {
+  /** ISO 8601. */
+  startedAt: string
+  /** Stream position (seconds) where the track begins. */
+  position: number
+}
+
+/** The track on air now, with how far it has played. */
+export interface NowPlayingJson extends OnAirJson {
+  elapsed: number | null
+  remaining: number | null
+}
+
+/** Listener counts: connections now, the most at once, distinct address + user agent pairs now. */
+export interface ListenerCountsJson {
+  current: number
+  peak: number
+  unique: number
+}
+
+/** One mount, as `GET /api/mounts/<name>` describes it (`GET /api/mounts` lists them all). */
+export interface MountJson {
+  path: string
+  /** Where players tune in. */
+  listenUrl: string
+  name: string | null
+  description: string | null
+  genre: string | null
+  url: string | null
+  public: boolean
+  format: 'mp3' | 'aac' | null
+  contentType: string | null
+  bitrate: number | null
+  sampleRate: number | null
+  channels: number | null
+  /** null: off air. */
+  input: InputName | null
+  fallback: string | null
+  metaint: number
+  burst: number
+  startedAt: string
+  /** Stream position (seconds) of the live edge. */
+  position: number
+  listeners: ListenerCountsJson & { slowDrops: number; connections: number }
+  nowPlaying: NowPlayingJson | null
+  /** The track the playlist is expected to play next (no id yet). */
+  next: Omit<TrackJson, 'id'> | null
+  history: OnAirJson[]
+}
+
+/** A `track` event of the event streams: the track, and the live edge when it was sent (`mount` on `/api/events`). */
+export type TrackEventJson = OnAirJson & { live: number; mount?: string }
+
+/** A `listeners` event of the event streams (`mount` on `/api/events`). */
+export type ListenersEventJson = ListenerCountsJson & { mount?: string }
+
+/** A mount's listener history, for the dashboard's chart. */
+export interface SeriesJson {
+  /** Wall-clock time (ms) at which the first point's interval begins. */
+  start: number
+  /** Seconds each point covers. */
+  step: number
+  /** Wall-clock time (ms) the series was read: the last point covers up to here. */
+  now: number
+  /** Most listeners at once within each point's interval. */
+  peak: number[]
+  /** Fewest listeners at once within each point's interval. */
+  low: number[]
+}
+
+/** A listener as the dashboard lists it. */
+export interface ListenerJson {
+  id: number
+  address: string
+  userAgent: string
+  /** Seconds connected. */
+  connected: number
+  /** Bytes sent. */
+  bytes: number
+}
+
+/** One mount's panel on the dashboard. */
+export interface MountStateJson {
+  path: string
+  name: string | null
+  /** null: off air. */
+  input: InputName | null
+  /** While off air: the mount its listeners hear (its fallback's), if any. */
+  serving: string | null
+  stream: string
+  hasPlaylist: boolean
+  source: {
+    kind: 'live' | 'relay'
+    origin: string
+    userAgent: string
+    name: string | null
+    connectedAt: string
+    /** Seconds connected. */
+    connected: number
+  } | null
+  nowPlaying: (OnAirJson & { elapsed: number }) | null
+  next: string | null
+  listeners: ListenerCountsJson & { matching: number; list: ListenerJson[] }
+  history: SeriesJson
+}
+
+/** What `GET /admin/dashboard.json` answers. */
+export interface DashboardJson {
+  station: string | null
+  filter: string
+  range: number
+  ranges: readonly number[]
+  listenerLimit: number
+  mounts: MountStateJson[]
+}
+
+/** What the admin API's commands answer, in their `.json` form. */
+export interface AdminReplyJson {
+  iceresponse?: { message: string; return: number }
+}
