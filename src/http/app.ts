@@ -1,3 +1,4 @@
+import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { except } from 'hono/combine'
 import type { Clock } from '../clock.ts'
@@ -48,7 +49,9 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
 
   app.use(except('/admin/*', publicCors()))
   app.route('/admin', adminApp(station, { hooks, log, clock, dashboard: true }))
-  app.get('/', pageSecurity(), (c) => htmlResponse(c.req.raw, listenerPage(station, clock)))
+  const page = pageSecurity()
+  const listenerPageAt = (c: Context) => htmlResponse(c.req.raw, listenerPage(station, clock, c.req.path.endsWith('/') ? './' : `./${c.req.path.split('/').pop()}/`))
+  app.get('/', page, listenerPageAt)
   app.get('/embed/:mount{.+}', pageSecurity({ frameable: true }), (c) => {
     const mount = station.mount(`/${c.req.param('mount')}`)
     return mount ? htmlResponse(c.req.raw, embedPage(mount, clock)) : notFound(`/${c.req.param('mount')}`)
@@ -66,6 +69,10 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
     if (target) return playlistFile(target, playlist![2]!.toLowerCase() as 'm3u' | 'pls', origin(c.req.raw))
     return notFound(path)
   })
-  app.all('*', (c) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? notFound(c.req.path) : c.text('Method Not Allowed\n', 405)))
+  // Routed under a prefix, `/radio/` (with the slash) is the only GET that ends in `/` and reaches no
+  // route above (`/:mount` takes every other): it is the listener page too.
+  const isPrefixWithSlash = (c: Context) => c.req.path.endsWith('/')
+  app.get('*', (c, next) => (isPrefixWithSlash(c) ? page(c, next) : next()), (c) => (isPrefixWithSlash(c) ? listenerPageAt(c) : notFound(c.req.path)))
+  app.all('*', (c) => c.text('Method Not Allowed\n', 405, { Allow: 'GET, HEAD, OPTIONS' }))
   return app
 }

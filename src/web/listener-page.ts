@@ -73,23 +73,25 @@ ${historyList(mount.history)}
 
 /**
  * The listener page at `GET /`: every mount with its player, now playing, listeners and history.
+ * `base` is the relative path from the page to the app's root: `./`, or `./radio/` for a page asked
+ * for as `/radio` (the app routed under `/radio`, without a trailing slash).
  *
  * @example
  * app.get('/', pageSecurity(), (c) => htmlResponse(c.req.raw, listenerPage(station, clock)))
  */
-export const listenerPage = (station: Station, clock: Clock): string => {
+export const listenerPage = (station: Station, clock: Clock, base = './'): string => {
   const title = station.config.name ?? 'airwave'
   const mounts = [...station.mounts.values()]
   return shell({
     title,
-    base: './',
+    base,
     layout: 'page',
     modules: CLIENT_MODULES,
-    body: html`<main id="station" data-base="./" data-events="api/events">
+    body: html`<main id="station" data-base="${base}" data-events="api/events">
 <header><h1>${title}</h1></header>
 <p class="connection" role="status" aria-live="polite"></p>
 <audio class="player" preload="none" hidden></audio>
-${mounts.map((mount, i) => mountCard(mount, clock, { id: `m${i}`, base: './', compact: false }))}
+${mounts.map((mount, i) => mountCard(mount, clock, { id: `m${i}`, base, compact: false }))}
 </main>
 <footer><p>Powered by airwave</p></footer>`,
   })

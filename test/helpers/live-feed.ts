@@ -1,3 +1,4 @@
+import type { Listener } from '../../src/broadcast/listener.ts'
 import type { Frame } from '../../src/format/frame.ts'
 import { frameDuration } from '../../src/format/frame.ts'
 import { FrameFeed } from '../../src/input/live/feed.ts'
@@ -5,6 +6,7 @@ import type { SourceConnection } from '../../src/input/source.ts'
 import type { SourceKind } from '../../src/input/track.ts'
 import { probeAudioFile, readAudioFrames } from '../../src/input/playlist/audio-file.ts'
 import type { Mount } from '../../src/mount/mount.ts'
+import { tone } from './fixtures.ts'
 
 /** All frames of an audio file, in order. */
 export const framesOf = async (path: string): Promise<Frame[]> => {
@@ -60,3 +62,16 @@ export const connectTestSource = (mount: Mount, frames: readonly Frame[], option
     },
   }
 }
+
+/** Reads a listener's stream into memory as it arrives. */
+export const drain = (listener: Listener) => {
+  const parts: Uint8Array[] = []
+  const reader = listener.stream.getReader()
+  void (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value)
+  })().catch(() => {})
+  return () => Buffer.concat(parts)
+}
+
+/** A 64 kbit/s tone, so live audio can be told from the 128 kbit/s playlist by its frames. */
+export const liveTone = () => tone({ seconds: 3, frequency: 880, codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] })
