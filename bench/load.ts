@@ -73,10 +73,18 @@ if (values.help) {
 
 const url = new URL(positionals[0] ?? 'http://127.0.0.1:8000/stream')
 if (url.protocol !== 'http:') fail(`only http: URLs, got ${url.protocol}`)
-if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') fail(`the load goes to 127.0.0.1 only, got ${url.hostname}`)
+if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
+  fail(`the load goes to 127.0.0.1 only, got ${url.hostname}`)
+}
 const httpVersion = values.http ?? '1.1'
 if (httpVersion !== '1.0' && httpVersion !== '1.1') fail(`--http: 1.0 or 1.1, got ${httpVersion}`)
-const target: Target = { host: '127.0.0.1', port: Number(url.port || 80), path: `${url.pathname}${url.search}`, httpVersion: httpVersion as '1.0' | '1.1', icy: values.icy ?? false }
+const target: Target = {
+  host: '127.0.0.1',
+  port: Number(url.port || 80),
+  path: `${url.pathname}${url.search}`,
+  httpVersion: httpVersion as '1.0' | '1.1',
+  icy: values.icy ?? false,
+}
 const settings: LoadSettings = {
   url: `http://127.0.0.1:${target.port}${target.path}`,
   listeners: Math.round(positive('listeners', values.listeners, 100)),
@@ -93,11 +101,14 @@ const settings: LoadSettings = {
 }
 
 // A hard stop, whatever happens: ramp + per-listener timeout + settling + window + margin.
-const bound = settings.listeners / settings.rampPerSecond + settings.timeoutSeconds + settings.settleSeconds + settings.durationSeconds + 30
+const bound = settings.listeners / settings.rampPerSecond + settings.timeoutSeconds + settings.settleSeconds +
+  settings.durationSeconds + 30
 setTimeout(() => fail(`still running after ${bound.toFixed(0)} s: giving up`), bound * 1000).unref()
 
 const progress = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`)
-progress?.(`bench/load.ts: ${settings.listeners} listeners on ${settings.url}, ramp ${settings.rampPerSecond}/s, window ${settings.durationSeconds} s`)
+progress?.(
+  `bench/load.ts: ${settings.listeners} listeners on ${settings.url}, ramp ${settings.rampPerSecond}/s, window ${settings.durationSeconds} s`,
+)
 const result = await runLoad(settings, target, { progress, raw: values.raw })
 process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : formatResult(result))
 process.exit(0)

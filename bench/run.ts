@@ -19,7 +19,7 @@ import type { RunRecord } from './run/report.ts'
 import { fullReport } from './run/report.ts'
 import { formatResult } from './load/format.ts'
 import { SERVER_NAMES, serverStarter } from './servers/index.ts'
-import { OPEN_FILES, freePort, openFilesLimits } from './servers/process.ts'
+import { freePort, OPEN_FILES, openFilesLimits } from './servers/process.ts'
 import { ROOT } from './servers/runtimes.ts'
 
 const HELP = `bench/run.ts: airwave on each runtime, and Icecast, under the same listener load
@@ -81,7 +81,11 @@ const numbers = (name: string, text: string): number[] =>
 const servers = values.servers.split(',').map((s) => s.trim()).filter(Boolean)
 /** `<server>+icy`: the same server, with listeners that ask for ICY metadata. */
 const parseServer = (name: string) => ({ server: name.replace(/\+icy$/, ''), icy: name.endsWith('+icy') })
-for (const name of servers) if (!SERVER_NAMES.includes(parseServer(name).server)) fail(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')}, each also as <name>+icy)`)
+for (const name of servers) {
+  if (!SERVER_NAMES.includes(parseServer(name).server)) {
+    fail(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')}, each also as <name>+icy)`)
+  }
+}
 const counts = numbers('listeners', values.listeners).map(Math.round)
 const one = (name: string, text: string): number => numbers(name, text)[0]!
 const duration = one('duration', values.duration)
@@ -99,7 +103,11 @@ const loadgen = values.loadgen as LoadgenRuntime
 // Servers and the load generator are started with `ulimit -n OPEN_FILES`, which the hard limit must allow.
 const needed = Math.max(...counts) + 200
 if (needed > OPEN_FILES) fail(`${Math.max(...counts)} listeners need more than ${OPEN_FILES} open files in one process`)
-if (openFilesLimits().hard < OPEN_FILES) fail(`the hard open-files limit is ${openFilesLimits().hard}; the bench raises it to ${OPEN_FILES} for each process: run as root or raise it (ulimit -Hn)`)
+if (openFilesLimits().hard < OPEN_FILES) {
+  fail(
+    `the hard open-files limit is ${openFilesLimits().hard}; the bench raises it to ${OPEN_FILES} for each process: run as root or raise it (ulimit -Hn)`,
+  )
+}
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
 const out = values.out ?? join(ROOT, 'bench/results', `${stamp}-${servers.join('+').replace(/:/g, '-')}.json`)
@@ -107,12 +115,22 @@ mkdirSync(join(out, '..'), { recursive: true })
 const workDir = mkdtempSync(join(tmpdir(), 'airwave-bench-'))
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memory: totalmem(), kernel: release(), hostname: hostname(), loadavgAtStart: loadavg() }
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memory: totalmem(),
+  kernel: release(),
+  hostname: hostname(),
+  loadavgAtStart: loadavg(),
+}
 const options = { servers, listeners: counts, duration, ramp, settle, warmup, loadgen, bitrate: 128 }
 const runs: RunRecord[] = []
-const save = (file: string) => writeFileSync(file, `${JSON.stringify({ startedAt: stamp, machine, options, workDir, runs }, null, 2)}\n`)
+const save = (file: string) =>
+  writeFileSync(file, `${JSON.stringify({ startedAt: stamp, machine, options, workDir, runs }, null, 2)}\n`)
 
-process.stderr.write(`bench: ${servers.join(', ')} at ${counts.join(', ')} listeners, ${duration} s windows; logs in ${workDir}\n`)
+process.stderr.write(
+  `bench: ${servers.join(', ')} at ${counts.join(', ')} listeners, ${duration} s windows; logs in ${workDir}\n`,
+)
 for (const name of servers) {
   for (const listeners of counts) {
     const logDir = mkdtempSync(join(workDir, `${name.replace(/:/g, '-')}-${listeners}-`))
@@ -124,7 +142,16 @@ for (const name of servers) {
       process.stderr.write(`   ${server.version}, pid ${server.pid}, ${server.url}; warming up ${warmup} s\n`)
       await sleep(warmup * 1000)
       try {
-        const result = await runLoadgen(loadgen, { url: server.url, listeners, ramp, duration, settle, bitrate: 128, pids: [server.pid, ...server.helperPids], icy })
+        const result = await runLoadgen(loadgen, {
+          url: server.url,
+          listeners,
+          ramp,
+          duration,
+          settle,
+          bitrate: 128,
+          pids: [server.pid, ...server.helperPids],
+          icy,
+        })
         record = { server: name, version: server.version, listeners, logDir, result }
         process.stderr.write(formatResult(result).replace(/^/gm, '   '))
       } finally {

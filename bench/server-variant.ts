@@ -35,17 +35,24 @@ if (mode !== 'shared' && mode !== 'cloned') {
 
 const runtime = await loadRuntime()
 const log = createLogger({ level: 'info' })
-const station = await createStation({ host: values.host, port: Number(values.port), mounts: [{ path: '/stream', playlist: [DEMO_PLAYLIST], name: 'airwave bench' }] }, { log })
+const station = await createStation({
+  host: values.host,
+  port: Number(values.port),
+  mounts: [{ path: '/stream', playlist: [DEMO_PLAYLIST], name: 'airwave bench' }],
+}, { log })
 if (mode === 'cloned') {
   // The HTTP layer adds plain listeners through the station's routing without a factory; wrapping
   // that one method is the only seam for a listener factory (the library offers none).
   const add = station.routing.add.bind(station.routing)
-  station.routing.add = (mount, info, factory) => add(mount, info, factory ?? ((options) => new CloningListener(options)))
+  station.routing.add = (mount, info, factory) =>
+    add(mount, info, factory ?? ((options) => new CloningListener(options)))
 }
 const app = createApp(station, { hooks: runtime.hooks, log })
 const server = await runtime.serve(app.fetch, { hostname: values.host, port: Number(values.port) })
 station.start()
-log.info(`server-variant (${mode} chunks) on ${runtime.name} ${runtime.version}: http://${values.host}:${server.port}/stream`)
+log.info(
+  `server-variant (${mode} chunks) on ${runtime.name} ${runtime.version}: http://${values.host}:${server.port}/stream`,
+)
 runtime.onShutdownSignal(async (signal) => {
   log.info(`${signal}: shutting down`)
   await station.stop()

@@ -39,9 +39,21 @@ const feed = (mount: string, name: string) => {
   const audio = readFileSync(demo)
   const socket = connect(PORT, '127.0.0.1', () => {
     socket.write(
-      [`PUT ${mount} HTTP/1.1`, `Host: 127.0.0.1:${PORT}`, `Authorization: Basic ${btoa(`source:${PASSWORD}`)}`, 'Content-Type: audio/mpeg',
-        `ice-name: ${name}`, `ice-description: ${name} description`, 'ice-genre: Test', 'ice-url: https://example.org/', 'ice-public: 0',
-        'ice-bitrate: 128', 'ice-audio-info: bitrate=128;samplerate=44100;channels=2', '', ''].join('\r\n'),
+      [
+        `PUT ${mount} HTTP/1.1`,
+        `Host: 127.0.0.1:${PORT}`,
+        `Authorization: Basic ${btoa(`source:${PASSWORD}`)}`,
+        'Content-Type: audio/mpeg',
+        `ice-name: ${name}`,
+        `ice-description: ${name} description`,
+        'ice-genre: Test',
+        'ice-url: https://example.org/',
+        'ice-public: 0',
+        'ice-bitrate: 128',
+        'ice-audio-info: bitrate=128;samplerate=44100;channels=2',
+        '',
+        '',
+      ].join('\r\n'),
     )
   })
   let offset = 0
@@ -53,7 +65,9 @@ const feed = (mount: string, name: string) => {
   sources.push({ stop: () => (clearInterval(timer), socket.destroy()) })
 }
 const setTitle = (mount: string, song: string) =>
-  fetch(`http://127.0.0.1:${PORT}/admin/metadata?mount=${mount}&mode=updinfo&song=${encodeURIComponent(song)}`, { headers: { Authorization: `Basic ${btoa(`admin:${PASSWORD}`)}` } })
+  fetch(`http://127.0.0.1:${PORT}/admin/metadata?mount=${mount}&mode=updinfo&song=${encodeURIComponent(song)}`, {
+    headers: { Authorization: `Basic ${btoa(`admin:${PASSWORD}`)}` },
+  })
 const status = async () => (await fetch(`http://127.0.0.1:${PORT}/status-json.xsl`)).text()
 try {
   await sleep(1500)

@@ -20,13 +20,29 @@ const station = await createStation({
   name: 'Radio airwave',
   adminPassword: 'screenshots',
   mounts: [
-    { path: '/stream', playlist: [DEMO_PLAYLIST], name: 'Radio airwave', description: 'Synthesized tones around the clock', genre: 'Ambient' },
-    { path: '/night', playlist: [DEMO_PLAYLIST], shuffle: true, name: 'airwave Night', description: 'The same tones, shuffled', genre: 'Ambient' },
+    {
+      path: '/stream',
+      playlist: [DEMO_PLAYLIST],
+      name: 'Radio airwave',
+      description: 'Synthesized tones around the clock',
+      genre: 'Ambient',
+    },
+    {
+      path: '/night',
+      playlist: [DEMO_PLAYLIST],
+      shuffle: true,
+      name: 'airwave Night',
+      description: 'The same tones, shuffled',
+      genre: 'Ambient',
+    },
   ],
 })
 station.start()
 const runtime = await loadRuntime()
-const server = await runtime.serve(createApp(station, { hooks: runtime.hooks }).fetch, { hostname: '127.0.0.1', port: 0 })
+const server = await runtime.serve(createApp(station, { hooks: runtime.hooks }).fetch, {
+  hostname: '127.0.0.1',
+  port: 0,
+})
 const url = `http://127.0.0.1:${server.port}`
 const site = await runtime.serve(
   () =>
@@ -52,7 +68,14 @@ const listen = (mount: string, userAgent: string) => {
   return { stop: () => controller.abort() }
 }
 
-const AGENTS = ['VLC/3.0.20 LibVLC/3.0.20', 'mpv 0.37.0', 'Lavf/60.16.100', 'AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; en_us)', 'foobar2000/2.1', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36']
+const AGENTS = [
+  'VLC/3.0.20 LibVLC/3.0.20',
+  'mpv 0.37.0',
+  'Lavf/60.16.100',
+  'AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; en_us)',
+  'foobar2000/2.1',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+]
 const browser = await launchBrowser()
 const operator = await launchBrowser({ httpCredentials: { username: 'admin', password: 'screenshots' } })
 const audience: { stop(): void }[] = []

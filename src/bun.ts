@@ -22,7 +22,8 @@ import type { Station } from './station/station.ts'
  * const served = await serve(station, { port: 8000 })
  * await served.close()
  */
-export const serve = (station: Station, options?: ServeOptions): Promise<ServedStation> => serveStation(station, bunRuntime, options)
+export const serve = (station: Station, options?: ServeOptions): Promise<ServedStation> =>
+  serveStation(station, bunRuntime, options)
 
 /** The connection hooks for `createApp(station, { hooks })` when the app is served by Bun (the default recognizes it anyway). */
 export const hooks = bunRuntime.hooks

@@ -44,7 +44,7 @@ export type { MountConfig, MountConfigInput, StationConfig, StationConfigInput }
 export { DEMO_PLAYLIST } from './config/demo.ts'
 export type { ConnectionHooks } from './runtime/hooks.ts'
 export { detectRuntime, loadRuntime } from './runtime/index.ts'
-export type { Runtime, RuntimeName, RunningServer } from './runtime/index.ts'
+export type { RunningServer, Runtime, RuntimeName } from './runtime/index.ts'
 export { createLogger, silentLogger } from './log.ts'
 export type { Logger, LogLevel } from './log.ts'
 export type { Clock } from './clock.ts'

@@ -35,7 +35,13 @@ const listenUrls = (host: string, port: number): string[] => {
 const sourcesOf = (mount: Mount, demo: boolean): string => {
   const { relay, fallbackMount } = mount.config
   const parts: string[] = []
-  if (mount.hasPlaylist) parts.push(`${mount.playlistSize} file(s)${demo ? ' (built-in demo playlist: pass a folder or files to play your own)' : ''}`)
+  if (mount.hasPlaylist) {
+    parts.push(
+      `${mount.playlistSize} file(s)${
+        demo ? ' (built-in demo playlist: pass a folder or files to play your own)' : ''
+      }`,
+    )
+  }
   if (relay) parts.push(`relaying ${redactUrl(relay)}`)
   if (mount.sourcePassword !== undefined) parts.push('takes live sources')
   if (fallbackMount) parts.push(`falls back to ${fallbackMount}`)
@@ -59,14 +65,24 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
     runtime.exit(0)
   })
   const urls = listenUrls(config.host, served.port)
-  for (const mount of station.mounts.values()) log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, demo)}`)
+  for (const mount of station.mounts.values()) {
+    log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, demo)}`)
+  }
   log.info(`listening on ${config.host}:${served.port}; tune in at:`)
   for (const mount of station.mounts.values()) for (const url of urls) log.info(`  ${url}${mount.path}`)
   if (served.sourcePort !== undefined) {
     const live = [...station.mounts.values()].filter((m) => m.sourcePassword !== undefined).map((m) => m.path)
-    log.info(`live sources: connect your encoder to port ${served.sourcePort}, user "${SOURCE_USER}", the source password, and a mount (${live.join(', ')})`)
+    log.info(
+      `live sources: connect your encoder to port ${served.sourcePort}, user "${SOURCE_USER}", the source password, and a mount (${
+        live.join(', ')
+      })`,
+    )
   } else {
-    log.info(`live sources are off: start with --source-password (or AIRWAVE_SOURCE_PASSWORD) to let DJs take over on port ${sourcePortOf(config) || '(HTTP port + 1)'}`)
+    log.info(
+      `live sources are off: start with --source-password (or AIRWAVE_SOURCE_PASSWORD) to let DJs take over on port ${
+        sourcePortOf(config) || '(HTTP port + 1)'
+      }`,
+    )
   }
   if (config.adminPassword !== undefined) log.info(`admin API on ${urls[0]}/admin/ (user "${config.adminUser}")`)
   else log.info('admin API is off: start with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on')
@@ -78,6 +94,8 @@ try {
 } catch (error) {
   const usage = error instanceof CliError || error instanceof ConfigError
   const known = usage || error instanceof StationError
-  console.error(`airwave: ${known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  console.error(
+    `airwave: ${known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  )
   runtime.exit(usage ? 2 : 1)
 }

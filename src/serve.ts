@@ -23,8 +23,12 @@ export interface SourcePortOptions {
 /** The bind errors an operator can act on, said in their terms. */
 const bindError = (error: unknown, what: string, port: number, host: string, flag: string): unknown => {
   const code = (error as { code?: string }).code
-  if (code === 'EADDRINUSE') return new StationError(`${what} ${port} on ${host} is already in use (choose another with ${flag})`)
-  if (code === 'EACCES') return new StationError(`not allowed to listen on ${what} ${port} (ports below 1024 need privileges)`)
+  if (code === 'EADDRINUSE') {
+    return new StationError(`${what} ${port} on ${host} is already in use (choose another with ${flag})`)
+  }
+  if (code === 'EACCES') {
+    return new StationError(`not allowed to listen on ${what} ${port} (ports below 1024 need privileges)`)
+  }
   return error
 }
 
@@ -84,7 +88,11 @@ export interface ServedStation {
  * @example
  * const served = await serveStation(station, await loadRuntime(), { port: 8000 })
  */
-export const serveStation = async (station: Station, runtime: Runtime, options: ServeOptions = {}): Promise<ServedStation> => {
+export const serveStation = async (
+  station: Station,
+  runtime: Runtime,
+  options: ServeOptions = {},
+): Promise<ServedStation> => {
   const { config } = station
   const log = options.log ?? station.log
   const hostname = options.hostname ?? config.host
@@ -100,8 +108,15 @@ export const serveStation = async (station: Station, runtime: Runtime, options: 
   let ingest: RunningIngest | undefined
   if (liveEnabled(config)) {
     try {
-      const sourcePort = options.sourcePort ?? (options.port === undefined ? sourcePortOf(config) : sourcePortOf({ port, sourcePort: config.sourcePort }))
-      ingest = await startSourcePort(station, { hostname, port: sourcePort, httpPort: server.port, log, clock: options.clock })
+      const sourcePort = options.sourcePort ??
+        (options.port === undefined ? sourcePortOf(config) : sourcePortOf({ port, sourcePort: config.sourcePort }))
+      ingest = await startSourcePort(station, {
+        hostname,
+        port: sourcePort,
+        httpPort: server.port,
+        log,
+        clock: options.clock,
+      })
     } catch (error) {
       await station.stop()
       await server.close()

@@ -49,7 +49,9 @@ const importsOf = (file: string): string[] =>
 const layerOf = (file: string): number => {
   const [first] = relative(SRC, file).split('/')
   const index = LAYERS.findIndex((layer) => layer.includes(first!))
-  if (index < 0) throw new Error(`${relative(SRC, file)} is in no layer: add its folder to LAYERS and to docs/architecture.md`)
+  if (index < 0) {
+    throw new Error(`${relative(SRC, file)} is in no layer: add its folder to LAYERS and to docs/architecture.md`)
+  }
   return index
 }
 
@@ -60,7 +62,11 @@ const graph = new Map(all.map((file) => [file, importsOf(file)]))
 
 describe('the layout of src/', () => {
   test('every import names a module that exists', () => {
-    const missing = [...graph].flatMap(([file, imports]) => imports.filter((target) => !graph.has(target)).map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`))
+    const missing = [...graph].flatMap(([file, imports]) =>
+      imports.filter((target) => !graph.has(target)).map((target) =>
+        `${relative(SRC, file)} -> ${relative(SRC, target)}`
+      )
+    )
     expect(missing).toEqual([])
   })
 
@@ -91,13 +97,20 @@ describe('the layout of src/', () => {
   })
 
   test(`no module is over ${MAX_LINES} lines`, () => {
-    const long = all.map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, 'utf8').split('\n').length })).filter((f) => f.lines > MAX_LINES)
+    const long = all.map((file) => ({
+      file: relative(SRC, file),
+      lines: readFileSync(file, 'utf8').split('\n').length,
+    })).filter((f) => f.lines > MAX_LINES)
     expect(long).toEqual([])
   })
 
   test('the browser code imports nothing from the server', () => {
     const client = all.filter((file) => relative(SRC, file).startsWith('web/client/'))
-    const outside = client.flatMap((file) => graph.get(file)!.filter((target) => !relative(SRC, target).startsWith('web/client/')).map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`))
+    const outside = client.flatMap((file) =>
+      graph.get(file)!.filter((target) => !relative(SRC, target).startsWith('web/client/')).map((target) =>
+        `${relative(SRC, file)} -> ${relative(SRC, target)}`
+      )
+    )
     expect(outside).toEqual([])
   })
 })

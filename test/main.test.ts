@@ -13,7 +13,11 @@ afterAll(() => dir.remove())
 const BUN = join(ROOT, 'node_modules/.bin/bun')
 const MAIN = join(ROOT, 'src/main.ts')
 const cli = (...args: string[]) => run(BUN, [MAIN, ...args])
-const finish = async (started: ReturnType<typeof cli>) => ({ code: await started.exited, err: started.stderr.join('\n'), out: started.stdout.join('\n') })
+const finish = async (started: ReturnType<typeof cli>) => ({
+  code: await started.exited,
+  err: started.stderr.join('\n'),
+  out: started.stdout.join('\n'),
+})
 
 describe('the airwave command', () => {
   test('--help documents the usage and exits 0', async () => {
@@ -36,7 +40,10 @@ describe('the airwave command', () => {
   })
 
   test('a malformed config file is refused (exit 2), naming each field and what was expected', async () => {
-    const config = dir.write('bad.json', JSON.stringify({ port: 'eighty', mounts: [{ path: 'no-slash', playlist: ['x.mp3'], burst: -3 }] }))
+    const config = dir.write(
+      'bad.json',
+      JSON.stringify({ port: 'eighty', mounts: [{ path: 'no-slash', playlist: ['x.mp3'], burst: -3 }] }),
+    )
     const { code, err } = await finish(cli('--config', config))
     expect(code).toBe(2)
     expect(err).toContain(`airwave: invalid configuration in ${config}:`)
@@ -69,38 +76,52 @@ describe('the airwave command', () => {
     }
   })
 
-  test('bad files in the playlist are skipped with one clear line each while the station serves the good ones', async () => {
-    const station = cli(
-      '--host', '127.0.0.1', '--port', '0',
-      dir.write('corrupt.mp3', noise(30_000, 3)), dir.path('gone.mp3'), dir.write('blank.mp3', ''), fixtures.mp3(2, 440), fixtures.aac(1), fixtures.mp3At48k(),
-    )
-    try {
-      const [, port] = await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
-      const recording = await record(`http://127.0.0.1:${port}/stream`, 1500)
-      expect(recording.status).toBe(200)
-      expect(recording.data.length).toBeGreaterThan(16_000)
-      const notFound = await fetch(`http://127.0.0.1:${port}/other`)
-      expect(notFound.status).toBe(404)
-      await notFound.text()
-      await Bun.sleep(2500)
-      const skips = station.stderr.filter((l) => l.includes('skipping'))
-      expect(skips.filter((l) => l.includes('corrupt.mp3'))).toHaveLength(1)
-      expect(skips.filter((l) => l.includes('gone.mp3: file not found'))).toHaveLength(1)
-      expect(skips.filter((l) => l.includes('blank.mp3: empty file'))).toHaveLength(1)
-      expect(skips.filter((l) => l.includes('format AAC, mount is MP3'))).toHaveLength(1)
-      expect(skips.filter((l) => l.includes('48000 Hz, mount is 44100 Hz'))).toHaveLength(1)
-      expect(station.child.exitCode).toBeNull()
-    } finally {
-      station.child.kill('SIGTERM')
-      expect(await station.exited).toBe(0)
-    }
-  }, 20_000)
+  test(
+    'bad files in the playlist are skipped with one clear line each while the station serves the good ones',
+    async () => {
+      const station = cli(
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        dir.write('corrupt.mp3', noise(30_000, 3)),
+        dir.path('gone.mp3'),
+        dir.write('blank.mp3', ''),
+        fixtures.mp3(2, 440),
+        fixtures.aac(1),
+        fixtures.mp3At48k(),
+      )
+      try {
+        const [, port] = await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
+        const recording = await record(`http://127.0.0.1:${port}/stream`, 1500)
+        expect(recording.status).toBe(200)
+        expect(recording.data.length).toBeGreaterThan(16_000)
+        const notFound = await fetch(`http://127.0.0.1:${port}/other`)
+        expect(notFound.status).toBe(404)
+        await notFound.text()
+        await Bun.sleep(2500)
+        const skips = station.stderr.filter((l) => l.includes('skipping'))
+        expect(skips.filter((l) => l.includes('corrupt.mp3'))).toHaveLength(1)
+        expect(skips.filter((l) => l.includes('gone.mp3: file not found'))).toHaveLength(1)
+        expect(skips.filter((l) => l.includes('blank.mp3: empty file'))).toHaveLength(1)
+        expect(skips.filter((l) => l.includes('format AAC, mount is MP3'))).toHaveLength(1)
+        expect(skips.filter((l) => l.includes('48000 Hz, mount is 44100 Hz'))).toHaveLength(1)
+        expect(station.child.exitCode).toBeNull()
+      } finally {
+        station.child.kill('SIGTERM')
+        expect(await station.exited).toBe(0)
+      }
+    },
+    20_000,
+  )
 
   test('without passwords the banner says live sources and the admin API are off, and how to turn them on', async () => {
     const station = cli('--host', '127.0.0.1', '--port', '0', fixtures.mp3(1))
     try {
       await station.waitFor(/listening on 127\.0\.0\.1:\d+/)
-      await station.waitFor(/live sources are off: start with --source-password \(or AIRWAVE_SOURCE_PASSWORD\) to let DJs take over/)
+      await station.waitFor(
+        /live sources are off: start with --source-password \(or AIRWAVE_SOURCE_PASSWORD\) to let DJs take over/,
+      )
       await station.waitFor(/admin API is off: start with --admin-password \(or AIRWAVE_ADMIN_PASSWORD\) to turn it on/)
     } finally {
       station.child.kill('SIGTERM')
@@ -110,20 +131,39 @@ describe('the airwave command', () => {
 
   test('airwave <music> --source-password … --admin-password …: DJs connect on the HTTP port + 1; no password is ever printed', async () => {
     const port = await freePortPair()
-    const station = cli('--host', '127.0.0.1', '--port', String(port), '--source-password', 'cli-s3cret', '--admin-password', 'cli-adm1n', fixtures.mp3(2))
+    const station = cli(
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--source-password',
+      'cli-s3cret',
+      '--admin-password',
+      'cli-adm1n',
+      fixtures.mp3(2),
+    )
     try {
       await station.waitFor(new RegExp(`listening on 127\\.0\\.0\\.1:${port}`))
-      await station.waitFor(new RegExp(`live sources: connect your encoder to port ${port + 1}, user "source", the source password, and a mount \\(/stream\\)`))
+      await station.waitFor(
+        new RegExp(
+          `live sources: connect your encoder to port ${
+            port + 1
+          }, user "source", the source password, and a mount \\(/stream\\)`,
+        ),
+      )
       await station.waitFor(new RegExp(`admin API on http://127\\.0\\.0\\.1:${port}/admin/ \\(user "admin"\\)`))
       await station.waitFor(/mount \/stream: MP3 44100 Hz stereo, 128 kbit\/s, 1 file\(s\), takes live sources/)
-      const mounts = await fetch(`http://127.0.0.1:${port}/admin/listmounts.json`, { headers: { Authorization: `Basic ${btoa('admin:cli-adm1n')}` } })
+      const mounts = await fetch(`http://127.0.0.1:${port}/admin/listmounts.json`, {
+        headers: { Authorization: `Basic ${btoa('admin:cli-adm1n')}` },
+      })
       expect(mounts.status).toBe(200)
       await mounts.text()
     } finally {
       station.child.kill('SIGTERM')
       expect(await station.exited).toBe(0)
     }
-    expect([...station.stdout, ...station.stderr].filter((l) => l.includes('cli-s3cret') || l.includes('cli-adm1n'))).toEqual([])
+    expect([...station.stdout, ...station.stderr].filter((l) => l.includes('cli-s3cret') || l.includes('cli-adm1n')))
+      .toEqual([])
   })
 
   test('a source port already in use is a clear error (exit 1)', async () => {
@@ -131,9 +171,23 @@ describe('the airwave command', () => {
     await new Promise((resolve) => blocker.once('listening', resolve))
     const taken = (blocker.address() as AddressInfo).port
     try {
-      const { code, err } = await finish(cli('--host', '127.0.0.1', '--port', '0', '--source-port', String(taken), '--source-password', 'x', fixtures.mp3(1)))
+      const { code, err } = await finish(
+        cli(
+          '--host',
+          '127.0.0.1',
+          '--port',
+          '0',
+          '--source-port',
+          String(taken),
+          '--source-password',
+          'x',
+          fixtures.mp3(1),
+        ),
+      )
       expect(code).toBe(1)
-      expect(err).toContain(`airwave: source port ${taken} on 127.0.0.1 is already in use (choose another with --source-port)`)
+      expect(err).toContain(
+        `airwave: source port ${taken} on 127.0.0.1 is already in use (choose another with --source-port)`,
+      )
     } finally {
       blocker.close()
     }

@@ -1,6 +1,6 @@
 import process from 'node:process'
 import type { Target } from './listener.ts'
-import { StreamListener, now } from './listener.ts'
+import { now, StreamListener } from './listener.ts'
 import { processName, sampleProc } from './proc.ts'
 import type { LoadResult, LoadSettings, ProcTimeline } from './result.ts'
 import { summarize } from './result.ts'
@@ -30,7 +30,11 @@ const watchLoopLag = (): { stop: () => number[] } => {
 /** The runtime the load generator runs on, e.g. `bun 1.4.5` or `node 24.21.0`. */
 export const selfRuntime = (): string => {
   const versions = process.versions as Record<string, string | undefined>
-  return versions.bun ? `bun ${versions.bun}` : versions.deno ? `deno ${versions.deno}` : `node ${process.versions.node}`
+  return versions.bun
+    ? `bun ${versions.bun}`
+    : versions.deno
+    ? `deno ${versions.deno}`
+    : `node ${process.versions.node}`
 }
 
 /**
@@ -49,20 +53,36 @@ export const runLoad = async (
 ): Promise<LoadResult> => {
   const progress = options.progress ?? (() => {})
   const startedAt = new Date()
-  const servers: ProcTimeline[] = settings.pids.map((pid) => ({ pid, name: processName(pid), idle: sampleProc(pid, now()) }))
-  const self: ProcTimeline & { runtime: string } = { pid: process.pid, name: processName(process.pid), runtime: selfRuntime(), idle: sampleProc(process.pid, now()) }
+  const servers: ProcTimeline[] = settings.pids.map((pid) => ({
+    pid,
+    name: processName(pid),
+    idle: sampleProc(pid, now()),
+  }))
+  const self: ProcTimeline & { runtime: string } = {
+    pid: process.pid,
+    name: processName(process.pid),
+    runtime: selfRuntime(),
+    idle: sampleProc(process.pid, now()),
+  }
   const sampleAll = (key: 'rampEnd' | 'windowStart' | 'windowEnd') => {
     const at = now()
     for (const s of [...servers, self]) s[key] = sampleProc(s.pid, at)
   }
 
-  const listenerOptions = { headerTimeoutMs: settings.timeoutSeconds * 1000, burstWindowMs: settings.burstWindowSeconds * 1000 }
+  const listenerOptions = {
+    headerTimeoutMs: settings.timeoutSeconds * 1000,
+    burstWindowMs: settings.burstWindowSeconds * 1000,
+  }
   const listeners: StreamListener[] = []
   const t0 = now()
   const report = setInterval(() => {
     const receiving = listeners.filter((l) => l.alive).length
     const failed = listeners.filter((l) => l.failure !== undefined).length
-    progress(`  ${((now() - t0) / 1000).toFixed(0)} s: ${listeners.length}/${settings.listeners} opened, ${receiving} receiving, ${failed} failed`)
+    progress(
+      `  ${
+        ((now() - t0) / 1000).toFixed(0)
+      } s: ${listeners.length}/${settings.listeners} opened, ${receiving} receiving, ${failed} failed`,
+    )
   }, 5000)
   try {
     // Ramp: open listeners as they fall due, in small batches.
@@ -79,7 +99,11 @@ export const runLoad = async (
     while (!listeners.every((l) => l.settled)) await sleep(50)
     const rampSeconds = (now() - t0) / 1000
     sampleAll('rampEnd')
-    progress(`  all ${listeners.length} listeners settled after ${rampSeconds.toFixed(1)} s; settling ${settings.settleSeconds} s, then measuring ${settings.durationSeconds} s`)
+    progress(
+      `  all ${listeners.length} listeners settled after ${
+        rampSeconds.toFixed(1)
+      } s; settling ${settings.settleSeconds} s, then measuring ${settings.durationSeconds} s`,
+    )
     await sleep(settings.settleSeconds * 1000)
 
     const start = now()
@@ -97,7 +121,17 @@ export const runLoad = async (
       listener.setWindow(start, windowEnd)
       listener.stop()
     }
-    return summarize({ settings, startedAt, listeners, window: { start, end: windowEnd }, rampSeconds, servers, self, loopLagMs, raw: options.raw ?? false })
+    return summarize({
+      settings,
+      startedAt,
+      listeners,
+      window: { start, end: windowEnd },
+      rampSeconds,
+      servers,
+      self,
+      loopLagMs,
+      raw: options.raw ?? false,
+    })
   } finally {
     clearInterval(report)
     for (const listener of listeners) listener.stop()

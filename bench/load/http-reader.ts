@@ -53,7 +53,9 @@ export class HttpResponseReader {
       const c = bytes[i++]!
       this.#headMatch = c === (this.#headMatch % 2 === 0 ? CR : LF) ? this.#headMatch + 1 : c === CR ? 1 : 0
     }
-    for (let j = offset; j < i; j += 4096) this.#headText += String.fromCharCode(...bytes.subarray(j, Math.min(i, j + 4096)))
+    for (let j = offset; j < i; j += 4096) {
+      this.#headText += String.fromCharCode(...bytes.subarray(j, Math.min(i, j + 4096)))
+    }
     if (this.#headMatch < 4) {
       if (this.#headText.length > MAX_HEAD) this.error = 'response head too large'
       return end

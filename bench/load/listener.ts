@@ -106,11 +106,20 @@ export class StreamListener {
       this.connectedAt = now()
       socket.write(request)
     })
-    socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(this.connectedAt === undefined ? 'connect' : 'closed', error.code ?? error.message))
+    socket.on(
+      'error',
+      (error: NodeJS.ErrnoException) =>
+        this.#fail(this.connectedAt === undefined ? 'connect' : 'closed', error.code ?? error.message),
+    )
     socket.on('close', () => {
       if (this.#stopped) return
       this.closedAt = now()
-      if (this.failure === undefined) this.#fail('closed', this.firstByteAt === undefined ? 'closed before the first byte' : 'server closed the stream')
+      if (this.failure === undefined) {
+        this.#fail(
+          'closed',
+          this.firstByteAt === undefined ? 'closed before the first byte' : 'server closed the stream',
+        )
+      }
     })
     this.#timer = setTimeout(() => {
       if (this.firstByteAt === undefined) this.#fail('timeout', `no audio within ${this.#headerTimeoutMs} ms`)

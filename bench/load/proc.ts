@@ -33,7 +33,13 @@ export const sampleProc = (pid: number, at: number): ProcSample | undefined => {
     const ticks = Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15)
     const status = readFileSync(`/proc/${pid}/status`, 'latin1')
     const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024
-    return { at, cpuSeconds: ticks / CLOCK_TICKS, systemSeconds: Number(fields[12]) / CLOCK_TICKS, rss: kib('VmRSS'), hwm: kib('VmHWM') }
+    return {
+      at,
+      cpuSeconds: ticks / CLOCK_TICKS,
+      systemSeconds: Number(fields[12]) / CLOCK_TICKS,
+      rss: kib('VmRSS'),
+      hwm: kib('VmHWM'),
+    }
   } catch {
     return undefined
   }

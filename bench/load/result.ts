@@ -51,7 +51,12 @@ export interface LoadResult {
   readonly windowSeconds: number
   /** Seconds from the first connect to the last listener settled. */
   readonly rampSeconds: number
-  readonly listeners: { readonly ok: number; readonly failed: number; readonly failures: Record<FailureKind, number>; readonly errors: Record<string, number> }
+  readonly listeners: {
+    readonly ok: number
+    readonly failed: number
+    readonly failures: Record<FailureKind, number>
+    readonly errors: Record<string, number>
+  }
   /** Listeners ok whose rate after the burst fell below `underrunRatio` × bitrate. */
   readonly underruns: number
   /** Per-listener rate over the window, kbit/s (listeners ok; see `rateOver`). */
@@ -153,31 +158,43 @@ export const summarize = (input: {
     listeners: { ok: ok.length, failed: failed.length, failures, errors },
     underruns: ok.filter((l) => rate(l) < threshold).length,
     rateKbps: distribution(ok.map(rate), 2),
-    firstByteMs: distribution(listeners.flatMap((l) => (l.firstByteAt === undefined ? [] : [l.firstByteAt - l.startedAt]))),
-    connectMs: distribution(listeners.flatMap((l) => (l.connectedAt === undefined ? [] : [l.connectedAt - l.startedAt]))),
+    firstByteMs: distribution(
+      listeners.flatMap((l) => (l.firstByteAt === undefined ? [] : [l.firstByteAt - l.startedAt])),
+    ),
+    connectMs: distribution(
+      listeners.flatMap((l) => (l.connectedAt === undefined ? [] : [l.connectedAt - l.startedAt])),
+    ),
     burstBytes: distribution(ok.map((l) => l.burstBytes), 0),
-    aheadSeconds: distribution(ok.map((l) => (l.bytes * 8) / (settings.bitrate * 1000) - (window.end - l.firstByteAt!) / 1000), 2),
+    aheadSeconds: distribution(
+      ok.map((l) => (l.bytes * 8) / (settings.bitrate * 1000) - (window.end - l.firstByteAt!) / 1000),
+      2,
+    ),
     stallMs: distribution(ok.map(stall)),
     windowStallMs: distribution(ok.map(windowStall)),
     readsPerSecond: distribution(ok.map((l) => l.windowReads / windowSeconds)),
     throughput: Math.round(ok.reduce((sum, l) => sum + l.windowBytes, 0) / windowSeconds),
     server: input.servers.map((s) => figures(s, ok.length)),
-    loadgen: { ...figures(input.self, ok.length), rssPerListener: undefined, runtime: input.self.runtime, loopLagMs: distribution(input.loopLagMs) },
+    loadgen: {
+      ...figures(input.self, ok.length),
+      rssPerListener: undefined,
+      runtime: input.self.runtime,
+      loopLagMs: distribution(input.loopLagMs),
+    },
     raw: input.raw
       ? listeners.map((l) => ({
-          id: l.id,
-          startedAt: round1(l.startedAt - window.start),
-          connectMs: l.connectedAt === undefined ? null : round1(l.connectedAt - l.startedAt),
-          firstByteMs: l.firstByteAt === undefined ? null : round1(l.firstByteAt - l.startedAt),
-          bytes: l.bytes,
-          burstBytes: l.burstBytes,
-          windowBytes: l.windowBytes,
-          rateKbps: round1(rate(l)),
-          stallMs: round1(stall(l)),
-          reads: l.reads,
-          failure: l.failure ?? null,
-          error: l.error ?? null,
-        }))
+        id: l.id,
+        startedAt: round1(l.startedAt - window.start),
+        connectMs: l.connectedAt === undefined ? null : round1(l.connectedAt - l.startedAt),
+        firstByteMs: l.firstByteAt === undefined ? null : round1(l.firstByteAt - l.startedAt),
+        bytes: l.bytes,
+        burstBytes: l.burstBytes,
+        windowBytes: l.windowBytes,
+        rateKbps: round1(rate(l)),
+        stallMs: round1(stall(l)),
+        reads: l.reads,
+        failure: l.failure ?? null,
+        error: l.error ?? null,
+      }))
       : undefined,
   }
 }
@@ -199,4 +216,3 @@ export const rateOver = (l: StreamListener, windowEnd: number): number => {
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10
-

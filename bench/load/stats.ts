@@ -6,10 +6,14 @@ export const quantile = (values: readonly number[], q: number): number | undefin
 }
 
 /** The largest of `values`, undefined for none. */
-export const max = (values: readonly number[]): number | undefined => (values.length === 0 ? undefined : values.reduce((a, b) => (b > a ? b : a)))
+export const max = (
+  values: readonly number[],
+): number | undefined => (values.length === 0 ? undefined : values.reduce((a, b) => (b > a ? b : a)))
 
 /** The smallest of `values`, undefined for none. */
-export const min = (values: readonly number[]): number | undefined => (values.length === 0 ? undefined : values.reduce((a, b) => (b < a ? b : a)))
+export const min = (
+  values: readonly number[],
+): number | undefined => (values.length === 0 ? undefined : values.reduce((a, b) => (b < a ? b : a)))
 
 /** Summary of a distribution: the figures the report prints. */
 export interface Distribution {
@@ -22,7 +26,10 @@ export interface Distribution {
   readonly max?: number
 }
 
-const round = (value: number | undefined, digits: number): number | undefined => (value === undefined ? undefined : Number(value.toFixed(digits)))
+const round = (
+  value: number | undefined,
+  digits: number,
+): number | undefined => (value === undefined ? undefined : Number(value.toFixed(digits)))
 
 /** min, p1, p50, p90, p99 and max of `values`, rounded to `digits` decimals. */
 export const distribution = (values: readonly number[], digits = 1): Distribution => ({

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import type { LoadResult } from '../load/result.ts'
 import { withOpenFiles } from '../servers/process.ts'
-import { ROOT, binaries, node24Binary } from '../servers/runtimes.ts'
+import { binaries, node24Binary, ROOT } from '../servers/runtimes.ts'
 
 /** What runs the load generator. */
 export type LoadgenRuntime = 'node24' | 'bun'
@@ -32,11 +32,16 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
   const args = [
     join(ROOT, 'bench/load.ts'),
     '--json',
-    '--listeners', String(request.listeners),
-    '--ramp', String(request.ramp),
-    '--duration', String(request.duration),
-    '--settle', String(request.settle),
-    '--bitrate', String(request.bitrate),
+    '--listeners',
+    String(request.listeners),
+    '--ramp',
+    String(request.ramp),
+    '--duration',
+    String(request.duration),
+    '--settle',
+    String(request.settle),
+    '--bitrate',
+    String(request.bitrate),
     ...request.pids.flatMap((pid) => ['--pid', String(pid)]),
     ...(request.icy ? ['--icy'] : []),
     request.url,

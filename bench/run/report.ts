@@ -55,8 +55,20 @@ export const row = (run: RunRecord): Row => {
   }
 }
 
-const f = (value: number | undefined, digits: number, unit = ''): string => (value === undefined ? '–' : `${value.toFixed(digits)}${unit}`)
-const ms = (value: number | undefined): string => (value === undefined ? '–' : value < 10 ? `${value.toFixed(1)} ms` : value < 10_000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`)
+const f = (
+  value: number | undefined,
+  digits: number,
+  unit = '',
+): string => (value === undefined ? '–' : `${value.toFixed(digits)}${unit}`)
+const ms = (
+  value: number | undefined,
+): string => (value === undefined
+  ? '–'
+  : value < 10
+  ? `${value.toFixed(1)} ms`
+  : value < 10_000
+  ? `${Math.round(value)} ms`
+  : `${(value / 1000).toFixed(1)} s`)
 const MiB = 1024 * 1024
 
 /** The results as a Markdown table, one row per server and N. */
@@ -66,8 +78,16 @@ export const resultsTable = (runs: readonly RunRecord[]): string => {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
   const lines = runs.map((run) => {
     const r = row(run)
-    if (r.error) return `| ${r.server} | ${r.listeners.toLocaleString('en-US')} | – | – | – | – | – | – | – | – | – | – | – |  ← ${r.error.split('\n')[0]}`
-    return `| ${r.server} | ${r.listeners.toLocaleString('en-US')} | ${r.ok} | ${r.failed} | ${r.underruns} | ${ms(r.ttfbP50)} | ${ms(r.ttfbP99)} | ${ms(r.stallMax)} | ${f(r.cpu, 1)} | ${f(r.cpuPer1k, 2)} | ${f(r.peakRss === undefined ? undefined : r.peakRss / MiB, 0, ' MiB')} | ${f(r.rssPerListener === undefined ? undefined : r.rssPerListener / 1024, 1, ' KiB')} | ${f(r.loadgenCpu, 1)} |`
+    if (r.error) {
+      return `| ${r.server} | ${r.listeners.toLocaleString('en-US')} | – | – | – | – | – | – | – | – | – | – | – |  ← ${
+        r.error.split('\n')[0]
+      }`
+    }
+    return `| ${r.server} | ${r.listeners.toLocaleString('en-US')} | ${r.ok} | ${r.failed} | ${r.underruns} | ${
+      ms(r.ttfbP50)
+    } | ${ms(r.ttfbP99)} | ${ms(r.stallMax)} | ${f(r.cpu, 1)} | ${f(r.cpuPer1k, 2)} | ${
+      f(r.peakRss === undefined ? undefined : r.peakRss / MiB, 0, ' MiB')
+    } | ${f(r.rssPerListener === undefined ? undefined : r.rssPerListener / 1024, 1, ' KiB')} | ${f(r.loadgenCpu, 1)} |`
   })
   return head + lines.join('\n') + '\n'
 }
@@ -81,11 +101,14 @@ export const ratiosTable = (runs: readonly RunRecord[]): string => {
     .map((r) => {
       const base = icecast.get(r.listeners)
       const cpu = base?.cpuPer1k && r.cpuPer1k !== undefined ? r.cpuPer1k / base.cpuPer1k : undefined
-      const rss = base?.rssPerListener && r.rssPerListener !== undefined ? r.rssPerListener / base.rssPerListener : undefined
+      const rss = base?.rssPerListener && r.rssPerListener !== undefined
+        ? r.rssPerListener / base.rssPerListener
+        : undefined
       return `| ${r.server} | ${r.listeners.toLocaleString('en-US')} | ${f(cpu, 2, 'x')} | ${f(rss, 1, 'x')} |`
     })
   if (icecast.size === 0 || lines.length === 0) return ''
-  return '| server | listeners | CPU per listener vs Icecast | RSS per listener vs Icecast |\n|---|---:|---:|---:|\n' + lines.join('\n') + '\n'
+  return '| server | listeners | CPU per listener vs Icecast | RSS per listener vs Icecast |\n|---|---:|---:|---:|\n' +
+    lines.join('\n') + '\n'
 }
 
 /**
@@ -101,12 +124,20 @@ export const verdict = (runs: readonly RunRecord[]): string[] => {
   const out: string[] = []
   for (const r of ours) {
     const pass = !r.error && r.failed === 0 && r.underruns === 0
-    out.push(`${pass ? 'PASS' : 'FAIL'} ${r.server} at ${largest}: ${r.error ? `no result (${r.error.split('\n')[0]})` : `${r.failed} failed, ${r.underruns} underruns`}`)
+    out.push(
+      `${pass ? 'PASS' : 'FAIL'} ${r.server} at ${largest}: ${
+        r.error ? `no result (${r.error.split('\n')[0]})` : `${r.failed} failed, ${r.underruns} underruns`
+      }`,
+    )
   }
   const best = ours.filter((r) => r.cpuPer1k !== undefined).sort((a, b) => a.cpuPer1k! - b.cpuPer1k!)[0]
   if (best && icecast?.cpuPer1k) {
     const ratio = best.cpuPer1k! / icecast.cpuPer1k
-    out.push(`${ratio <= 1.5 ? 'PASS' : 'FAIL'} best runtime ${best.server}: CPU per listener ${ratio.toFixed(2)}x Icecast's at ${largest} (target <= 1.5x)`)
+    out.push(
+      `${ratio <= 1.5 ? 'PASS' : 'FAIL'} best runtime ${best.server}: CPU per listener ${
+        ratio.toFixed(2)
+      }x Icecast's at ${largest} (target <= 1.5x)`,
+    )
   }
   return out
 }
@@ -115,17 +146,28 @@ export const verdict = (runs: readonly RunRecord[]): string[] => {
  * Pairs of runs at the same N, a base server and a variant of it (`variantOf(base)` names it), as a
  * Markdown table of CPU and RSS per listener with the change.
  */
-const pairedTable = (runs: readonly RunRecord[], variantOf: (server: string) => string | undefined, labels: readonly [string, string]): string => {
+const pairedTable = (
+  runs: readonly RunRecord[],
+  variantOf: (server: string) => string | undefined,
+  labels: readonly [string, string],
+): string => {
   const rows = runs.map(row).filter((r) => !r.error)
   const lines: string[] = []
   for (const base of rows) {
     const name = variantOf(base.server)
     const variant = name ? rows.find((r) => r.server === name && r.listeners === base.listeners) : undefined
     if (!variant) continue
-    const change = (a: number | undefined, b: number | undefined) => (a && b !== undefined ? `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(0)}%` : '–')
+    const change = (
+      a: number | undefined,
+      b: number | undefined,
+    ) => (a && b !== undefined ? `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(0)}%` : '–')
     const kibOf = (bytes: number | undefined) => f(bytes === undefined ? undefined : bytes / 1024, 1, ' KiB')
     lines.push(
-      `| ${base.server} | ${base.listeners.toLocaleString('en-US')} | ${f(base.cpu, 1)} | ${f(variant.cpu, 1)} | ${change(base.cpu, variant.cpu)} | ${kibOf(base.rssPerListener)} | ${kibOf(variant.rssPerListener)} | ${change(base.rssPerListener, variant.rssPerListener)} | ${base.underruns}/${variant.underruns} |`,
+      `| ${base.server} | ${base.listeners.toLocaleString('en-US')} | ${f(base.cpu, 1)} | ${f(variant.cpu, 1)} | ${
+        change(base.cpu, variant.cpu)
+      } | ${kibOf(base.rssPerListener)} | ${kibOf(variant.rssPerListener)} | ${
+        change(base.rssPerListener, variant.rssPerListener)
+      } | ${base.underruns}/${variant.underruns} |`,
     )
   }
   if (lines.length === 0) return ''
@@ -140,7 +182,10 @@ const pairedTable = (runs: readonly RunRecord[], variantOf: (server: string) => 
 
 /** For each runtime run both ways at the same N: cloned chunks against shared ones. */
 export const chunksTable = (runs: readonly RunRecord[]): string =>
-  pairedTable(runs, (server) => (server.endsWith(':shared') ? server.replace(/:shared$/, ':cloned') : undefined), ['shared', 'cloned'])
+  pairedTable(runs, (server) => (server.endsWith(':shared') ? server.replace(/:shared$/, ':cloned') : undefined), [
+    'shared',
+    'cloned',
+  ])
 
 /** For each server run both ways at the same N: listeners asking for ICY metadata against plain ones. */
 export const icyTable = (runs: readonly RunRecord[]): string =>
@@ -159,16 +204,26 @@ export const fullReport = (runs: readonly RunRecord[]): string => {
   const icy = icyTable(runs)
   const lines = [resultsTable(runs)]
   if (ratios) lines.push(`Ratios to Icecast at the same N (lower is better):\n\n${ratios}`)
-  if (chunks) lines.push(`Shared chunks (the design) against a copy per listener (bench/server-variant.ts):\n\n${chunks}`)
+  if (chunks) {
+    lines.push(`Shared chunks (the design) against a copy per listener (bench/server-variant.ts):\n\n${chunks}`)
+  }
   if (icy) lines.push(`Listeners asking for ICY metadata (Icy-MetaData: 1) against plain listeners:\n\n${icy}`)
   if (runs.some((r) => r.server === 'icecast')) lines.push(verdict(runs).join('\n') + '\n')
   const notes = runs.flatMap((r) => {
     const helper = r.result?.server[1]
     const lag = r.result?.loadgen.loopLagMs.max
     return [
-      ...(helper ? [`note: ${r.server} at ${r.listeners}: its source (ffmpeg) used ${helper.cpuPercent}% of a core, not counted above\n`] : []),
+      ...(helper
+        ? [
+          `note: ${r.server} at ${r.listeners}: its source (ffmpeg) used ${helper.cpuPercent}% of a core, not counted above\n`,
+        ]
+        : []),
       ...(lag !== undefined && lag > LAG_WARNING_MS
-        ? [`note: ${r.server} at ${r.listeners}: the load generator's own event loop lagged up to ${Math.round(lag)} ms; stalls up to that long may be its own\n`]
+        ? [
+          `note: ${r.server} at ${r.listeners}: the load generator's own event loop lagged up to ${
+            Math.round(lag)
+          } ms; stalls up to that long may be its own\n`,
+        ]
         : []),
     ]
   })

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { assertExecutable, isRunning, spawnLogged, stopProcess, waitForStream } from './process.ts'
-import { ROOT, binaries, buildDist, firstLine, node20Binary, node24Binary } from './runtimes.ts'
+import { binaries, buildDist, firstLine, node20Binary, node24Binary, ROOT } from './runtimes.ts'
 import type { BenchServer, ServerStarter, StartOptions } from './types.ts'
 
 /** Which chunk handling a variant server uses (`bench/server-variant.ts`). */
@@ -23,14 +23,25 @@ const command = (runtime: AirwaveRuntime): Command => {
   switch (runtime) {
     case 'node20': {
       const binary = node20Binary()
-      return { binary, pre: [], main: 'dist/main.js', version: `node ${firstLine(binary, ['--version']).slice(1)}`, prepare: buildDist }
+      return {
+        binary,
+        pre: [],
+        main: 'dist/main.js',
+        version: `node ${firstLine(binary, ['--version']).slice(1)}`,
+        prepare: buildDist,
+      }
     }
     case 'node24': {
       const binary = node24Binary()
       return { binary, pre: [], main: 'src/main.ts', version: `node ${firstLine(binary, ['--version']).slice(1)}` }
     }
     case 'bun':
-      return { binary: binaries.bun, pre: [], main: 'src/main.ts', version: `bun ${firstLine(binaries.bun, ['--version'])}` }
+      return {
+        binary: binaries.bun,
+        pre: [],
+        main: 'src/main.ts',
+        version: `bun ${firstLine(binaries.bun, ['--version'])}`,
+      }
     case 'deno':
       return {
         binary: binaries.deno,
@@ -48,31 +59,34 @@ const command = (runtime: AirwaveRuntime): Command => {
  * @example
  * const server = await airwave('bun')({ port, logDir })
  */
-export const airwave =
-  (runtime: AirwaveRuntime, chunks?: ChunkMode): ServerStarter =>
-  async (options: StartOptions): Promise<BenchServer> => {
-    if (chunks && runtime === 'node20') throw new Error('the chunk variants need a runtime that runs TypeScript directly (node24, bun, deno)')
-    const cmd = command(runtime)
-    await cmd.prepare?.()
-    const entry = chunks ? ['bench/server-variant.ts', '--chunks', chunks] : [cmd.main]
-    const args = [...cmd.pre, ...entry, '--host', '127.0.0.1', '--port', String(options.port)]
-    const proc = spawnLogged(cmd.binary, args, { logDir: options.logDir, name: 'server', cwd: ROOT })
-    const name = chunks ? `${runtime}:${chunks}` : runtime
-    const logHint = join(options.logDir, 'server.err')
-    try {
-      await waitForStream(options.port, '/stream', { timeoutMs: 30_000, alive: () => isRunning(proc.pid), logHint })
-      assertExecutable(proc.pid, cmd.binary)
-    } catch (error) {
-      await stopProcess(proc)
-      throw error
-    }
-    return {
-      name,
-      version: cmd.version,
-      pid: proc.pid,
-      helperPids: [],
-      url: `http://127.0.0.1:${options.port}/stream`,
-      logDir: options.logDir,
-      stop: async () => void (await stopProcess(proc)),
-    }
+export const airwave = (runtime: AirwaveRuntime, chunks?: ChunkMode): ServerStarter =>
+async (
+  options: StartOptions,
+): Promise<BenchServer> => {
+  if (chunks && runtime === 'node20') {
+    throw new Error('the chunk variants need a runtime that runs TypeScript directly (node24, bun, deno)')
   }
+  const cmd = command(runtime)
+  await cmd.prepare?.()
+  const entry = chunks ? ['bench/server-variant.ts', '--chunks', chunks] : [cmd.main]
+  const args = [...cmd.pre, ...entry, '--host', '127.0.0.1', '--port', String(options.port)]
+  const proc = spawnLogged(cmd.binary, args, { logDir: options.logDir, name: 'server', cwd: ROOT })
+  const name = chunks ? `${runtime}:${chunks}` : runtime
+  const logHint = join(options.logDir, 'server.err')
+  try {
+    await waitForStream(options.port, '/stream', { timeoutMs: 30_000, alive: () => isRunning(proc.pid), logHint })
+    assertExecutable(proc.pid, cmd.binary)
+  } catch (error) {
+    await stopProcess(proc)
+    throw error
+  }
+  return {
+    name,
+    version: cmd.version,
+    pid: proc.pid,
+    helperPids: [],
+    url: `http://127.0.0.1:${options.port}/stream`,
+    logDir: options.logDir,
+    stop: async () => void (await stopProcess(proc)),
+  }
+}

@@ -30,10 +30,15 @@ const idOf = (flag: '-u' | '-g', name: string): number | undefined => {
  */
 export const ensureIcecast = (): void => {
   if (existsSync(ICECAST)) return
-  if (process.getuid?.() !== 0) throw new Error(`Icecast is not installed (${ICECAST} missing) and this is not root: run \`sudo ${INSTALL}\``)
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Icecast is not installed (${ICECAST} missing) and this is not root: run \`sudo ${INSTALL}\``)
+  }
   process.stderr.write(`icecast2 missing: running \`${INSTALL}\` ...\n`)
   try {
-    execFileSync('apt-get', ['install', '-y', 'icecast2'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    execFileSync('apt-get', ['install', '-y', 'icecast2'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
   } catch (error) {
     throw new Error(`\`${INSTALL}\` failed (${String(error)}); run \`apt-get update && ${INSTALL}\` and try again`)
   }
@@ -50,7 +55,10 @@ const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').
  * generated source password, logs in `logDir`; as root it drops to `user`:`group` (Icecast
  * refuses to run as root otherwise).
  */
-export const icecastConfig = (options: { port: number; logDir: string; password: string; changeOwner?: { user: string; group: string } }): string => `<icecast>
+export const icecastConfig = (
+  options: { port: number; logDir: string; password: string; changeOwner?: { user: string; group: string } },
+): string =>
+  `<icecast>
   <location>loopback</location>
   <admin>bench@localhost</admin>
   <hostname>127.0.0.1</hostname>
@@ -88,14 +96,14 @@ export const icecastConfig = (options: { port: number; logDir: string; password:
   </logging>
   <security>
     <chroot>0</chroot>${
-      options.changeOwner
-        ? `
+    options.changeOwner
+      ? `
     <changeowner>
       <user>${xml(options.changeOwner.user)}</user>
       <group>${xml(options.changeOwner.group)}</group>
     </changeowner>`
-        : ''
-    }
+      : ''
+  }
   </security>
 </icecast>
 `
@@ -121,16 +129,35 @@ export const startIcecast = async (options: StartOptions): Promise<BenchServer> 
     const user = idOf('-u', 'icecast2') !== undefined ? 'icecast2' : 'nobody'
     const group = user === 'icecast2' ? 'icecast' : 'nogroup'
     changeOwner = { user, group }
-    chownSync(home, idOf('-u', user)!, Number(execFileSync('getent', ['group', group], { encoding: 'utf8' }).split(':')[2]))
+    chownSync(
+      home,
+      idOf('-u', user)!,
+      Number(execFileSync('getent', ['group', group], { encoding: 'utf8' }).split(':')[2]),
+    )
   }
   const configPath = join(home, 'icecast.xml')
   writeFileSync(configPath, icecastConfig({ port: options.port, logDir: home, password, changeOwner }), { mode: 0o644 })
   const icecast = spawnLogged(ICECAST, ['-c', configPath], { logDir: options.logDir, name: 'server' })
   const ffmpegArgs = [
-    '-hide_banner', '-nostdin', '-loglevel', 'warning',
-    '-re', '-stream_loop', '-1', '-i', ICECAST_SOURCE_FILE,
-    '-c', 'copy', '-id3v2_version', '0', '-write_xing', '0',
-    '-content_type', 'audio/mpeg', '-f', 'mp3',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'warning',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    ICECAST_SOURCE_FILE,
+    '-c',
+    'copy',
+    '-id3v2_version',
+    '0',
+    '-write_xing',
+    '0',
+    '-content_type',
+    'audio/mpeg',
+    '-f',
+    'mp3',
     `icecast://source:${password}@127.0.0.1:${options.port}/stream`,
   ]
   let ffmpeg: ReturnType<typeof spawnLogged> | undefined

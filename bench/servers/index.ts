@@ -19,7 +19,10 @@ export const SERVER_NAMES: readonly string[] = [
 export const serverStarter = (name: string): ServerStarter => {
   if (name === 'icecast') return startIcecast
   const [runtime, chunks] = name.split(':') as [string, string | undefined]
-  if (!RUNTIMES.includes(runtime as AirwaveRuntime) || (chunks !== undefined && chunks !== 'shared' && chunks !== 'cloned') || !SERVER_NAMES.includes(name)) {
+  if (
+    !RUNTIMES.includes(runtime as AirwaveRuntime) ||
+    (chunks !== undefined && chunks !== 'shared' && chunks !== 'cloned') || !SERVER_NAMES.includes(name)
+  ) {
     throw new Error(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')})`)
   }
   return airwave(runtime as AirwaveRuntime, chunks as ChunkMode | undefined)

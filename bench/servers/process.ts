@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync, readlinkSync, realpathSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { StreamListener, now } from '../load/listener.ts'
+import { now, StreamListener } from '../load/listener.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -41,11 +41,19 @@ export const withOpenFiles = (command: string, args: readonly string[]): [string
  * @example
  * const server = spawnLogged('bun', ['src/main.ts'], { logDir, name: 'server' })
  */
-export const spawnLogged = (command: string, args: readonly string[], options: { logDir: string; name: string; cwd?: string; env?: NodeJS.ProcessEnv }): LoggedProcess => {
+export const spawnLogged = (
+  command: string,
+  args: readonly string[],
+  options: { logDir: string; name: string; cwd?: string; env?: NodeJS.ProcessEnv },
+): LoggedProcess => {
   const out = openSync(join(options.logDir, `${options.name}.out`), 'a')
   const err = openSync(join(options.logDir, `${options.name}.err`), 'a')
   const [shell, shellArgs] = withOpenFiles(command, args)
-  const child = spawn(shell, shellArgs, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', out, err] })
+  const child = spawn(shell, shellArgs, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', out, err],
+  })
   closeSync(out)
   closeSync(err)
   const exited = new Promise<string>((resolve) => {
@@ -72,7 +80,9 @@ export const stopProcess = async (proc: LoggedProcess, graceMs = 10_000): Promis
  */
 export const assertExecutable = (pid: number, binary: string): void => {
   const exe = readlinkSync(`/proc/${pid}/exe`)
-  if (exe !== realpathSync(binary)) throw new Error(`pid ${pid} runs ${exe}, not ${binary}: refusing to measure a wrapper`)
+  if (exe !== realpathSync(binary)) {
+    throw new Error(`pid ${pid} runs ${exe}, not ${binary}: refusing to measure a wrapper`)
+  }
 }
 
 /** A port on 127.0.0.1 that was free a moment ago. */
@@ -82,7 +92,9 @@ export const freePort = (): Promise<number> =>
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(
+        () => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))),
+      )
     })
   })
 
@@ -91,12 +103,19 @@ export const freePort = (): Promise<number> =>
  * until `timeoutMs`; rejects with the last problem seen, or as soon as `alive()` says the server
  * died.
  */
-export const waitForStream = async (port: number, path: string, options: { timeoutMs: number; alive: () => boolean; logHint: string }): Promise<void> => {
+export const waitForStream = async (
+  port: number,
+  path: string,
+  options: { timeoutMs: number; alive: () => boolean; logHint: string },
+): Promise<void> => {
   const deadline = now() + options.timeoutMs
   let last = 'not tried'
   while (now() < deadline) {
     if (!options.alive()) throw new Error(`the server exited while starting (see ${options.logHint})`)
-    const probe = new StreamListener(0, { host: '127.0.0.1', port, path, httpVersion: '1.1' }, { headerTimeoutMs: 5000, burstWindowMs: 0 })
+    const probe = new StreamListener(0, { host: '127.0.0.1', port, path, httpVersion: '1.1' }, {
+      headerTimeoutMs: 5000,
+      burstWindowMs: 0,
+    })
     probe.open()
     while (!probe.settled) await sleep(20)
     probe.stop()
@@ -104,7 +123,11 @@ export const waitForStream = async (port: number, path: string, options: { timeo
     last = `${probe.failure}: ${probe.error}`
     await sleep(200)
   }
-  throw new Error(`no audio from http://127.0.0.1:${port}${path} within ${options.timeoutMs / 1000} s (last: ${last}; see ${options.logHint})`)
+  throw new Error(
+    `no audio from http://127.0.0.1:${port}${path} within ${
+      options.timeoutMs / 1000
+    } s (last: ${last}; see ${options.logHint})`,
+  )
 }
 
 /** Whether a process is still running. */

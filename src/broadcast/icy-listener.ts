@@ -46,7 +46,7 @@ export class IcyListener extends Listener {
     }
     const parts: Uint8Array[] = []
     let length = 0
-    for (let offset = 0; offset < data.length; ) {
+    for (let offset = 0; offset < data.length;) {
       const take = Math.min(this.metaint - this.#sinceBlock, data.length - offset)
       parts.push(data.subarray(offset, offset + take))
       length += take

@@ -72,7 +72,9 @@ Examples:
 const number = (flag: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined
   const parsed = Number(value)
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw new CliError(`--${flag}: expected a number, got "${value}"`)
+  if (value.trim() === '' || !Number.isFinite(parsed)) {
+    throw new CliError(`--${flag}: expected a number, got "${value}"`)
+  }
   return parsed
 }
 

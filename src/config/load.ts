@@ -23,7 +23,10 @@ const FLAG_FOR_FIELD: Record<string, string> = {
 }
 
 /** Environment variables that may hold the passwords, so they need not be typed on a command line. */
-export const PASSWORD_ENV = { sourcePassword: 'AIRWAVE_SOURCE_PASSWORD', adminPassword: 'AIRWAVE_ADMIN_PASSWORD' } as const
+export const PASSWORD_ENV = {
+  sourcePassword: 'AIRWAVE_SOURCE_PASSWORD',
+  adminPassword: 'AIRWAVE_ADMIN_PASSWORD',
+} as const
 
 /** Station settings given by flags or the environment, which override the config file. */
 const stationOverrides = (flags: CliFlags, env: Readonly<Record<string, string | undefined>>) => {
@@ -58,7 +61,11 @@ export interface LoadedConfig {
  * @example
  * const { config } = await loadConfig(flags, ['~/Music'])
  */
-export const loadConfig = async (flags: CliFlags, playlist: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<LoadedConfig> => {
+export const loadConfig = async (
+  flags: CliFlags,
+  playlist: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<LoadedConfig> => {
   const overrides = stationOverrides(flags, env)
   if (flags.config !== undefined) {
     const mountFlags = (['mount', 'burst', 'shuffle', 'name', 'relay'] as const).filter((f) => flags[f] !== undefined)
@@ -71,7 +78,9 @@ export const loadConfig = async (flags: CliFlags, playlist: readonly string[], e
     try {
       text = await readFile(path, 'utf8')
     } catch (error) {
-      throw new ConfigError(path, [`cannot read the file: ${(error as { code?: string }).code === 'ENOENT' ? 'not found' : String(error)}`])
+      throw new ConfigError(path, [
+        `cannot read the file: ${(error as { code?: string }).code === 'ENOENT' ? 'not found' : String(error)}`,
+      ])
     }
     let json: unknown
     try {
@@ -79,8 +88,14 @@ export const loadConfig = async (flags: CliFlags, playlist: readonly string[], e
     } catch (error) {
       throw new ConfigError(path, [`not valid JSON: ${error instanceof Error ? error.message : String(error)}`])
     }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError(path, ['(root): expected a JSON object'])
-    const config = parseStationConfig({ ...json, ...overrides }, path, (field) => (field in overrides ? FLAG_FOR_FIELD[field]! : field))
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw new ConfigError(path, ['(root): expected a JSON object'])
+    }
+    const config = parseStationConfig(
+      { ...json, ...overrides },
+      path,
+      (field) => (field in overrides ? FLAG_FOR_FIELD[field]! : field),
+    )
     return { config: { ...config, baseDir: dirname(path) }, demo: false }
   }
   const demo = playlist.length === 0 && flags.relay === undefined
@@ -93,6 +108,10 @@ export const loadConfig = async (flags: CliFlags, playlist: readonly string[], e
     ...(flags.name !== undefined ? { name: flags.name } : demo ? { name: 'airwave demo' } : {}),
     ...(demo && { description: 'The built-in demo playlist: synthesized tones' }),
   }
-  const config = parseStationConfig({ ...overrides, mounts: [mount] }, 'the command line', (field) => FLAG_FOR_FIELD[field] ?? field)
+  const config = parseStationConfig(
+    { ...overrides, mounts: [mount] },
+    'the command line',
+    (field) => FLAG_FOR_FIELD[field] ?? field,
+  )
   return { config: { ...config, baseDir: process.cwd() }, demo }
 }

@@ -3,7 +3,15 @@ import { AUDIO_FORMATS } from '../format/params.ts'
 import { LOG_LEVELS } from '../log.ts'
 
 /** First path segments that belong to airwave's own pages and APIs, never to a mount. */
-export const RESERVED_SEGMENTS: readonly string[] = ['api', 'admin', 'embed', 'metrics', 'status-json.xsl', 'assets', 'favicon.ico']
+export const RESERVED_SEGMENTS: readonly string[] = [
+  'api',
+  'admin',
+  'embed',
+  'metrics',
+  'status-json.xsl',
+  'assets',
+  'favicon.ico',
+]
 
 const mountPath = z
   .string()
@@ -11,7 +19,9 @@ const mountPath = z
   .refine((path) => !RESERVED_SEGMENTS.includes((path.split('/')[1] ?? '').toLowerCase()), {
     message: `must not start with a reserved name (${RESERVED_SEGMENTS.join(', ')})`,
   })
-  .refine((path) => !/\.(m3u|pls)$/i.test(path), { message: 'must not end in .m3u or .pls (those serve playlists of the mount)' })
+  .refine((path) => !/\.(m3u|pls)$/i.test(path), {
+    message: 'must not end in .m3u or .pls (those serve playlists of the mount)',
+  })
 
 const text = z.string().max(1024)
 
@@ -91,8 +101,13 @@ export const StationConfigSchema = z
     config.mounts.forEach((mount, index) => {
       const key = mount.path.toLowerCase()
       const first = seen.get(key)
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['mounts', index, 'path'], message: `duplicate of mounts[${first}].path (${mount.path})` })
-      else seen.set(key, index)
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mounts', index, 'path'],
+          message: `duplicate of mounts[${first}].path (${mount.path})`,
+        })
+      } else seen.set(key, index)
     })
     for (const problem of sourceProblems(config)) ctx.addIssue({ code: 'custom', ...problem })
   })
@@ -108,7 +123,12 @@ const effectiveMount = <M extends { name?: string; sourcePassword?: string; sour
 ): M & { sourceTimeout: number } => {
   const name = mount.name ?? station.name
   const sourcePassword = mount.sourcePassword ?? station.sourcePassword
-  return { ...mount, ...(name !== undefined && { name }), ...(sourcePassword !== undefined && { sourcePassword }), sourceTimeout: mount.sourceTimeout ?? station.sourceTimeout }
+  return {
+    ...mount,
+    ...(name !== undefined && { name }),
+    ...(sourcePassword !== undefined && { sourcePassword }),
+    sourceTimeout: mount.sourceTimeout ?? station.sourceTimeout,
+  }
 }
 
 /**
@@ -117,7 +137,13 @@ const effectiveMount = <M extends { name?: string; sourcePassword?: string; sour
  */
 const sourceProblems = (config: {
   sourcePassword?: string
-  mounts: readonly { path: string; playlist?: string[]; relay?: string; sourcePassword?: string; fallbackMount?: string }[]
+  mounts: readonly {
+    path: string
+    playlist?: string[]
+    relay?: string
+    sourcePassword?: string
+    fallbackMount?: string
+  }[]
 }): { path: (string | number)[]; message: string }[] => {
   const problems: { path: (string | number)[]; message: string }[] = []
   const byPath = new Map(config.mounts.map((mount) => [mount.path, mount]))
@@ -126,22 +152,33 @@ const sourceProblems = (config: {
     if (!mount.playlist && !mount.relay && !live) {
       problems.push({
         path: ['mounts', index],
-        message: 'has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) so a live source can connect',
+        message:
+          'has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) so a live source can connect',
       })
     }
     if (mount.fallbackMount === undefined) return
     if (mount.playlist) {
-      problems.push({ path: ['mounts', index, 'fallbackMount'], message: 'a mount with a playlist never goes off air, so it has no use for a fallback mount' })
+      problems.push({
+        path: ['mounts', index, 'fallbackMount'],
+        message: 'a mount with a playlist never goes off air, so it has no use for a fallback mount',
+      })
       return
     }
     const chain = [mount.path]
-    for (let next: string | undefined = mount.fallbackMount; next !== undefined; next = byPath.get(next)?.fallbackMount) {
+    for (
+      let next: string | undefined = mount.fallbackMount;
+      next !== undefined;
+      next = byPath.get(next)?.fallbackMount
+    ) {
       if (!byPath.has(next)) {
         problems.push({ path: ['mounts', index, 'fallbackMount'], message: `no mount at ${next}` })
         return
       }
       if (chain.includes(next)) {
-        problems.push({ path: ['mounts', index, 'fallbackMount'], message: `falls back in a loop: ${[...chain, next].join(' -> ')}` })
+        problems.push({
+          path: ['mounts', index, 'fallbackMount'],
+          message: `falls back in a loop: ${[...chain, next].join(' -> ')}`,
+        })
         return
       }
       chain.push(next)
@@ -172,7 +209,8 @@ export const sourcePortOf = (config: { port: number; sourcePort?: number }): num
   config.sourcePort ?? (config.port === 0 ? 0 : config.port + 1)
 
 /** Whether any mount accepts live source clients (a source password is set for it). */
-export const liveEnabled = (config: Pick<StationConfig, 'mounts'>): boolean => config.mounts.some((mount) => mount.sourcePassword !== undefined)
+export const liveEnabled = (config: Pick<StationConfig, 'mounts'>): boolean =>
+  config.mounts.some((mount) => mount.sourcePassword !== undefined)
 
 /** A configuration that failed validation: each problem names the field and what was expected. */
 export class ConfigError extends Error {
@@ -185,7 +223,10 @@ export class ConfigError extends Error {
 }
 
 const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || '(root)'
+  path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  ) || '(root)'
 
 /**
  * Validates a configuration object, filling in defaults; throws a ConfigError that names every bad
@@ -194,7 +235,11 @@ const formatPath = (path: readonly PropertyKey[]): string =>
  * @example
  * parseStationConfig({ mounts: [{ path: '/stream', playlist: ['music'] }] }, 'airwave.json')
  */
-export const parseStationConfig = (input: unknown, source: string, rename: (field: string) => string = (f) => f): StationConfig => {
+export const parseStationConfig = (
+  input: unknown,
+  source: string,
+  rename: (field: string) => string = (f) => f,
+): StationConfig => {
   const result = StationConfigSchema.safeParse(input)
   if (result.success) return result.data
   throw new ConfigError(

@@ -24,7 +24,7 @@ export const isInfoFrame = (frame: Uint8Array): boolean =>
         frame[at + 1] === text.charCodeAt(1) &&
         frame[at + 2] === text.charCodeAt(2) &&
         frame[at + 3] === text.charCodeAt(3),
-    ),
+    )
   )
 
 /**

@@ -21,7 +21,9 @@ export type StreamShape = StreamParams & { bitrate: number }
  * describeParams({ format: 'mp3', sampleRate: 44100, channels: 2 }) // 'MP3 44100 Hz stereo'
  */
 export const describeParams = (p: StreamParams): string =>
-  `${p.format.toUpperCase()} ${p.sampleRate} Hz ${p.channels === 1 ? 'mono' : p.channels === 2 ? 'stereo' : `${p.channels} ch`}`
+  `${p.format.toUpperCase()} ${p.sampleRate} Hz ${
+    p.channels === 1 ? 'mono' : p.channels === 2 ? 'stereo' : `${p.channels} ch`
+  }`
 
 /**
  * Explains how `actual` differs from `expected`, or returns undefined when they match.
@@ -31,8 +33,12 @@ export const describeParams = (p: StreamParams): string =>
  */
 export const paramsMismatch = (expected: StreamParams, actual: StreamParams): string | undefined => {
   const diffs: string[] = []
-  if (actual.format !== expected.format) diffs.push(`format ${actual.format.toUpperCase()}, mount is ${expected.format.toUpperCase()}`)
-  if (actual.sampleRate !== expected.sampleRate) diffs.push(`${actual.sampleRate} Hz, mount is ${expected.sampleRate} Hz`)
+  if (actual.format !== expected.format) {
+    diffs.push(`format ${actual.format.toUpperCase()}, mount is ${expected.format.toUpperCase()}`)
+  }
+  if (actual.sampleRate !== expected.sampleRate) {
+    diffs.push(`${actual.sampleRate} Hz, mount is ${expected.sampleRate} Hz`)
+  }
   if (actual.channels !== expected.channels) diffs.push(`${actual.channels} channel(s), mount has ${expected.channels}`)
   return diffs.length > 0 ? diffs.join('; ') : undefined
 }

@@ -15,7 +15,8 @@ const ascii = (bytes: Uint8Array, start: number, length: number): string =>
 export const id3v2Size = (head: Uint8Array, offset = 0): number => {
   if (ascii(head, offset, 3) !== 'ID3' || head.length < offset + 10) return 0
   const flags = head[offset + 5]!
-  const size = ((head[offset + 6]! & 0x7f) << 21) | ((head[offset + 7]! & 0x7f) << 14) | ((head[offset + 8]! & 0x7f) << 7) | (head[offset + 9]! & 0x7f)
+  const size = ((head[offset + 6]! & 0x7f) << 21) | ((head[offset + 7]! & 0x7f) << 14) |
+    ((head[offset + 8]! & 0x7f) << 7) | (head[offset + 9]! & 0x7f)
   return 10 + size + (flags & 0x10 ? 10 : 0)
 }
 

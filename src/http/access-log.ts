@@ -6,7 +6,9 @@ const pad = (n: number) => String(n).padStart(2, '0')
 
 /** `25/Nov/2026:18:45:00 +0000`, the combined log format's date. */
 export const clfDate = (date: Date): string =>
-  `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${
+    pad(date.getUTCMinutes())
+  }:${pad(date.getUTCSeconds())} +0000`
 
 const quoted = (text: string) => `"${oneLine(text || '-').replace(/[\\"]/g, (c) => `\\${c}`)}"`
 
@@ -20,5 +22,7 @@ const quoted = (text: string) => `"${oneLine(text || '-').replace(/[\\"]/g, (c) 
  */
 export const formatAccessLine = (listener: Listener, status: number, at: Date, seconds: number): string => {
   const { info } = listener
-  return `${info.address || '-'} - - [${clfDate(at)}] ${quoted(info.request)} ${status} ${listener.bytesSent} ${quoted(info.referer)} ${quoted(info.userAgent)} ${Math.round(seconds)}`
+  return `${info.address || '-'} - - [${clfDate(at)}] ${quoted(info.request)} ${status} ${listener.bytesSent} ${
+    quoted(info.referer)
+  } ${quoted(info.userAgent)} ${Math.round(seconds)}`
 }

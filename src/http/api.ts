@@ -13,11 +13,23 @@ import { mountJson } from './mount-json.ts'
  * @example
  * app.route('/api', apiApp(station, { hooks, clock, base: (c) => new URL(c.req.url).origin }))
  */
-export const apiApp = (station: Station, options: { hooks: ConnectionHooks; clock: Clock; base: (request: Request) => string }): Hono => {
+export const apiApp = (
+  station: Station,
+  options: { hooks: ConnectionHooks; clock: Clock; base: (request: Request) => string },
+): Hono => {
   const { hooks, clock } = options
   const app = new Hono()
-  const notFound = (name: string) => Response.json({ error: `no mount /${name}`, mounts: [...station.mounts.keys()] }, { status: 404 })
-  app.get('/mounts', async (c) => Response.json({ mounts: await Promise.all([...station.mounts.values()].map((m) => mountJson(m, clock, options.base(c.req.raw)))) }))
+  const notFound = (name: string) =>
+    Response.json({ error: `no mount /${name}`, mounts: [...station.mounts.keys()] }, { status: 404 })
+  app.get(
+    '/mounts',
+    async (c) =>
+      Response.json({
+        mounts: await Promise.all(
+          [...station.mounts.values()].map((m) => mountJson(m, clock, options.base(c.req.raw))),
+        ),
+      }),
+  )
   app.get('/events', (c) => eventStream(c, [...station.mounts.values()], hooks, true))
   app.get('/mounts/:name{.+}/events', (c) => {
     const mount = station.mount(`/${c.req.param('name')}`)

@@ -45,20 +45,39 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   const app = new Hono()
   const mounts = () => [...station.mounts.keys()]
   const notFound = (path: string) =>
-    new Response(`No mount at ${path}.\nMounts on this station: ${mounts().join(', ')}\n`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+    new Response(`No mount at ${path}.\nMounts on this station: ${mounts().join(', ')}\n`, {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    })
 
   app.use(except('/admin/*', publicCors()))
   app.route('/admin', adminApp(station, { hooks, log, clock, dashboard: true }))
   const page = pageSecurity()
-  const listenerPageAt = (c: Context) => htmlResponse(c.req.raw, listenerPage(station, clock, c.req.path.endsWith('/') ? './' : `./${c.req.path.split('/').pop()}/`))
+  const listenerPageAt = (c: Context) =>
+    htmlResponse(
+      c.req.raw,
+      listenerPage(station, clock, c.req.path.endsWith('/') ? './' : `./${c.req.path.split('/').pop()}/`),
+    )
   app.get('/', page, listenerPageAt)
   app.get('/embed/:mount{.+}', pageSecurity({ frameable: true }), (c) => {
     const mount = station.mount(`/${c.req.param('mount')}`)
     return mount ? htmlResponse(c.req.raw, embedPage(mount, clock)) : notFound(`/${c.req.param('mount')}`)
   })
   app.get('/assets/:name', (c) => serveAsset(c.req.raw, c.req.param('name')))
-  app.get('/metrics', () => new Response(prometheusMetrics(station), { headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' } }))
-  app.get('/status-json.xsl', (c) => Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), { headers: { 'Cache-Control': 'no-cache' } }))
+  app.get(
+    '/metrics',
+    () =>
+      new Response(prometheusMetrics(station), {
+        headers: { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-cache' },
+      }),
+  )
+  app.get(
+    '/status-json.xsl',
+    (c) =>
+      Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), {
+        headers: { 'Cache-Control': 'no-cache' },
+      }),
+  )
   app.route('/api', apiApp(station, { hooks, clock, base: origin }))
   app.get('/:mount{.+}', (c) => {
     const path = `/${c.req.param('mount')}`
@@ -72,7 +91,11 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   // Routed under a prefix, `/radio/` (with the slash) is the only GET that ends in `/` and reaches no
   // route above (`/:mount` takes every other): it is the listener page too.
   const isPrefixWithSlash = (c: Context) => c.req.path.endsWith('/')
-  app.get('*', (c, next) => (isPrefixWithSlash(c) ? page(c, next) : next()), (c) => (isPrefixWithSlash(c) ? listenerPageAt(c) : notFound(c.req.path)))
+  app.get(
+    '*',
+    (c, next) => (isPrefixWithSlash(c) ? page(c, next) : next()),
+    (c) => (isPrefixWithSlash(c) ? listenerPageAt(c) : notFound(c.req.path)),
+  )
   app.all('*', (c) => c.text('Method Not Allowed\n', 405, { Allow: 'GET, HEAD, OPTIONS' }))
   return app
 }

@@ -5,7 +5,17 @@ import { cors } from 'hono/cors'
 const ALLOW_HEADERS = ['Content-Type', 'Icy-Metadata', 'Range']
 const ALLOW_METHODS = ['GET', 'HEAD', 'OPTIONS']
 /** What web players may read: the stream's icy-* description (icecast-metadata-js's list). */
-const EXPOSE_HEADERS = ['Icy-MetaInt', 'Icy-Br', 'Icy-Description', 'Icy-Genre', 'Icy-Name', 'Ice-Audio-Info', 'Icy-Url', 'Icy-Sr', 'Icy-Pub']
+const EXPOSE_HEADERS = [
+  'Icy-MetaInt',
+  'Icy-Br',
+  'Icy-Description',
+  'Icy-Genre',
+  'Icy-Name',
+  'Ice-Audio-Info',
+  'Icy-Url',
+  'Icy-Sr',
+  'Icy-Pub',
+]
 
 /**
  * CORS for everything public (streams, playlists files, the API and its events, status), so a
@@ -17,7 +27,13 @@ const EXPOSE_HEADERS = ['Icy-MetaInt', 'Icy-Br', 'Icy-Description', 'Icy-Genre',
  * app.use(except('/admin/*', publicCors()))
  */
 export const publicCors = (): MiddlewareHandler => {
-  const hono = cors({ origin: '*', allowMethods: ALLOW_METHODS, allowHeaders: ALLOW_HEADERS, exposeHeaders: EXPOSE_HEADERS, maxAge: 86400 })
+  const hono = cors({
+    origin: '*',
+    allowMethods: ALLOW_METHODS,
+    allowHeaders: ALLOW_HEADERS,
+    exposeHeaders: EXPOSE_HEADERS,
+    maxAge: 86400,
+  })
   return async (c, next) =>
     await hono(c, async () => {
       await next()

@@ -8,7 +8,11 @@ import { onAirJson } from './mount-json.ts'
 /** How long listener-count changes settle before an event goes out. */
 export const LISTENERS_DEBOUNCE_MS = 500
 const KEEP_ALIVE_MS = 15_000
-const HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-store', 'X-Accel-Buffering': 'no' }
+const HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-store',
+  'X-Accel-Buffering': 'no',
+}
 
 /**
  * Server-Sent Events (hono/streaming's `streamSSE`) for some mounts: a `track` event when a track
@@ -22,7 +26,12 @@ const HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Con
  * // in the page:
  * new EventSource('/api/mounts/stream/events').addEventListener('track', (e) => show(JSON.parse(e.data)))
  */
-export const eventStream = (c: Context, mounts: readonly Mount[], hooks: ConnectionHooks, tagged: boolean): Response => {
+export const eventStream = (
+  c: Context,
+  mounts: readonly Mount[],
+  hooks: ConnectionHooks,
+  tagged: boolean,
+): Response => {
   if (c.req.method === 'HEAD') return new Response(null, { headers: HEADERS })
   hooks.keepOpen?.(c)
   const response = streamSSE(c, async (stream) => {
@@ -42,7 +51,9 @@ export const eventStream = (c: Context, mounts: readonly Mount[], hooks: Connect
       const sendTrack = () => {
         const onAir = mount.onAir
         // Track ids are per mount: only a single mount's stream can name its events by them.
-        if (onAir) send('track', { ...tag, ...onAirJson(onAir), live: mount.position }, tagged ? undefined : onAir.track.id)
+        if (onAir) {
+          send('track', { ...tag, ...onAirJson(onAir), live: mount.position }, tagged ? undefined : onAir.track.id)
+        }
       }
       const sendListeners = () => {
         const counts = mount.listenerCounts()
@@ -56,8 +67,9 @@ export const eventStream = (c: Context, mounts: readonly Mount[], hooks: Connect
       cleanups.push(
         mount.observe((event) => {
           if (event.type === 'track') sendTrack()
-          else if (event.type === 'listeners') debounce ??= setTimeout(() => ((debounce = undefined), sendListeners()), LISTENERS_DEBOUNCE_MS)
-          else if (--running === 0) for (const cleanup of cleanups) cleanup()
+          else if (event.type === 'listeners') {
+            debounce ??= setTimeout(() => ((debounce = undefined), sendListeners()), LISTENERS_DEBOUNCE_MS)
+          } else if (--running === 0) { for (const cleanup of cleanups) cleanup() }
         }),
         () => clearTimeout(debounce),
       )

@@ -53,10 +53,15 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
   const serving = options.routing.serving(mount)
   if (!serving) {
     const fallback = mount.config.fallbackMount
-    return new Response(`${mount.path} is off air: no source is connected${fallback ? ` and its fallback ${fallback} is off air too` : ''}; try again later\n`, {
-      status: 404,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-    })
+    return new Response(
+      `${mount.path} is off air: no source is connected${
+        fallback ? ` and its fallback ${fallback} is off air too` : ''
+      }; try again later\n`,
+      {
+        status: 404,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      },
+    )
   }
   const headers = streamHeaders(serving, options.serverName)
   if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
@@ -76,12 +81,20 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
   const icy = c.req.header('icy-metadata')?.trim() === '1'
   if (icy) headers.set('icy-metaint', String(mount.config.metaint))
   const { metaint, streamUrl } = mount.config
-  const listener = options.routing.add(mount, clientInfo(c, options.hooks), icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined)
+  const listener = options.routing.add(
+    mount,
+    clientInfo(c, options.hooks),
+    icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined,
+  )
   options.hooks.keepOpen?.(c)
   listener.closed.then((reason) => {
     const seconds = (options.clock.now() - listener.connectedAt) / 1000
     if (reason === 'slow') {
-      mount.log.warn(`dropped slow listener #${listener.id} ${listener.info.address} after ${seconds.toFixed(0)} s: skipped more than ${mount.config.slowListenerLimit} s of audio in a row`)
+      mount.log.warn(
+        `dropped slow listener #${listener.id} ${listener.info.address} after ${
+          seconds.toFixed(0)
+        } s: skipped more than ${mount.config.slowListenerLimit} s of audio in a row`,
+      )
     }
     if (reason === 'slow' || reason === 'kicked') options.hooks.closeConnection?.(c)
     options.log.access(formatAccessLine(listener, 200, new Date(), seconds))

@@ -15,21 +15,62 @@ interface MetricFamily {
   samples: (mount: Mount) => [labels: Record<string, string>, value: number][]
 }
 
-const one = (value: (mount: Mount) => number) => (mount: Mount): [Record<string, string>, number][] => [[{}, value(mount)]]
+const one =
+  (value: (mount: Mount) => number) => (mount: Mount): [Record<string, string>, number][] => [[{}, value(mount)]]
 
 /**
  * Per-mount metrics, one family each. Counters count from the station's start (Prometheus handles
  * restarts through `airwave_start_time_seconds` and its own reset detection).
  */
 const MOUNT_METRICS: readonly MetricFamily[] = [
-  { name: 'airwave_listeners', type: 'gauge', help: 'Listeners connected now (range probes and HEAD requests never count).', samples: one((m) => m.listenerCounts().current) },
-  { name: 'airwave_listeners_peak', type: 'gauge', help: 'Most listeners connected at once since start.', samples: one((m) => m.listenerCounts().peak) },
-  { name: 'airwave_listeners_unique', type: 'gauge', help: 'Distinct (address, user agent) pairs among the listeners connected now.', samples: one((m) => m.listenerCounts().unique) },
-  { name: 'airwave_listener_connections_total', type: 'counter', help: 'Listener connections accepted since start.', samples: one((m) => m.broadcaster.stats.connections) },
-  { name: 'airwave_slow_listener_drops_total', type: 'counter', help: 'Listeners disconnected for falling too far behind.', samples: one((m) => m.broadcaster.stats.slowDrops) },
-  { name: 'airwave_sent_bytes_total', type: 'counter', help: 'Bytes sent to listeners (audio and ICY metadata), all listeners together.', samples: one((m) => m.broadcaster.bytesSent()) },
-  { name: 'airwave_stream_bytes_total', type: 'counter', help: 'Audio bytes the mount has broadcast, each counted once however many listeners got it.', samples: one((m) => m.broadcaster.stats.bytes) },
-  { name: 'airwave_stream_seconds_total', type: 'counter', help: 'Seconds of audio the mount has broadcast (the live edge).', samples: one((m) => m.position) },
+  {
+    name: 'airwave_listeners',
+    type: 'gauge',
+    help: 'Listeners connected now (range probes and HEAD requests never count).',
+    samples: one((m) => m.listenerCounts().current),
+  },
+  {
+    name: 'airwave_listeners_peak',
+    type: 'gauge',
+    help: 'Most listeners connected at once since start.',
+    samples: one((m) => m.listenerCounts().peak),
+  },
+  {
+    name: 'airwave_listeners_unique',
+    type: 'gauge',
+    help: 'Distinct (address, user agent) pairs among the listeners connected now.',
+    samples: one((m) => m.listenerCounts().unique),
+  },
+  {
+    name: 'airwave_listener_connections_total',
+    type: 'counter',
+    help: 'Listener connections accepted since start.',
+    samples: one((m) => m.broadcaster.stats.connections),
+  },
+  {
+    name: 'airwave_slow_listener_drops_total',
+    type: 'counter',
+    help: 'Listeners disconnected for falling too far behind.',
+    samples: one((m) => m.broadcaster.stats.slowDrops),
+  },
+  {
+    name: 'airwave_sent_bytes_total',
+    type: 'counter',
+    help: 'Bytes sent to listeners (audio and ICY metadata), all listeners together.',
+    samples: one((m) => m.broadcaster.bytesSent()),
+  },
+  {
+    name: 'airwave_stream_bytes_total',
+    type: 'counter',
+    help: 'Audio bytes the mount has broadcast, each counted once however many listeners got it.',
+    samples: one((m) => m.broadcaster.stats.bytes),
+  },
+  {
+    name: 'airwave_stream_seconds_total',
+    type: 'counter',
+    help: 'Seconds of audio the mount has broadcast (the live edge).',
+    samples: one((m) => m.position),
+  },
   {
     name: 'airwave_source_connections_total',
     type: 'counter',
@@ -42,9 +83,12 @@ const MOUNT_METRICS: readonly MetricFamily[] = [
 const labelValue = (text: string): string => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 
 /** A sample value: integers as they are, others with up to 3 decimals. */
-const sampleValue = (value: number): string => (Number.isInteger(value) ? String(value) : String(Number(value.toFixed(3))))
+const sampleValue = (
+  value: number,
+): string => (Number.isInteger(value) ? String(value) : String(Number(value.toFixed(3))))
 
-const family = (name: string, type: MetricType, help: string, samples: string[]): string => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${samples.join('')}`
+const family = (name: string, type: MetricType, help: string, samples: string[]): string =>
+  `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${samples.join('')}`
 
 /**
  * `GET /metrics` in Prometheus' text exposition format (0.0.4): the server's version and start
@@ -58,8 +102,12 @@ const family = (name: string, type: MetricType, help: string, samples: string[])
 export const prometheusMetrics = (station: Station): string => {
   const mounts = [...station.mounts.values()]
   const families = [
-    family('airwave_info', 'gauge', 'The airwave version serving these metrics (always 1).', [`airwave_info{version="${labelValue(VERSION)}"} 1\n`]),
-    family('airwave_start_time_seconds', 'gauge', 'When the station started, in seconds since the Unix epoch.', [`airwave_start_time_seconds ${sampleValue(station.startedAt.getTime() / 1000)}\n`]),
+    family('airwave_info', 'gauge', 'The airwave version serving these metrics (always 1).', [
+      `airwave_info{version="${labelValue(VERSION)}"} 1\n`,
+    ]),
+    family('airwave_start_time_seconds', 'gauge', 'When the station started, in seconds since the Unix epoch.', [
+      `airwave_start_time_seconds ${sampleValue(station.startedAt.getTime() / 1000)}\n`,
+    ]),
     ...MOUNT_METRICS.map((metric) =>
       family(
         metric.name,
@@ -69,9 +117,9 @@ export const prometheusMetrics = (station: Station): string => {
           metric.samples(mount).map(([labels, value]) => {
             const extra = Object.entries(labels).map(([key, text]) => `,${key}="${labelValue(text)}"`).join('')
             return `${metric.name}{mount="${labelValue(mount.path)}"${extra}} ${sampleValue(value)}\n`
-          }),
+          })
         ),
-      ),
+      )
     ),
   ]
   return families.join('')

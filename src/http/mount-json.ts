@@ -60,9 +60,17 @@ export const mountJson = async (mount: Mount, clock: Clock, base: string): Promi
     burst: config.burst,
     startedAt: mount.startedAt.toISOString(),
     position: mount.position,
-    listeners: { ...mount.listenerCounts(), slowDrops: mount.broadcaster.stats.slowDrops, connections: mount.broadcaster.stats.connections },
+    listeners: {
+      ...mount.listenerCounts(),
+      slowDrops: mount.broadcaster.stats.slowDrops,
+      connections: mount.broadcaster.stats.connections,
+    },
     nowPlaying: onAir
-      ? { ...onAirJson(onAir), elapsed, remaining: duration !== undefined && elapsed !== null ? Math.max(0, duration - elapsed) : null }
+      ? {
+        ...onAirJson(onAir),
+        elapsed,
+        remaining: duration !== undefined && elapsed !== null ? Math.max(0, duration - elapsed) : null,
+      }
       : null,
     next: next ? upcomingJson(next) : null,
     history: mount.history.map(onAirJson),

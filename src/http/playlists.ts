@@ -12,10 +12,9 @@ const name = (mount: Mount) => oneLine(mount.config.name ?? mount.path)
  */
 export const playlistFile = (mount: Mount, kind: 'm3u' | 'pls', origin: string): Response => {
   const url = `${origin}${mount.path}`
-  const body =
-    kind === 'm3u'
-      ? `#EXTM3U\n#EXTINF:-1,${name(mount)}\n${url}\n`
-      : `[playlist]\nNumberOfEntries=1\nFile1=${url}\nTitle1=${name(mount)}\nLength1=-1\nVersion=2\n`
+  const body = kind === 'm3u'
+    ? `#EXTM3U\n#EXTINF:-1,${name(mount)}\n${url}\n`
+    : `[playlist]\nNumberOfEntries=1\nFile1=${url}\nTitle1=${name(mount)}\nLength1=-1\nVersion=2\n`
   return new Response(body, {
     headers: {
       'Content-Type': kind === 'm3u' ? 'audio/x-mpegurl; charset=utf-8' : 'audio/x-scpls; charset=utf-8',

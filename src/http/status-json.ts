@@ -32,7 +32,9 @@ const source = (mount: Mount, params: MountParams, origin: string) => ({
  */
 export const icecastStatus = (station: Station, url: URL, serverId: string) => {
   // As Icecast, only mounts with a source: a live-only or relay-only mount off air is not listed.
-  const sources = [...station.mounts.values()].flatMap((mount) => (mount.isOnAir && mount.params ? [source(mount, mount.params, url.origin)] : []))
+  const sources = [...station.mounts.values()].flatMap((
+    mount,
+  ) => (mount.isOnAir && mount.params ? [source(mount, mount.params, url.origin)] : []))
   return {
     icestats: {
       admin: station.config.contact,

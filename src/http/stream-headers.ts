@@ -18,7 +18,8 @@ export const headerValue = (text: string): string => String.fromCharCode(...new 
  * @example
  * audioInfo({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 128 }) // 'samplerate=44100;channels=2;bitrate=128'
  */
-export const audioInfo = (params: StreamShape): string => `samplerate=${params.sampleRate};channels=${params.channels};bitrate=${params.bitrate}`
+export const audioInfo = (params: StreamShape): string =>
+  `samplerate=${params.sampleRate};channels=${params.channels};bitrate=${params.bitrate}`
 
 /**
  * The response headers of a mount's stream: content type, the icy-* and ice-audio-info headers
@@ -44,7 +45,12 @@ export const streamHeaders = (mount: Mount, serverName: string): Headers => {
     'icy-pub': info.public ? '1' : '0',
     'ice-audio-info': audioInfo(params),
   })
-  const icy = { 'icy-name': info.name, 'icy-description': info.description, 'icy-genre': info.genre, 'icy-url': info.url }
+  const icy = {
+    'icy-name': info.name,
+    'icy-description': info.description,
+    'icy-genre': info.genre,
+    'icy-url': info.url,
+  }
   for (const [name, value] of Object.entries(icy)) if (value) headers.set(name, headerValue(value))
   return headers
 }

@@ -21,6 +21,9 @@ export const answerAdmin = async (head: HttpHead, admin: AdminHandler, address: 
       // a header value fetch cannot carry: not one the admin API reads
     }
   }
-  const response = await admin(new Request(new URL(head.second, 'http://source-port'), { method: 'GET', headers }), address)
+  const response = await admin(
+    new Request(new URL(head.second, 'http://source-port'), { method: 'GET', headers }),
+    address,
+  )
   return rawResponse(response.status, response.headers, new Uint8Array(await response.arrayBuffer()))
 }

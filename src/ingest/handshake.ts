@@ -40,7 +40,12 @@ export interface HandshakeContext {
   httpPort?: number
 }
 
-const refuse = (status: number, reason: string, headers?: Record<string, string>): SourceRefusal => ({ ok: false, status, reason, ...(headers && { headers }) })
+const refuse = (status: number, reason: string, headers?: Record<string, string>): SourceRefusal => ({
+  ok: false,
+  status,
+  reason,
+  ...(headers && { headers }),
+})
 
 /** The mount path a request names, or undefined when it is not a path. */
 const mountPath = (target: string): string | undefined => {
@@ -68,7 +73,9 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
   const method = head.first.toUpperCase()
   if (method !== 'PUT' && method !== 'SOURCE') {
     const where = context.httpPort ? ` (listeners use port ${context.httpPort})` : ''
-    return refuse(405, `This is airwave's port for source clients: PUT or SOURCE /mount${where}`, { Allow: 'PUT, SOURCE' })
+    return refuse(405, `This is airwave's port for source clients: PUT or SOURCE /mount${where}`, {
+      Allow: 'PUT, SOURCE',
+    })
   }
   const path = mountPath(head.second)
   if (path === undefined) return refuse(400, 'Bad mount path')
@@ -92,8 +99,14 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
   const given = parseBasicAuth(head.headers.get('authorization'))
   if (!credentialsMatch(given, [{ user: SOURCE_USER, password }])) {
     const failures = throttle.fail(address)
-    log.warn(`source login refused on ${path} from ${address}: ${given ? 'wrong user name or password' : 'no credentials sent'} (${failures} failure(s) in a row)`)
-    return refuse(401, `Authentication required: log in as user "${SOURCE_USER}" with the mount's source password`, { 'WWW-Authenticate': 'Basic realm="airwave source"' })
+    log.warn(
+      `source login refused on ${path} from ${address}: ${
+        given ? 'wrong user name or password' : 'no credentials sent'
+      } (${failures} failure(s) in a row)`,
+    )
+    return refuse(401, `Authentication required: log in as user "${SOURCE_USER}" with the mount's source password`, {
+      'WWW-Authenticate': 'Basic realm="airwave source"',
+    })
   }
   throttle.succeed(address)
   const contentType = head.headers.get('content-type')

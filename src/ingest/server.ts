@@ -46,7 +46,9 @@ const SERVER = `airwave/${VERSION}`
 
 /** Writes a plain-text refusal and closes the connection (a legacy client still sending its stream is not waited for). */
 const refuse = (socket: Socket, status: number, message: string, headers: Record<string, string> = {}): void => {
-  socket.end(rawResponse(status, { Server: SERVER, 'Content-Type': 'text/plain; charset=utf-8', ...headers }, `${message}\n`))
+  socket.end(
+    rawResponse(status, { Server: SERVER, 'Content-Type': 'text/plain; charset=utf-8', ...headers }, `${message}\n`),
+  )
   setTimeout(() => socket.destroy(), 2000).unref?.()
 }
 
@@ -109,10 +111,19 @@ const onRequest = (socket: Socket, head: HttpHead, rest: Uint8Array, options: In
   const address = clientAddress(socket.remoteAddress)
   const admin = options.admin
   if (admin && head.first.toUpperCase() === 'GET' && head.second.startsWith('/admin/')) {
-    answerAdmin(head, admin, address).then((response) => socket.end(response), () => refuse(socket, 400, 'Bad admin request'))
+    answerAdmin(head, admin, address).then(
+      (response) => socket.end(response),
+      () => refuse(socket, 400, 'Bad admin request'),
+    )
     return
   }
-  const verdict = handshake(head, { address, targets: options.targets, throttle: options.throttle, log: options.log, httpPort: options.httpPort })
+  const verdict = handshake(head, {
+    address,
+    targets: options.targets,
+    throttle: options.throttle,
+    log: options.log,
+    httpPort: options.httpPort,
+  })
   if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason, verdict.headers)
   if (verdict.value.expectContinue) socket.write('HTTP/1.1 100 Continue\r\n\r\n')
   else socket.write(`HTTP/1.0 200 OK\r\nServer: ${SERVER}\r\nContent-Length: 0\r\n\r\n`)
@@ -120,7 +131,7 @@ const onRequest = (socket: Socket, head: HttpHead, rest: Uint8Array, options: In
 }
 
 /** Takes the chunked encoding off a body; at its last chunk, answers the client that waits for a final response (curl -T). */
-const dechunked = (socket: Socket): ((bytes: Uint8Array) => Iterable<SourcePart>) => {
+const dechunked = (socket: Socket): (bytes: Uint8Array) => Iterable<SourcePart> => {
   const decoder = new ChunkedDecoder()
   return (bytes) => {
     const parts: SourcePart[] = decoder.push(bytes).map((part) => ({ type: 'audio', bytes: part }))
@@ -136,7 +147,9 @@ const dechunked = (socket: Socket): ((bytes: Uint8Array) => Iterable<SourcePart>
 const stream = (socket: Socket, accepted: Accepted, address: string, rest: Uint8Array, clock: Clock): void => {
   const { target, info, userAgent } = accepted
   const started = clock.now()
-  target.log.info(`live source connected from ${address}${userAgent ? ` (${userAgent})` : ''}${info.name ? `: "${info.name}"` : ''}`)
+  target.log.info(
+    `live source connected from ${address}${userAgent ? ` (${userAgent})` : ''}${info.name ? `: "${info.name}"` : ''}`,
+  )
   startSourceSession({
     socket,
     target,
@@ -152,7 +165,9 @@ const stream = (socket: Socket, accepted: Accepted, address: string, rest: Uint8
     dropOnStall: true,
     onEnd: (end) => {
       const seconds = ((clock.now() - started) / 1000).toFixed(0)
-      const line = `live source from ${address} ${end.dropped ? 'dropped' : 'disconnected'} after ${seconds} s (${end.seconds.toFixed(1)} s of audio): ${end.reason}`
+      const line = `live source from ${address} ${end.dropped ? 'dropped' : 'disconnected'} after ${seconds} s (${
+        end.seconds.toFixed(1)
+      } s of audio): ${end.reason}`
       if (end.problem) target.log.warn(line)
       else target.log.info(line)
     },

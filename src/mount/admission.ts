@@ -18,7 +18,11 @@ export interface Constraint {
 }
 
 const mismatchReason = (path: string, mismatch: string, params: StreamParams, what: string): string =>
-  `${path} plays ${describeParams(params)} (${what}) and this source differs (${mismatch}); players break on such a change mid-stream, so send ${describeParams(params)}`
+  `${path} plays ${
+    describeParams(params)
+  } (${what}) and this source differs (${mismatch}); players break on such a change mid-stream, so send ${
+    describeParams(params)
+  }`
 
 /**
  * Whether a new source of `kind` sending `format` may connect to the mount at `path`: not while one
@@ -38,14 +42,24 @@ export const checkSource = (
   constraint: Constraint,
 ): Result => {
   if (current && !current.feed.ended) {
-    return refused(`Mountpoint in use: ${path} already has a ${kind === 'live' ? 'live source' : 'relay'} (from ${current.origin} since ${current.connectedAt.toISOString()})`)
+    return refused(
+      `Mountpoint in use: ${path} already has a ${
+        kind === 'live' ? 'live source' : 'relay'
+      } (from ${current.origin} since ${current.connectedAt.toISOString()})`,
+    )
   }
   const expected = constraint.params?.format ?? constraint.format
   if (expected && expected !== format) {
-    return refused(`Content-type not supported: ${path} plays ${expected.toUpperCase()} (${constraint.what}); this source sends ${format.toUpperCase()}`)
+    return refused(
+      `Content-type not supported: ${path} plays ${expected.toUpperCase()} (${constraint.what}); this source sends ${format.toUpperCase()}`,
+    )
   }
   if (!constraint.params) return done()
-  const actual = { format, sampleRate: declared.sampleRate ?? constraint.params.sampleRate, channels: declared.channels ?? constraint.params.channels }
+  const actual = {
+    format,
+    sampleRate: declared.sampleRate ?? constraint.params.sampleRate,
+    channels: declared.channels ?? constraint.params.channels,
+  }
   return checkStream(path, actual, constraint)
 }
 

@@ -97,7 +97,13 @@ export class ListenerHistory {
       peak.push(most)
       low.push(fewest)
     }
-    return { start: Math.floor(from / per) * per * this.resolutionMs, step: (per * this.resolutionMs) / 1000, now: this.#now(), peak, low }
+    return {
+      start: Math.floor(from / per) * per * this.resolutionMs,
+      step: (per * this.resolutionMs) / 1000,
+      now: this.#now(),
+      peak,
+      low,
+    }
   }
 
   #interval(time: number): number {

@@ -48,7 +48,10 @@ export interface MountOptions {
 export type MountParams = StreamShape
 
 /** What a mount tells its observers: a new track on air, a change in who is listening, or the end. */
-export type MountEvent = ({ type: 'track' } & OnAir) | { type: 'listeners'; listeners: ListenerCounts } | { type: 'end' }
+export type MountEvent =
+  | ({ type: 'track' } & OnAir)
+  | { type: 'listeners'; listeners: ListenerCounts }
+  | { type: 'end' }
 
 /** Listener counts: connections now, the most at once, and distinct address + user agent pairs now. */
 export interface ListenerCounts {
@@ -105,7 +108,9 @@ export class Mount implements SourceTarget {
     this.#playlist = playlist
     this.#params = playlist?.params
     this.#fallbackStream = options.fallbackStream
-    this.#events = new Observers((error) => this.log.error(`event observer failed: ${error instanceof Error ? error.message : String(error)}`))
+    this.#events = new Observers((error) =>
+      this.log.error(`event observer failed: ${error instanceof Error ? error.message : String(error)}`)
+    )
     this.sourceTimeoutMs = config.sourceTimeout * 1000
     const bytesPerSecond = ((this.#params?.bitrate ?? UNKNOWN_BITRATE) * 1000) / 8
     this.broadcaster = new Broadcaster({
@@ -123,8 +128,13 @@ export class Mount implements SourceTarget {
     })
     this.#input.onChange = (active, previous) => this.#inputChanged(active, previous)
     this.#chunker = new Chunker(this.#input, config.chunkDuration)
-    this.#pacer = new Pacer(() => this.#chunker.next(), (chunk) => this.#publish(chunk), { clock: this.#clock, log: this.log })
-    this.#relay = config.relay ? new RelayClient({ url: config.relay, target: this, clock: this.#clock, log: this.log, random: options.random }) : undefined
+    this.#pacer = new Pacer(() => this.#chunker.next(), (chunk) => this.#publish(chunk), {
+      clock: this.#clock,
+      log: this.log,
+    })
+    this.#relay = config.relay
+      ? new RelayClient({ url: config.relay, target: this, clock: this.#clock, log: this.log, random: options.random })
+      : undefined
   }
 
   /**
@@ -286,11 +296,22 @@ export class Mount implements SourceTarget {
     if (!checked.ok || this.#playlist) return checked
     if (this.#params && paramsMismatch(this.#params, shape)) {
       const stranded = this.broadcaster.listeners()
-      if (stranded.length > 0) this.log.warn(`new source is ${describeParams(shape)}, was ${describeParams(this.#params)}: ending ${stranded.length} waiting listener(s) so their players reconnect`)
+      if (stranded.length > 0) {
+        this.log.warn(
+          `new source is ${describeParams(shape)}, was ${
+            describeParams(this.#params)
+          }: ending ${stranded.length} waiting listener(s) so their players reconnect`,
+        )
+      }
       for (const listener of stranded) listener.close('shutdown')
       this.broadcaster.burst.clear()
     }
-    this.#params = { format: shape.format, sampleRate: shape.sampleRate, channels: shape.channels, bitrate: shape.bitrate }
+    this.#params = {
+      format: shape.format,
+      sampleRate: shape.sampleRate,
+      channels: shape.channels,
+      bitrate: shape.bitrate,
+    }
     return done()
   }
 
@@ -342,7 +363,9 @@ export class Mount implements SourceTarget {
     if (active === 'live') this.log.info(`live source on air (${source?.origin ?? 'unknown'})`)
     else if (active === 'relay') this.log.info(`relay on air (${source?.origin ?? this.config.relay})`)
     else if (active === 'playlist' && previous !== undefined) this.log.info('back to the playlist')
-    else if (active === undefined) this.log.info(`off air${fallback ? `: listeners go to ${fallback}` : ': listeners wait for a source'}`)
+    else if (active === undefined) {
+      this.log.info(`off air${fallback ? `: listeners go to ${fallback}` : ': listeners wait for a source'}`)
+    }
     this.#inputEvents.notify(this)
   }
 

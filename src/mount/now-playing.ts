@@ -49,7 +49,13 @@ export class NowPlaying {
   /** The track the file at `path` makes, with its tags (read once per path). */
   upcoming(path: string): Promise<Track> {
     if (this.#upcoming?.path !== path) {
-      const track = readTrackTags(path).then((tags): Track => ({ id: 0, origin: 'playlist', path, title: displayTitle(tags, titleFromPath(path)), ...tags }))
+      const track = readTrackTags(path).then((tags): Track => ({
+        id: 0,
+        origin: 'playlist',
+        path,
+        title: displayTitle(tags, titleFromPath(path)),
+        ...tags,
+      }))
       this.#upcoming = { path, track }
     }
     return this.#upcoming.track

@@ -17,7 +17,10 @@ export interface StreamInfo {
  * @example
  * streamInfo(mount.config, { name: 'DJ Night', public: true }) // { name: 'DJ Night', public: true }
  */
-export const streamInfo = (config: Pick<MountConfig, 'name' | 'description' | 'genre' | 'url' | 'public'>, source: SourceInfo = {}): StreamInfo => {
+export const streamInfo = (
+  config: Pick<MountConfig, 'name' | 'description' | 'genre' | 'url' | 'public'>,
+  source: SourceInfo = {},
+): StreamInfo => {
   const info: StreamInfo = { public: config.public || (source.public ?? false) }
   const name = config.name ?? source.name
   const description = config.description ?? source.description

@@ -38,7 +38,9 @@ export class ChunkedDecoder {
         this.#state = 'size'
       } else if (this.#state === 'size') {
         const size = Number.parseInt(line.split(';')[0]!.trim(), 16)
-        if (!/^[0-9a-f]+$/i.test(line.split(';')[0]!.trim()) || !Number.isFinite(size)) throw new Error('chunked encoding: bad chunk size')
+        if (!/^[0-9a-f]+$/i.test(line.split(';')[0]!.trim()) || !Number.isFinite(size)) {
+          throw new Error('chunked encoding: bad chunk size')
+        }
         if (size === 0) this.#state = 'trailer'
         else {
           this.#left = size

@@ -35,7 +35,11 @@ const requestHead = (url: URL, headers: Record<string, string>): string => {
   const lines = [`GET ${url.pathname}${url.search} HTTP/1.0`, `Host: ${url.host}`]
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`)
   if (url.username || url.password) {
-    lines.push(`Authorization: Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`)
+    lines.push(
+      `Authorization: Basic ${
+        Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')
+      }`,
+    )
   }
   return `${lines.join('\r\n')}\r\n\r\n`
 }
@@ -44,7 +48,9 @@ const once = (url: URL, options: PullOptions): Promise<{ head: HttpHead; socket:
   new Promise((resolve, reject) => {
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
     const host = url.hostname.replace(/^\[|\]$/g, '')
-    const socket: Socket = url.protocol === 'https:' ? connectTls({ host, port, servername: host }) : connect({ host, port })
+    const socket: Socket = url.protocol === 'https:'
+      ? connectTls({ host, port, servername: host })
+      : connect({ host, port })
     const stop = new AbortController()
     let buffer: Uint8Array = new Uint8Array(0)
     const fail = (message: string) => {
@@ -56,7 +62,10 @@ const once = (url: URL, options: PullOptions): Promise<{ head: HttpHead; socket:
       if (!stop.signal.aborted) fail(`no response within ${options.timeoutMs / 1000} s`)
     })
     options.signal?.addEventListener('abort', () => fail('stopped'), { once: true, signal: stop.signal })
-    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => socket.write(requestHead(url, options.headers)))
+    socket.once(
+      url.protocol === 'https:' ? 'secureConnect' : 'connect',
+      () => socket.write(requestHead(url, options.headers)),
+    )
     socket.on('error', (error) => fail(error.message))
     socket.on('end', () => fail('the server closed the connection before answering'))
     const onData = (data: Uint8Array) => {
@@ -89,14 +98,16 @@ const once = (url: URL, options: PullOptions): Promise<{ head: HttpHead; socket:
  */
 export const pullStream = async (url: URL, options: PullOptions): Promise<PulledStream> => {
   let current = url
-  for (let redirects = 0; ; redirects++) {
+  for (let redirects = 0;; redirects++) {
     const { head, socket, rest } = await once(current, options)
     const status = Number(head.second)
     const location = head.headers.get('location')
     if (status >= 300 && status < 400 && location && redirects < (options.maxRedirects ?? 5)) {
       socket.destroy()
       current = new URL(location, current)
-      if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new PullError(`redirected to ${current.protocol} URL`)
+      if (current.protocol !== 'http:' && current.protocol !== 'https:') {
+        throw new PullError(`redirected to ${current.protocol} URL`)
+      }
       continue
     }
     return { status, reason: head.third, headers: head.headers, socket, rest, url: current }

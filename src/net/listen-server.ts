@@ -15,7 +15,12 @@ export interface BoundServer {
  * @example
  * const bound = await listenServer(createServer(onSocket), 8001, '0.0.0.0', () => sockets.forEach((s) => s.destroy()))
  */
-export const listenServer = (server: Server, port: number, hostname: string, endConnections: () => void): Promise<BoundServer> =>
+export const listenServer = (
+  server: Server,
+  port: number,
+  hostname: string,
+  endConnections: () => void,
+): Promise<BoundServer> =>
   new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, hostname, () => {

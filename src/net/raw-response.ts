@@ -27,12 +27,18 @@ export const reasonPhrase = (status: number): string => REASONS[status] ?? (stat
  * @example
  * socket.end(rawResponse(401, { 'WWW-Authenticate': 'Basic realm="x"' }, 'Authentication required\n'))
  */
-export const rawResponse = (status: number, headers: Iterable<[string, string]> | Record<string, string>, body: Uint8Array | string = ''): Uint8Array => {
+export const rawResponse = (
+  status: number,
+  headers: Iterable<[string, string]> | Record<string, string>,
+  body: Uint8Array | string = '',
+): Uint8Array => {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
   const entries = Symbol.iterator in headers ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers)
   const lines = [
     `HTTP/1.0 ${status} ${reasonPhrase(status)}`,
-    ...entries.filter(([name]) => !/^(content-length|connection|transfer-encoding)$/i.test(name)).map(([name, value]) => `${name}: ${value}`),
+    ...entries.filter(([name]) => !/^(content-length|connection|transfer-encoding)$/i.test(name)).map(([name, value]) =>
+      `${name}: ${value}`
+    ),
     `Content-Length: ${bytes.length}`,
     'Connection: close',
   ]

@@ -72,7 +72,9 @@ export class Pacer {
       if (late > this.#maxCatchUpMs) {
         this.#anchor += late
         this.skippedMs += late
-        this.#log.warn(`fell ${(late / 1000).toFixed(1)} s behind (event loop stalled or source paused); skipping ahead`)
+        this.#log.warn(
+          `fell ${(late / 1000).toFixed(1)} s behind (event loop stalled or source paused); skipping ahead`,
+        )
       }
       this.#emit(chunk)
       chunk = await this.#pull()

@@ -9,7 +9,14 @@ type BunServer = {
 }
 type BunGlobal = {
   version: string
-  serve(options: { fetch: (request: Request, server: BunServer) => Response | Promise<Response>; port: number; hostname: string; idleTimeout?: number }): BunServer
+  serve(
+    options: {
+      fetch: (request: Request, server: BunServer) => Response | Promise<Response>
+      port: number
+      hostname: string
+      idleTimeout?: number
+    },
+  ): BunServer
 }
 
 const bun = () => (globalThis as unknown as { Bun: BunGlobal }).Bun
@@ -23,7 +30,11 @@ export const bunRuntime: Runtime = {
   version: bun().version,
   hooks: serverHooks,
   serve: (fetch, options) => {
-    const running = bun().serve({ fetch: (request, srv) => fetch(request, srv), port: options.port, hostname: options.hostname })
+    const running = bun().serve({
+      fetch: (request, srv) => fetch(request, srv),
+      port: options.port,
+      hostname: options.hostname,
+    })
     return Promise.resolve({
       port: running.port,
       close: async () => {

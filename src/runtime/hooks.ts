@@ -32,10 +32,22 @@ interface DenoServeInfo {
   remoteAddr: { hostname: string }
 }
 
-const env = (c: Context): Record<string, unknown> | undefined => (typeof c.env === 'object' && c.env !== null ? (c.env as Record<string, unknown>) : undefined)
+const env = (
+  c: Context,
+):
+  | Record<string, unknown>
+  | undefined => (typeof c.env === 'object' && c.env !== null ? (c.env as Record<string, unknown>) : undefined)
 const nodeBindings = (c: Context) => (env(c)?.incoming ? (env(c) as unknown as NodeBindings) : undefined)
-const bunServer = (c: Context) => (typeof env(c)?.requestIP === 'function' && typeof env(c)?.timeout === 'function' ? (env(c) as unknown as BunServer) : undefined)
-const denoInfo = (c: Context) => (typeof (env(c)?.remoteAddr as DenoServeInfo['remoteAddr'] | undefined)?.hostname === 'string' ? (env(c) as unknown as DenoServeInfo) : undefined)
+const bunServer = (
+  c: Context,
+) => (typeof env(c)?.requestIP === 'function' && typeof env(c)?.timeout === 'function'
+  ? (env(c) as unknown as BunServer)
+  : undefined)
+const denoInfo = (
+  c: Context,
+) => (typeof (env(c)?.remoteAddr as DenoServeInfo['remoteAddr'] | undefined)?.hostname === 'string'
+  ? (env(c) as unknown as DenoServeInfo)
+  : undefined)
 
 /**
  * Connection hooks for whichever server is serving the app, told apart by what it passes as
@@ -47,7 +59,9 @@ const denoInfo = (c: Context) => (typeof (env(c)?.remoteAddr as DenoServeInfo['r
  * Bun.serve({ fetch: createApp(station).fetch }) // serverHooks is the default
  */
 export const serverHooks: ConnectionHooks = {
-  clientAddress: (c) => nodeBindings(c)?.incoming.socket.remoteAddress ?? bunServer(c)?.requestIP(c.req.raw)?.address ?? denoInfo(c)?.remoteAddr.hostname,
+  clientAddress: (c) =>
+    nodeBindings(c)?.incoming.socket.remoteAddress ?? bunServer(c)?.requestIP(c.req.raw)?.address ??
+      denoInfo(c)?.remoteAddr.hostname,
   httpVersion: (c) => {
     const version = nodeBindings(c)?.incoming.httpVersion
     return version ? `HTTP/${version}` : undefined

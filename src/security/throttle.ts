@@ -60,7 +60,11 @@ export class AuthThrottle {
     const now = this.#clock.now()
     if (!entry || now >= entry.until) return done()
     const retryAfterMs = entry.until - now
-    return { ok: false, reason: `Too many failed logins from ${address}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs }
+    return {
+      ok: false,
+      reason: `Too many failed logins from ${address}; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+      retryAfterMs,
+    }
   }
 
   /** Records a failed attempt; returns how many failures in a row the address has now. */

@@ -73,7 +73,9 @@ export class ListenerRouting {
     const heard = from.params
     const next = to.params
     if (!next) return refused(`${to.path} has no stream yet`)
-    if (heard && paramsMismatch(heard, next)) return refused(`${to.path} plays ${describeParams(next)}, the listener hears ${describeParams(heard)}`)
+    if (heard && paramsMismatch(heard, next)) {
+      return refused(`${to.path} plays ${describeParams(next)}, the listener hears ${describeParams(heard)}`)
+    }
     from.broadcaster.transfer(listener, to.broadcaster)
     return done()
   }
@@ -89,7 +91,11 @@ export class ListenerRouting {
     if (!serving?.params) return refused(`${to.path} is off air`)
     const heard = from.params
     if (heard && paramsMismatch(heard, serving.params)) {
-      return refused(`${to.path} plays ${describeParams(serving.params)} and ${from.path} ${describeParams(heard)}: players cannot follow such a change mid-stream`)
+      return refused(
+        `${to.path} plays ${describeParams(serving.params)} and ${from.path} ${
+          describeParams(heard)
+        }: players cannot follow such a change mid-stream`,
+      )
     }
     let moved = 0
     for (const listener of from.broadcaster.listeners()) {
@@ -107,7 +113,9 @@ export class ListenerRouting {
       if (!serving || listener.host === serving.broadcaster) continue
       const moved = this.move(listener, serving)
       if (moved.ok) continue
-      home.log.warn(`listener #${listener.id} cannot follow to ${serving.path} (${moved.reason}); ending its response so its player reconnects`)
+      home.log.warn(
+        `listener #${listener.id} cannot follow to ${serving.path} (${moved.reason}); ending its response so its player reconnects`,
+      )
       listener.close('shutdown')
     }
   }
@@ -115,7 +123,9 @@ export class ListenerRouting {
   /** `mount`, then its fallback, its fallback's fallback … (each once). */
   #chain(mount: Mount): Mount[] {
     const chain: Mount[] = []
-    for (let next: Mount | undefined = mount; next && !chain.includes(next); next = this.fallbackOf(next)) chain.push(next)
+    for (let next: Mount | undefined = mount; next && !chain.includes(next); next = this.fallbackOf(next)) {
+      chain.push(next)
+    }
     return chain
   }
 }

@@ -45,7 +45,13 @@ export class Station {
   /** Where every listener is: its home mount, and the mount serving it now. */
   readonly routing: ListenerRouting
 
-  private constructor(config: StationConfig, mounts: Map<string, Mount>, routing: ListenerRouting, log: Logger, options: StationOptions) {
+  private constructor(
+    config: StationConfig,
+    mounts: Map<string, Mount>,
+    routing: ListenerRouting,
+    log: Logger,
+    options: StationOptions,
+  ) {
     this.config = config
     this.mounts = mounts
     this.routing = routing
@@ -78,7 +84,13 @@ export class Station {
       ),
     )
     const failures = results.flatMap((result, index) =>
-      result.status === 'rejected' ? [`${config.mounts[index]!.path}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`] : []
+      result.status === 'rejected'
+        ? [
+          `${config.mounts[index]!.path}: ${
+            result.reason instanceof Error ? result.reason.message : String(result.reason)
+          }`,
+        ]
+        : []
     )
     if (failures.length > 0) {
       for (const result of results) if (result.status === 'fulfilled') await result.value.stop()

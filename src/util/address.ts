@@ -5,4 +5,5 @@
  * @example
  * clientAddress('::ffff:203.0.113.7') // '203.0.113.7'
  */
-export const clientAddress = (address: string | undefined): string => (address ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')
+export const clientAddress = (address: string | undefined): string =>
+  (address ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')

@@ -41,7 +41,12 @@ const load = (file: string): Loaded | undefined => {
   const cached = cache.get(file)
   if (cached?.mtimeMs === mtimeMs) return cached
   const body = new Uint8Array(readFileSync(file))
-  const loaded = { mtimeMs, body, gzipped: new Uint8Array(gzipSync(body, { level: 9 })), etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` }
+  const loaded = {
+    mtimeMs,
+    body,
+    gzipped: new Uint8Array(gzipSync(body, { level: 9 })),
+    etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`,
+  }
   cache.set(file, loaded)
   return loaded
 }
@@ -63,7 +68,9 @@ export const acceptsGzip = (request: Request): boolean => /\bgzip\b/i.test(reque
 export const serveAsset = (request: Request, name: string): Response => {
   const path = assetPath(name)
   const file = path ? load(path) : undefined
-  if (!path || !file) return new Response(`No asset ${name}\n`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  if (!path || !file) {
+    return new Response(`No asset ${name}\n`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  }
   const headers: Record<string, string> = {
     'Content-Type': TYPES[path.slice(path.lastIndexOf('.') + 1)]!,
     'Cache-Control': 'no-cache',
@@ -86,7 +93,13 @@ export const serveAsset = (request: Request, name: string): Response => {
  * @example
  * compressedResponse(c.req.raw, JSON.stringify(state), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' })
  */
-export const compressedResponse = (request: Request, text: string, contentType: string, headers: Record<string, string>, status = 200): Response => {
+export const compressedResponse = (
+  request: Request,
+  text: string,
+  contentType: string,
+  headers: Record<string, string>,
+  status = 200,
+): Response => {
   const body = new TextEncoder().encode(text)
   const gzip = acceptsGzip(request)
   const sent = gzip ? new Uint8Array(gzipSync(body)) : body
@@ -109,5 +122,9 @@ export const compressedResponse = (request: Request, text: string, contentType: 
  * @example
  * htmlResponse(c.req.raw, page, { 'Cache-Control': 'no-store' })
  */
-export const htmlResponse = (request: Request, page: string, headers: Record<string, string> = {}, status = 200): Response =>
-  compressedResponse(request, page, 'text/html; charset=utf-8', headers, status)
+export const htmlResponse = (
+  request: Request,
+  page: string,
+  headers: Record<string, string> = {},
+  status = 200,
+): Response => compressedResponse(request, page, 'text/html; charset=utf-8', headers, status)

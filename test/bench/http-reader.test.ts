@@ -18,7 +18,8 @@ const feed = (reader: HttpResponseReader, text: string, size: number): number =>
 }
 
 describe('HttpResponseReader', () => {
-  const chunked = 'HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nTransfer-Encoding: chunked\r\n\r\n' + '5\r\nhello\r\n' + '1a;ext=1\r\nabcdefghijklmnopqrstuvwxyz\r\n' + '0\r\n\r\n'
+  const chunked = 'HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    '5\r\nhello\r\n' + '1a;ext=1\r\nabcdefghijklmnopqrstuvwxyz\r\n' + '0\r\n\r\n'
 
   test.each([1, 2, 3, 7, 64, 4096])('counts only the payload of a chunked response read %i bytes at a time', (size) => {
     const reader = new HttpResponseReader()

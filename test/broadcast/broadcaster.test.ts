@@ -6,7 +6,12 @@ import type { Chunk } from '../../src/pipeline/chunk.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
 import { syntheticSource } from '../helpers/synthetic.ts'
 
-const info = (n: number) => ({ address: `192.0.2.${n}`, userAgent: 'test', referer: '', request: 'GET /stream HTTP/1.1' })
+const info = (n: number) => ({
+  address: `192.0.2.${n}`,
+  userAgent: 'test',
+  referer: '',
+  request: 'GET /stream HTTP/1.1',
+})
 
 /** Chunks of about 0.25 s (about 6 kB each) from the synthetic source. */
 const chunks = async (count: number): Promise<Chunk[]> => {
@@ -65,7 +70,8 @@ describe('Broadcaster', () => {
     }
     await Bun.sleep(1)
     const stream = Buffer.concat(all.map((c) => c.data))
-    const offsetOf = (position: number) => all.filter((c) => c.position < position - 1e-9).reduce((n, c) => n + c.data.length, 0)
+    const offsetOf = (position: number) =>
+      all.filter((c) => c.position < position - 1e-9).reduce((n, c) => n + c.data.length, 0)
     readers.forEach((reader, i) => {
       const got = reader.bytes()
       const from = offsetOf(starts[i]!)
@@ -131,7 +137,11 @@ describe('Broadcaster', () => {
     expect(listener.skippedTotal).toBeGreaterThan(5)
     expect(listener.skippedTotal).toBeLessThan(10)
     // After it caught up it received every chunk.
-    expect(bytes().subarray(-all.slice(40).reduce((n, c) => n + c.data.length, 0)).equals(Buffer.concat(all.slice(40).map((c) => c.data)))).toBe(true)
+    expect(
+      bytes().subarray(-all.slice(40).reduce((n, c) => n + c.data.length, 0)).equals(
+        Buffer.concat(all.slice(40).map((c) => c.data)),
+      ),
+    ).toBe(true)
   })
 
   test('a listener that leaves is removed at once, and nothing is enqueued into its closed stream', async () => {
@@ -175,8 +185,20 @@ describe('Broadcaster', () => {
   test('transfer moves a listener to another broadcaster without closing it: from then on it gets the chunks of the new one, without a burst', async () => {
     let id = 0
     const nextId = () => ++id
-    const one = new Broadcaster({ burstSeconds: 3, slowLimit: 10, highWaterMark: 64 * 1024, clock: new ManualClock(), nextId })
-    const two = new Broadcaster({ burstSeconds: 3, slowLimit: 10, highWaterMark: 64 * 1024, clock: new ManualClock(), nextId })
+    const one = new Broadcaster({
+      burstSeconds: 3,
+      slowLimit: 10,
+      highWaterMark: 64 * 1024,
+      clock: new ManualClock(),
+      nextId,
+    })
+    const two = new Broadcaster({
+      burstSeconds: 3,
+      slowLimit: 10,
+      highWaterMark: 64 * 1024,
+      clock: new ManualClock(),
+      nextId,
+    })
     const events: string[] = []
     one.observe((e) => events.push(`one:${e.type}:${e.listener.id}${e.type === 'leave' ? `:${e.reason}` : ''}`))
     two.observe((e) => events.push(`two:${e.type}:${e.listener.id}${e.type === 'leave' ? `:${e.reason}` : ''}`))

@@ -3,7 +3,15 @@ import { BurstBuffer } from '../../src/broadcast/burst-buffer.ts'
 import type { Chunk } from '../../src/pipeline/chunk.ts'
 
 const track = { id: 1, origin: 'playlist' as const, title: 't' }
-const chunk = (position: number, duration = 0.25, size = 4000): Chunk => ({ data: new Uint8Array(size), duration, position, frames: 10, firstFrameLength: 400, track, trackStart: false })
+const chunk = (position: number, duration = 0.25, size = 4000): Chunk => ({
+  data: new Uint8Array(size),
+  duration,
+  position,
+  frames: 10,
+  firstFrameLength: 400,
+  track,
+  trackStart: false,
+})
 
 describe('BurstBuffer', () => {
   test('keeps the fewest recent chunks that hold at least the burst duration', () => {

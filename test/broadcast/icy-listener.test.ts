@@ -43,7 +43,9 @@ describe('IcyListener', () => {
     const reading = readIcy(icyBytes, 7000)
     expect(reading.errors).toEqual([])
     expect(reading.audio.equals(plainBytes)).toBe(true)
-    expect(rawBlocks(icyBytes, 7000).map((b) => b.audioOffset)).toEqual(Array.from({ length: Math.floor(120_000 / 7000) }, (_, i) => (i + 1) * 7000))
+    expect(rawBlocks(icyBytes, 7000).map((b) => b.audioOffset)).toEqual(
+      Array.from({ length: Math.floor(120_000 / 7000) }, (_, i) => (i + 1) * 7000),
+    )
   })
 
   test('a title is sent once, in the first block after the new track’s first frame; unchanged titles are empty blocks', async () => {
@@ -67,7 +69,10 @@ describe('IcyListener', () => {
     const later = new IcyListener(options, { metaint: 4100 })
     for (const c of chunks(9, 1000, 4)) later.sendNow(c)
     // At 4100 the first frame of track 2 (4000-4100) is complete: its title goes out.
-    expect(rawBlocks(Buffer.concat(await read(later)), 4100).map((b) => b.text.replace(/\0+$/, ''))).toEqual(["StreamTitle='Track 2';", "StreamTitle='Track 3';"])
+    expect(rawBlocks(Buffer.concat(await read(later)), 4100).map((b) => b.text.replace(/\0+$/, ''))).toEqual([
+      "StreamTitle='Track 2';",
+      "StreamTitle='Track 3';",
+    ])
   })
 
   test('chunks with no block boundary are passed on as the shared chunk itself, never copied', async () => {

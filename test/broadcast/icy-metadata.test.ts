@@ -24,7 +24,9 @@ describe('ICY metadata blocks', () => {
   })
 
   test('a StreamUrl is added when given', () => {
-    expect(text(icyBlock('A', 'https://radio.example/')).replace(/\0+$/, '')).toBe("StreamTitle='A';StreamUrl='https://radio.example/';")
+    expect(text(icyBlock('A', 'https://radio.example/')).replace(/\0+$/, '')).toBe(
+      "StreamTitle='A';StreamUrl='https://radio.example/';",
+    )
   })
 
   test('text that fills whole 16-byte units gets no padding; an empty block is one zero byte', () => {
@@ -37,7 +39,11 @@ describe('ICY metadata blocks', () => {
     { name: 'quotes', title: `Guns N' Roses - Sweet Child O' Mine` },
     { name: 'semicolons', title: 'Artist; Another - Title; Part 2' },
     { name: 'a quote before a semicolon', title: "Rock 'n' Roll';Part 2", safe: "Rock 'n' Roll’;Part 2" },
-    { name: 'newlines and control characters', title: 'Line one\nLine two\r\tand\u0007bell', safe: 'Line one Line two and bell' },
+    {
+      name: 'newlines and control characters',
+      title: 'Line one\nLine two\r\tand\u0007bell',
+      safe: 'Line one Line two and bell',
+    },
     { name: 'non-Latin scripts', title: 'Сплин - Выхода нет · 坂本龍一 - 戦場のメリークリスマス · فيروز · 🎵' },
     { name: 'an equals sign and quotes', title: "Title='quoted'" },
   ])('$name round-trip through icecast-metadata-js', ({ title, safe }) => {

@@ -15,16 +15,19 @@ const framesOf = async (path: string, format: 'mp3' | 'aac', pieces = 7) => {
   frames.push(...parser.flush())
   return { frames, parser, audioBytes: end - start }
 }
-const seconds = (frames: { samples: number; sampleRate: number }[]) => frames.reduce((s, f) => s + f.samples / f.sampleRate, 0)
+const seconds = (frames: { samples: number; sampleRate: number }[]) =>
+  frames.reduce((s, f) => s + f.samples / f.sampleRate, 0)
 
 describe('FrameParser', () => {
-  test.each([
-    ['MPEG-1 CBR 44.1 kHz stereo', fixtures.mp3, 44100, 2, 1152],
-    ['MPEG-1 VBR', fixtures.mp3Vbr, 44100, 2, 1152],
-    ['MPEG-1 mono', fixtures.mp3Mono, 44100, 1, 1152],
-    ['MPEG-2 22.05 kHz', fixtures.mp3Mpeg2, 22050, 2, 576],
-    ['MPEG-2.5 8 kHz', fixtures.mp3Mpeg25, 8000, 1, 576],
-  ] as const)('splits %s into whole frames whose durations add up to the file', async (_name, make, rate, channels, samples) => {
+  test.each(
+    [
+      ['MPEG-1 CBR 44.1 kHz stereo', fixtures.mp3, 44100, 2, 1152],
+      ['MPEG-1 VBR', fixtures.mp3Vbr, 44100, 2, 1152],
+      ['MPEG-1 mono', fixtures.mp3Mono, 44100, 1, 1152],
+      ['MPEG-2 22.05 kHz', fixtures.mp3Mpeg2, 22050, 2, 576],
+      ['MPEG-2.5 8 kHz', fixtures.mp3Mpeg25, 8000, 1, 576],
+    ] as const,
+  )('splits %s into whole frames whose durations add up to the file', async (_name, make, rate, channels, samples) => {
     const { frames, parser } = await framesOf(make(), 'mp3')
     expect(frames.length).toBeGreaterThan(20)
     for (const f of frames) {

@@ -3,7 +3,8 @@ import { findAudioRange, id3v2Size } from '../../src/format/tags.ts'
 import { apev2, concat, id3v1, id3v2, lyrics3 } from '../helpers/tags.ts'
 
 const audio = new Uint8Array(1000).fill(0xaa)
-const rangeOf = (file: Uint8Array) => findAudioRange((offset, length) => Promise.resolve(file.subarray(offset, offset + length)), file.length)
+const rangeOf = (file: Uint8Array) =>
+  findAudioRange((offset, length) => Promise.resolve(file.subarray(offset, offset + length)), file.length)
 
 describe('tags', () => {
   test('reads the syncsafe size of an ID3v2 tag, with its footer', () => {

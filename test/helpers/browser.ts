@@ -18,7 +18,9 @@ export const ARTIFACTS = join(ROOT, 'test/.artifacts')
  */
 export const chromiumPath = (): string => {
   const path = process.env.AIRWAVE_CHROMIUM ?? '/usr/bin/chromium'
-  if (!existsSync(path)) throw new Error(`no Chromium at ${path}: install it (Debian: apt-get install -y chromium) or set AIRWAVE_CHROMIUM`)
+  if (!existsSync(path)) {
+    throw new Error(`no Chromium at ${path}: install it (Debian: apt-get install -y chromium) or set AIRWAVE_CHROMIUM`)
+  }
   return path
 }
 
@@ -104,7 +106,9 @@ export const launchBrowser = async (options: LaunchOptions = {}): Promise<Browse
       })
       page.on('request', (request) => {
         const url = new URL(request.url())
-        if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') watched.outside.push(request.url())
+        if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
+          watched.outside.push(request.url())
+        }
       })
       return watched
     },

@@ -23,6 +23,14 @@ export interface ToneOptions {
   ext?: string
 }
 
+/** ffmpeg's input arguments for a synthesized sine tone, resampled to `channels`. */
+export const sineInput = (
+  tone: { frequency: number; sampleRate: number; seconds: number; channels: number },
+): string[] => [
+  ...['-f', 'lavfi', '-i', `sine=frequency=${tone.frequency}:sample_rate=${tone.sampleRate}:duration=${tone.seconds}`],
+  ...['-ac', String(tone.channels), '-ar', String(tone.sampleRate)],
+]
+
 /**
  * Synthesizes a sine tone with ffmpeg, cached by its recipe; returns its path. Fixtures are made by
  * the project, never recorded music.
@@ -31,13 +39,21 @@ export const tone = (options: ToneOptions = {}): string => {
   const { seconds = 4, frequency = 440, sampleRate = 44100, channels = 2, ext = 'mp3' } = options
   const codec = options.codec ?? ['-c:a', 'libmp3lame', '-b:a', '128k']
   const extra = options.extra ?? []
-  const args = ['-f', 'lavfi', '-i', `sine=frequency=${frequency}:sample_rate=${sampleRate}:duration=${seconds}`, '-ac', String(channels), '-ar', String(sampleRate), ...codec, ...extra]
+  const args = [...sineInput({ frequency, sampleRate, seconds, channels }), ...codec, ...extra]
   const key = createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 12)
   const path = `${FIXTURE_DIR}tone-${frequency}-${sampleRate}-${channels}ch-${key}.${ext}`
   if (existsSync(path)) return path
   mkdirSync(FIXTURE_DIR, { recursive: true })
   const tmp = `${path}.tmp.${process.pid}.${ext}`
-  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', ...args, ...(ext === 'aac' ? ['-f', 'adts'] : []), tmp])
+  execFileSync(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    ...args,
+    ...(ext === 'aac' ? ['-f', 'adts'] : []),
+    tmp,
+  ])
   renameSync(tmp, path)
   return path
 }
@@ -56,20 +72,36 @@ export const fixtures = {
   mp3Tagged: () => {
     const path = `${FIXTURE_DIR}tagged.mp3`
     if (existsSync(path)) return path
-    const body = readFileSync(tone({ frequency: 660, extra: ['-metadata', 'title=Tagged Tone', '-metadata', 'artist=airwave tests'] }))
+    const body = readFileSync(
+      tone({ frequency: 660, extra: ['-metadata', 'title=Tagged Tone', '-metadata', 'artist=airwave tests'] }),
+    )
     return writeFixture('tagged.mp3', concat(body, apev2('Title\u0000Tagged Tone APE'), id3v1('Tagged Tone v1')))
   },
   mp2: () => tone({ codec: ['-c:a', 'mp2', '-b:a', '192k'], ext: 'mp2' }),
-  aac: (seconds = 4, frequency = 440) => tone({ seconds, frequency, codec: ['-c:a', 'aac', '-b:a', '128k'], ext: 'aac' }),
+  aac: (seconds = 4, frequency = 440) =>
+    tone({ seconds, frequency, codec: ['-c:a', 'aac', '-b:a', '128k'], ext: 'aac' }),
   ogg: () => tone({ codec: ['-c:a', 'libvorbis'], ext: 'ogg' }),
   /** A rising sweep: no two frames alike, so streams can be aligned by content. Tags as given. */
-  chirp: (seconds = 6, from = 200, tags: { title?: string; artist?: string; album?: string } = {}) => synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds, tags),
+  chirp: (seconds = 6, from = 200, tags: { title?: string; artist?: string; album?: string } = {}) =>
+    synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds, tags),
 }
 
 /** Synthesizes 128 kbit/s stereo MP3 from an ffmpeg aevalsrc expression, cached by recipe. */
 export const synth = (expression: string, seconds: number, tags: Record<string, string> = {}): string => {
   const metadata = Object.entries(tags).flatMap(([key, value]) => ['-metadata', `${key}=${value}`])
-  const args = ['-f', 'lavfi', '-i', `aevalsrc='${expression}':s=44100:d=${seconds}`, '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', ...metadata]
+  const args = [
+    '-f',
+    'lavfi',
+    '-i',
+    `aevalsrc='${expression}':s=44100:d=${seconds}`,
+    '-ac',
+    '2',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '128k',
+    ...metadata,
+  ]
   const key = createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 12)
   const path = `${FIXTURE_DIR}synth-${key}.mp3`
   if (existsSync(path)) return path

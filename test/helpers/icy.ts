@@ -16,7 +16,8 @@ export const readIcy = (data: Uint8Array, metaint: number): IcyReading => {
     icyMetaInt: metaint,
     metadataTypes: ['icy'],
     onStream: ({ stream }) => void audio.push(stream.slice()),
-    onMetadata: ({ metadata, stats }) => void blocks.push({ title: metadata.StreamTitle, url: metadata.StreamUrl, audioOffset: stats.streamBytesRead }),
+    onMetadata: ({ metadata, stats }) =>
+      void blocks.push({ title: metadata.StreamTitle, url: metadata.StreamUrl, audioOffset: stats.streamBytesRead }),
     onError: (message) => void errors.push(message),
   })
   reader.readAll(data)
@@ -27,7 +28,7 @@ export const readIcy = (data: Uint8Array, metaint: number): IcyReading => {
 export const rawBlocks = (data: Uint8Array, metaint: number) => {
   const out: { audioOffset: number; length: number; text: string }[] = []
   let audio = 0
-  for (let i = metaint; i < data.length; ) {
+  for (let i = metaint; i < data.length;) {
     audio += metaint
     const length = data[i]! * 16
     out.push({ audioOffset: audio, length, text: Buffer.from(data.subarray(i + 1, i + 1 + length)).toString('utf8') })

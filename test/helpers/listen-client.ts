@@ -106,6 +106,20 @@ export const openListener = async (url: string, init?: RequestInit) => {
 
 /** Decodes `seconds` of a stream URL with a real ffmpeg, to 16-bit stereo 44.1 kHz PCM, counting what came out. */
 export const decodeWithFfmpeg = async (url: string, seconds: number) => {
-  const { code, stderr, stdoutBytes } = await runFfmpeg(['-v', 'error', '-i', url, '-t', String(seconds), '-f', 's16le', '-ac', '2', '-ar', '44100', '-'])
+  const { code, stderr, stdoutBytes } = await runFfmpeg([
+    '-v',
+    'error',
+    '-i',
+    url,
+    '-t',
+    String(seconds),
+    '-f',
+    's16le',
+    '-ac',
+    '2',
+    '-ar',
+    '44100',
+    '-',
+  ])
   return { code, stderr, seconds: stdoutBytes / (44100 * 4) }
 }

@@ -21,13 +21,22 @@ export const framesOf = async (path: string): Promise<Frame[]> => {
  * Connects an in-process source to `mount` the way ingest and relays do (refusal check, admission
  * of the first frame's parameters), and returns a handle that pushes frames in, looping `frames`.
  */
-export const connectTestSource = (mount: Mount, frames: readonly Frame[], options: { kind?: SourceKind; title?: string } = {}) => {
+export const connectTestSource = (
+  mount: Mount,
+  frames: readonly Frame[],
+  options: { kind?: SourceKind; title?: string } = {},
+) => {
   const kind = options.kind ?? 'live'
   const first = frames[0]!
   const check = mount.checkSource(kind, first.format, first)
   if (!check.ok) throw new Error(check.reason)
   const feed = new FrameFeed({ kind, title: options.title ?? 'Test source' })
-  const params = { format: first.format, sampleRate: first.sampleRate, channels: first.channels, bitrate: first.bitrate }
+  const params = {
+    format: first.format,
+    sampleRate: first.sampleRate,
+    channels: first.channels,
+    bitrate: first.bitrate,
+  }
   const admitted = mount.admitStream(params)
   if (!admitted.ok) throw new Error(admitted.reason)
   const connection: SourceConnection = {

@@ -48,7 +48,10 @@ export class ManualClock implements Clock {
 
   /** When the earliest waiting timer is due, if any. */
   get nextDue(): number | undefined {
-    return this.#timers.reduce<number | undefined>((min, t) => (min === undefined || t.at < min ? t.at : min), undefined)
+    return this.#timers.reduce<number | undefined>(
+      (min, t) => (min === undefined || t.at < min ? t.at : min),
+      undefined,
+    )
   }
 
   /** Moves time forward by `ms`, firing due timers one at a time. */

@@ -13,8 +13,16 @@ export interface Running {
 }
 
 /** Starts `command` with `args`, collecting its output. */
-export const run = (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Running => {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+export const run = (
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Running => {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const stdout: string[] = []
   const stderr: string[] = []
   const waiters = new Set<() => void>()
@@ -29,7 +37,9 @@ export const run = (command: string, args: string[], options: { cwd?: string; en
   }
   child.stdout!.on('data', collect(stdout))
   child.stderr!.on('data', collect(stderr))
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1))
+  )
   const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const check = () => {
@@ -46,11 +56,12 @@ export const run = (command: string, args: string[], options: { cwd?: string; en
         cleanup()
         reject(new Error(`timed out waiting for ${pattern}; output so far:\n${[...stderr, ...stdout].join('\n')}`))
       }, timeoutMs)
-      const onExit = () => setTimeout(() => {
-        check()
-        cleanup()
-        reject(new Error(`process exited before ${pattern}; output:\n${[...stderr, ...stdout].join('\n')}`))
-      }, 50)
+      const onExit = () =>
+        setTimeout(() => {
+          check()
+          cleanup()
+          reject(new Error(`process exited before ${pattern}; output:\n${[...stderr, ...stdout].join('\n')}`))
+        }, 50)
       const cleanup = () => {
         clearTimeout(timer)
         waiters.delete(check)

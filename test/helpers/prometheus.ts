@@ -40,7 +40,11 @@ const familyOf = (name: string, families: Map<string, Family>): string => {
 }
 
 /** Reads `{name="value",…}` from `text` at `start` (just after `{`); returns the labels and where they end. */
-const readLabels = (text: string, start: number, fail: (why: string) => never): { labels: Record<string, string>; end: number } => {
+const readLabels = (
+  text: string,
+  start: number,
+  fail: (why: string) => never,
+): { labels: Record<string, string>; end: number } => {
   const labels: Record<string, string> = {}
   let i = start
   for (;;) {
@@ -102,7 +106,7 @@ export const parsePrometheusText = (text: string): Family[] => {
   let current: string | undefined
   const family = (name: string): Family => {
     let f = families.get(name)
-    if (!f) families.set(name, (f = { name, help: '', type: 'UNTYPED', metrics: [] }))
+    if (!f) families.set(name, f = { name, help: '', type: 'UNTYPED', metrics: [] })
     return f
   }
   const lines = text.split('\n').slice(0, -1)
@@ -116,7 +120,9 @@ export const parsePrometheusText = (text: string): Family[] => {
       if (!match) return // a comment
       const [, keyword, name, rest = ''] = match
       if (!METRIC_NAME.test(name!)) fail(`bad metric name "${name}"`)
-      if (closed.has(name!) || (sampled.has(name!) && keyword === 'TYPE')) fail(`${keyword} of ${name} after its samples`)
+      if (closed.has(name!) || (sampled.has(name!) && keyword === 'TYPE')) {
+        fail(`${keyword} of ${name} after its samples`)
+      }
       if (current !== undefined && current !== name) closed.add(current)
       current = name
       const f = family(name!)
@@ -155,7 +161,11 @@ export const parsePrometheusText = (text: string): Family[] => {
     if (seenSeries.has(series)) fail('the same series twice')
     seenSeries.add(series)
     sampled.add(familyName)
-    family(familyName).metrics.push({ value, ...(labels && Object.keys(labels).length > 0 ? { labels } : {}), ...(timestamp ? { timestamp_ms: timestamp } : {}) })
+    family(familyName).metrics.push({
+      value,
+      ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(timestamp ? { timestamp_ms: timestamp } : {}),
+    })
   })
   return [...families.values()]
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { MPEGDecoder } from 'mpg123-decoder'
 import type { Frame } from '../../src/format/frame.ts'
-import { FFMPEG } from './fixtures.ts'
+import { FFMPEG, sineInput } from './fixtures.ts'
 import { run } from './process.ts'
 
 export interface FfmpegSourceOptions {
@@ -27,16 +27,29 @@ export interface FfmpegSourceOptions {
  * `SOURCE` method), with `Expect: 100-continue`, Basic auth and ice-* headers, as DJs' encoders do.
  */
 export const ffmpegSource = (port: number, mount: string, options: FfmpegSourceOptions = {}) => {
-  const { user = 'source', password = 's3cret', frequency = 880, seconds = 30, bitrate = '64k', sampleRate = 44100, channels = 2 } = options
+  const {
+    user = 'source',
+    password = 's3cret',
+    frequency = 880,
+    seconds = 30,
+    bitrate = '64k',
+    sampleRate = 44100,
+    channels = 2,
+  } = options
   const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
     ...(options.realtime === false ? [] : ['-re']),
-    '-f', 'lavfi', '-i', `sine=frequency=${frequency}:sample_rate=${sampleRate}:duration=${seconds}`,
-    '-ac', String(channels), '-ar', String(sampleRate),
+    ...sineInput({ frequency, sampleRate, seconds, channels }),
     ...(options.codec ?? ['-c:a', 'libmp3lame', '-b:a', bitrate]),
-    '-f', options.format ?? 'mp3',
-    '-content_type', options.contentType ?? 'audio/mpeg',
-    '-ice_name', options.name ?? 'Test DJ',
+    '-f',
+    options.format ?? 'mp3',
+    '-content_type',
+    options.contentType ?? 'audio/mpeg',
+    '-ice_name',
+    options.name ?? 'Test DJ',
     ...(options.legacy ? ['-legacy_icecast', '1'] : []),
     `icecast://${user}:${password}@127.0.0.1:${port}${mount}`,
   ]
@@ -86,9 +99,12 @@ export const rawSource = (port: number, head: string, options: { body?: Uint8Arr
 
 /** A request head for `rawSource`. */
 export const sourceHead = (method: string, path: string, headers: Record<string, string | undefined>) =>
-  `${method} ${path} HTTP/1.1\r\n${Object.entries(headers).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`
+  `${method} ${path} HTTP/1.1\r\n${
+    Object.entries(headers).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`).join('\r\n')
+  }\r\n\r\n`
 
-export const basicAuth = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+export const basicAuth = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
 
 /** Consecutive runs of frames with the same bitrate: [[128, 40], [64, 100], [128, 30]]. */
 export const bitrateRuns = (frames: readonly Frame[]): [number, number][] => {
@@ -104,7 +120,9 @@ export const bitrateRuns = (frames: readonly Frame[]): [number, number][] => {
 /** Runs ffmpeg to completion with `args`, resolving with its exit code and error output. */
 export const ffmpegOnce = (args: string[]) =>
   new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(FFMPEG, ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(FFMPEG, ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)

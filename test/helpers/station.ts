@@ -28,17 +28,32 @@ export interface TestStationOptions {
 export const startStation = async (mounts: MountConfigInput[], options: TestStationOptions = {}) => {
   const logs: string[] = []
   const access: string[] = []
-  const log = createLogger({ level: 'debug', write: (line) => logs.push(line), writeAccess: (line) => access.push(line) })
+  const log = createLogger({
+    level: 'debug',
+    write: (line) => logs.push(line),
+    writeAccess: (line) => access.push(line),
+  })
   const station = await createStation(
     { ...options.station, mounts, host: '127.0.0.1', port: 0, name: options.name },
-    { log, clock: options.clock, random: options.random, authThrottle: options.authThrottle ?? { baseMs: 20, maxMs: 200 } },
+    {
+      log,
+      clock: options.clock,
+      random: options.random,
+      authThrottle: options.authThrottle ?? { baseMs: 20, maxMs: 200 },
+    },
   )
   station.start()
   const runtime = await loadRuntime()
   const app = createApp(station, { hooks: runtime.hooks, log, clock: options.clock })
   const server = await runtime.serve(app.fetch, { hostname: '127.0.0.1', port: options.port ?? 0 })
   const ingest = liveEnabled(station.config)
-    ? await startSourcePort(station, { hostname: '127.0.0.1', port: 0, log, clock: options.clock, httpPort: server.port })
+    ? await startSourcePort(station, {
+      hostname: '127.0.0.1',
+      port: 0,
+      log,
+      clock: options.clock,
+      httpPort: server.port,
+    })
     : undefined
   const url = `http://127.0.0.1:${server.port}`
   return {

@@ -16,12 +16,16 @@ export const syntheticFrame = (size: number, fill = 0, samples = 1152, sampleRat
  * An endless (or `count`-long) source of synthetic frames with sizes varying like VBR, over tracks
  * of `framesPerTrack` frames. Byte values encode the frame index, so streams can be compared.
  */
-export async function* syntheticSource(options: { count?: number; framesPerTrack?: number; sizes?: (i: number) => number } = {}): AsyncGenerator<SourceFrame> {
+export async function* syntheticSource(
+  options: { count?: number; framesPerTrack?: number; sizes?: (i: number) => number } = {},
+): AsyncGenerator<SourceFrame> {
   const { count = Number.POSITIVE_INFINITY, framesPerTrack = 1000 } = options
   const sizes = options.sizes ?? ((i: number) => 200 + ((i * 7919) % 800))
   let track: Track | undefined
   for (let i = 0; i < count; i++) {
-    if (i % framesPerTrack === 0) track = { id: 10_000 + i / framesPerTrack, origin: 'playlist', title: `Track ${i / framesPerTrack}` }
+    if (i % framesPerTrack === 0) {
+      track = { id: 10_000 + i / framesPerTrack, origin: 'playlist', title: `Track ${i / framesPerTrack}` }
+    }
     yield { frame: syntheticFrame(sizes(i), i & 0xff), track: track! }
   }
 }

@@ -49,4 +49,5 @@ export const apev2 = (items: string): Uint8Array => {
 }
 
 /** A Lyrics3v2 block. */
-export const lyrics3 = (body: string): Uint8Array => concat(ascii(body), ascii(String(body.length).padStart(6, '0')), ascii('LYRICS200'))
+export const lyrics3 = (body: string): Uint8Array =>
+  concat(ascii(body), ascii(String(body.length).padStart(6, '0')), ascii('LYRICS200'))

@@ -8,7 +8,15 @@ const first = { artist: 'Alpha Band', title: 'First Light', album: 'Demo' }
 let station: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
   station = await startStation([
-    { path: '/stream', playlist: [fixtures.chirp(1, 300, first), fixtures.chirp(1, 600, { title: 'Second' }), fixtures.chirp(1, 900, { artist: 'C', title: 'Third' })], name: 'API' },
+    {
+      path: '/stream',
+      playlist: [
+        fixtures.chirp(1, 300, first),
+        fixtures.chirp(1, 600, { title: 'Second' }),
+        fixtures.chirp(1, 900, { artist: 'C', title: 'Third' }),
+      ],
+      name: 'API',
+    },
     { path: '/deep/mount', playlist: [fixtures.aac(2)] },
   ])
 })
@@ -60,7 +68,10 @@ describe('the JSON API', () => {
     const { body } = await get('/api/mounts')
     expect(body.mounts.map((m: { path: string }) => m.path)).toEqual(['/stream', '/deep/mount'])
     expect((await get('/api/mounts/deep/mount')).body.format).toBe('aac')
-    expect(await get('/api/mounts/nope')).toEqual({ status: 404, body: { error: 'no mount /nope', mounts: ['/stream', '/deep/mount'] } })
+    expect(await get('/api/mounts/nope')).toEqual({
+      status: 404,
+      body: { error: 'no mount /nope', mounts: ['/stream', '/deep/mount'] },
+    })
   })
 })
 
@@ -101,7 +112,9 @@ describe('player playlists', () => {
     expect(await m3u.text()).toBe(`#EXTM3U\n#EXTINF:-1,API\n${station.url}/stream\n`)
     const pls = await fetch(`${station.url}/deep/mount.pls`)
     expect(pls.headers.get('content-type')).toBe('audio/x-scpls; charset=utf-8')
-    expect(await pls.text()).toBe(`[playlist]\nNumberOfEntries=1\nFile1=${station.url}/deep/mount\nTitle1=/deep/mount\nLength1=-1\nVersion=2\n`)
+    expect(await pls.text()).toBe(
+      `[playlist]\nNumberOfEntries=1\nFile1=${station.url}/deep/mount\nTitle1=/deep/mount\nLength1=-1\nVersion=2\n`,
+    )
     expect((await fetch(`${station.url}/nothing.m3u`)).status).toBe(404)
   })
 })

@@ -6,7 +6,15 @@ let station: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
   station = await startStation(
     [
-      { path: '/stream', playlist: [fixtures.mp3(4)], name: 'Radio Ωmega', description: 'Tones & more', genre: 'Test', url: 'https://example.org/', public: true },
+      {
+        path: '/stream',
+        playlist: [fixtures.mp3(4)],
+        name: 'Radio Ωmega',
+        description: 'Tones & more',
+        genre: 'Test',
+        url: 'https://example.org/',
+        public: true,
+      },
       { path: '/aac', playlist: [fixtures.aac(4)], maxListeners: 1 },
     ],
     { name: 'Test Station' },
@@ -56,7 +64,14 @@ describe('HTTP app', () => {
   })
 
   test('OPTIONS answers CORS preflight', async () => {
-    const response = await request('/stream', { method: 'OPTIONS', headers: { Origin: 'https://player.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'icy-metadata' } })
+    const response = await request('/stream', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://player.example',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'icy-metadata',
+      },
+    })
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('access-control-allow-methods')).toContain('GET')

@@ -39,7 +39,10 @@ const collect = async (url: string, ms: number, during: () => Promise<void> = as
 
 let station: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
-  station = await startStation([{ path: '/stream', playlist: [fixtures.chirp(1, 300, { title: 'One' }), fixtures.chirp(1, 600, { title: 'Two' })] }])
+  station = await startStation([{
+    path: '/stream',
+    playlist: [fixtures.chirp(1, 300, { title: 'One' }), fixtures.chirp(1, 600, { title: 'Two' })],
+  }])
 })
 afterAll(() => station.stop())
 
@@ -90,9 +93,16 @@ describe('GET /api/events', () => {
     try {
       const events = await collect(`${two.url}/api/events`, 2500)
       // The current state of each mount first.
-      expect(events.slice(0, 4).map((e) => `${e.event} ${e.data.mount}`).sort()).toEqual(['listeners /a', 'listeners /b/hq', 'track /a', 'track /b/hq'])
+      expect(events.slice(0, 4).map((e) => `${e.event} ${e.data.mount}`).sort()).toEqual([
+        'listeners /a',
+        'listeners /b/hq',
+        'track /a',
+        'track /b/hq',
+      ])
       const tracks = events.filter((e) => e.event === 'track')
-      expect(new Set(tracks.filter((t) => t.data.mount === '/a').map((t) => t.data.title))).toEqual(new Set(['A1', 'A2']))
+      expect(new Set(tracks.filter((t) => t.data.mount === '/a').map((t) => t.data.title))).toEqual(
+        new Set(['A1', 'A2']),
+      )
       expect(new Set(tracks.filter((t) => t.data.mount === '/b/hq').map((t) => t.data.title))).toEqual(new Set(['B']))
       for (const t of tracks) expect(typeof t.data.live).toBe('number')
       const raw = await fetch(`${two.url}/api/events`)

@@ -29,8 +29,17 @@ let station: Awaited<ReturnType<typeof startStation>>
 let plain: Buffer
 let icy: Awaited<ReturnType<typeof record>>
 beforeAll(async () => {
-  station = await startStation([{ path: '/stream', playlist: tracks.map((t) => t.path), burst: 1, chunkDuration: 0.1, metaint: METAINT }])
-  const [a, b] = await Promise.all([record(`${station.url}/stream`, 7000), record(`${station.url}/stream`, 7000, { headers: { 'Icy-MetaData': '1' } })])
+  station = await startStation([{
+    path: '/stream',
+    playlist: tracks.map((t) => t.path),
+    burst: 1,
+    chunkDuration: 0.1,
+    metaint: METAINT,
+  }])
+  const [a, b] = await Promise.all([
+    record(`${station.url}/stream`, 7000),
+    record(`${station.url}/stream`, 7000, { headers: { 'Icy-MetaData': '1' } }),
+  ])
   plain = a.data
   icy = b
 }, 15_000)
@@ -51,7 +60,9 @@ const checkTiming = (data: Uint8Array) => {
       expect(firstAfter.title).toBe(track.title)
       expect(firstAfter.audioOffset - frameEnd).toBeLessThan(METAINT)
       // ...and no block before the end of its first frame does (looking back well into the previous track).
-      for (const b of blocks.filter((b) => b.audioOffset > start - 3 * METAINT && b.audioOffset < frameEnd)) expect(b.title).not.toBe(track.title)
+      for (const b of blocks.filter((b) => b.audioOffset > start - 3 * METAINT && b.audioOffset < frameEnd)) {
+        expect(b.title).not.toBe(track.title)
+      }
       checked++
     }
   }

@@ -85,7 +85,10 @@ describe('listening over HTTP', () => {
     await waitFor(() => mount.broadcaster.size === 0, 3000, 'earlier listeners to leave')
     const accessBefore = station.access.length
     const controller = new AbortController()
-    const response = await fetch(`${station.url}/stream`, { signal: controller.signal, headers: { 'User-Agent': 'airwave-test/1.0', Referer: 'https://example.org/player' } })
+    const response = await fetch(`${station.url}/stream`, {
+      signal: controller.signal,
+      headers: { 'User-Agent': 'airwave-test/1.0', Referer: 'https://example.org/player' },
+    })
     await response.body!.getReader().read()
     expect(mount.broadcaster.size).toBe(1)
     controller.abort()
@@ -100,51 +103,68 @@ describe('listening over HTTP', () => {
 describe('a slow listener', () => {
   /** Runs the station 50 times faster than real time, so OS socket buffers (megabytes) fill in seconds. */
   const SPEED = 50
-  const fast: Clock = { now: () => systemClock.now() * SPEED, sleep: (ms, signal) => systemClock.sleep(ms / SPEED, signal) }
+  const fast: Clock = {
+    now: () => systemClock.now() * SPEED,
+    sleep: (ms, signal) => systemClock.sleep(ms / SPEED, signal),
+  }
 
-  test('a client that stops reading does not slow or thin the others, is dropped after the limit, and its queue stays bounded', async () => {
-    const slowStation = await startStation([{ path: '/stream', playlist: [fixtures.mp3(30, 300), fixtures.mp3(30, 500)], burst: 3, slowListenerLimit: 10 }], { clock: fast })
-    const mount = slowStation.station.mount('/stream')!
-    const startedAt = fast.now()
-    // A separate process that connects, asks for the stream and never reads a byte.
-    const port = new URL(slowStation.url).port
-    const stalled = spawn('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}; printf 'GET /stream HTTP/1.1\\r\\nHost: x\\r\\nUser-Agent: stalled\\r\\n\\r\\n' >&3; sleep 60 <&3`], { stdio: 'ignore' })
-    try {
-      await waitFor(() => mount.broadcaster.size === 1, 2000, 'the stalled listener')
-      expect(establishedConnections(Number(port))).toBe(1)
-      const reader = record(`${slowStation.url}/stream`, 12_000)
-      await waitFor(() => mount.broadcaster.size === 2, 2000, 'both listeners')
-      const slowOne = mount.broadcaster.listeners().find((l) => l.info.userAgent === 'stalled')
-      const fastOne = mount.broadcaster.listeners().find((l) => l.info.userAgent !== 'stalled')
-      const publishedAtJoin = mount.broadcaster.stats.bytes - fastOne!.bytesEnqueued
-      let maxQueued = 0
-      const sampler = setInterval(() => (maxQueued = Math.max(maxQueued, slowOne!.queuedBytes)), 5)
-      await waitFor(() => slowOne!.isClosed, 11_000, 'the stalled listener to be dropped')
-      clearInterval(sampler)
-      expect(slowOne!.closeReason).toBe('slow')
-      expect(mount.broadcaster.stats.slowDrops).toBe(1)
-      expect(slowStation.logs.some((l) => l.includes('dropped slow listener') && l.includes('skipped more than 10 s'))).toBe(true)
-      // Skipped only while its queue was full, and dropped once 10 s of audio had been skipped in a row.
-      expect(slowOne!.skippedTotal).toBeGreaterThan(10)
-      expect(slowOne!.skippedTotal).toBeLessThan(11)
-      // Its queue never held more than the high-water mark plus one chunk (about 4 kB here).
-      expect(maxQueued).toBeLessThanOrEqual(mount.broadcaster.highWaterMark + 5000)
-      // The server closes the connection although the client still is not reading.
-      await waitFor(() => establishedConnections(Number(port)) === 1, 8000, 'the stalled connection to be closed')
-      expect(slowStation.access.some((l) => l.includes('"stalled"'))).toBe(true)
-      // Meanwhile the other listener lost nothing: never skipped, it was handed every byte published...
-      expect(fastOne!.isClosed).toBe(false)
-      expect(fastOne!.skippedTotal).toBe(0)
-      expect(fastOne!.bytesEnqueued).toBe(mount.broadcaster.stats.bytes - publishedAtJoin)
-      // ...and the broadcast went on at its pace (at 50 times real time, opening the next file or a pause
-      // of the test process over 100 ms makes the pacer skip ahead, hence the margin; blocked, it would be near 0).
-      const elapsed = (fast.now() - startedAt) / 1000
-      expect(mount.position / elapsed).toBeGreaterThan(0.8)
-      const recording = await reader
-      expect(recording.data.length).toBeGreaterThan(0.8 * RATE * SPEED * 11)
-    } finally {
-      stalled.kill()
-      await slowStation.stop()
-    }
-  }, 30_000)
+  test(
+    'a client that stops reading does not slow or thin the others, is dropped after the limit, and its queue stays bounded',
+    async () => {
+      const slowStation = await startStation([{
+        path: '/stream',
+        playlist: [fixtures.mp3(30, 300), fixtures.mp3(30, 500)],
+        burst: 3,
+        slowListenerLimit: 10,
+      }], { clock: fast })
+      const mount = slowStation.station.mount('/stream')!
+      const startedAt = fast.now()
+      // A separate process that connects, asks for the stream and never reads a byte.
+      const port = new URL(slowStation.url).port
+      const stalled = spawn('bash', [
+        '-c',
+        `exec 3<>/dev/tcp/127.0.0.1/${port}; printf 'GET /stream HTTP/1.1\\r\\nHost: x\\r\\nUser-Agent: stalled\\r\\n\\r\\n' >&3; sleep 60 <&3`,
+      ], { stdio: 'ignore' })
+      try {
+        await waitFor(() => mount.broadcaster.size === 1, 2000, 'the stalled listener')
+        expect(establishedConnections(Number(port))).toBe(1)
+        const reader = record(`${slowStation.url}/stream`, 12_000)
+        await waitFor(() => mount.broadcaster.size === 2, 2000, 'both listeners')
+        const slowOne = mount.broadcaster.listeners().find((l) => l.info.userAgent === 'stalled')
+        const fastOne = mount.broadcaster.listeners().find((l) => l.info.userAgent !== 'stalled')
+        const publishedAtJoin = mount.broadcaster.stats.bytes - fastOne!.bytesEnqueued
+        let maxQueued = 0
+        const sampler = setInterval(() => (maxQueued = Math.max(maxQueued, slowOne!.queuedBytes)), 5)
+        await waitFor(() => slowOne!.isClosed, 11_000, 'the stalled listener to be dropped')
+        clearInterval(sampler)
+        expect(slowOne!.closeReason).toBe('slow')
+        expect(mount.broadcaster.stats.slowDrops).toBe(1)
+        expect(
+          slowStation.logs.some((l) => l.includes('dropped slow listener') && l.includes('skipped more than 10 s')),
+        ).toBe(true)
+        // Skipped only while its queue was full, and dropped once 10 s of audio had been skipped in a row.
+        expect(slowOne!.skippedTotal).toBeGreaterThan(10)
+        expect(slowOne!.skippedTotal).toBeLessThan(11)
+        // Its queue never held more than the high-water mark plus one chunk (about 4 kB here).
+        expect(maxQueued).toBeLessThanOrEqual(mount.broadcaster.highWaterMark + 5000)
+        // The server closes the connection although the client still is not reading.
+        await waitFor(() => establishedConnections(Number(port)) === 1, 8000, 'the stalled connection to be closed')
+        expect(slowStation.access.some((l) => l.includes('"stalled"'))).toBe(true)
+        // Meanwhile the other listener lost nothing: never skipped, it was handed every byte published...
+        expect(fastOne!.isClosed).toBe(false)
+        expect(fastOne!.skippedTotal).toBe(0)
+        expect(fastOne!.bytesEnqueued).toBe(mount.broadcaster.stats.bytes - publishedAtJoin)
+        // ...and the broadcast went on at its pace (at 50 times real time, opening the next file or a pause
+        // of the test process over 100 ms makes the pacer skip ahead, hence the margin; blocked, it would be near 0).
+        const elapsed = (fast.now() - startedAt) / 1000
+        expect(mount.position / elapsed).toBeGreaterThan(0.8)
+        const recording = await reader
+        expect(recording.data.length).toBeGreaterThan(0.8 * RATE * SPEED * 11)
+      } finally {
+        stalled.kill()
+        await slowStation.stop()
+      }
+    },
+    30_000,
+  )
 })

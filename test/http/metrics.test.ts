@@ -45,7 +45,11 @@ describe('GET /metrics', () => {
 
     const families = await scrape()
     const { mounts } = (await (await fetch(`${station.url}/api/mounts`)).json()) as {
-      mounts: { path: string; position: number; listeners: { current: number; peak: number; unique: number; slowDrops: number; connections: number } }[]
+      mounts: {
+        path: string
+        position: number
+        listeners: { current: number; peak: number; unique: number; slowDrops: number; connections: number }
+      }[]
     }
     for (const mount of mounts) {
       expect(value(families, 'airwave_listeners', mount.path)).toBe(mount.listeners.current)
@@ -61,15 +65,22 @@ describe('GET /metrics', () => {
 
     // Bytes: everything the clients received was counted as sent (the one that left included).
     const received = a.bytes().length + b.bytes().length + c.bytes().length
-    const sent = value(families, 'airwave_sent_bytes_total', '/stream') + value(families, 'airwave_sent_bytes_total', '/jazz/hq')
+    const sent = value(families, 'airwave_sent_bytes_total', '/stream') +
+      value(families, 'airwave_sent_bytes_total', '/jazz/hq')
     expect(sent).toBeGreaterThanOrEqual(received)
     expect(sent - received).toBeLessThan(64 * 1024)
     // The broadcast itself: 128 kbit/s for as long as the stream has run.
     const streamBytes = value(families, 'airwave_stream_bytes_total', '/stream')
-    expect(Math.abs(streamBytes / value(families, 'airwave_stream_seconds_total', '/stream') - 16_000)).toBeLessThan(16_000 * 0.03)
+    expect(Math.abs(streamBytes / value(families, 'airwave_stream_seconds_total', '/stream') - 16_000)).toBeLessThan(
+      16_000 * 0.03,
+    )
 
-    expect(value(families, 'airwave_info') === 1 && families.find((f) => f.name === 'airwave_info')!.metrics[0]!.labels!.version).toMatch(/^\d+\.\d+\.\d+/)
-    expect(Math.abs(value(families, 'airwave_start_time_seconds') - station.station.startedAt.getTime() / 1000)).toBeLessThan(0.01)
+    expect(
+      value(families, 'airwave_info') === 1 &&
+        families.find((f) => f.name === 'airwave_info')!.metrics[0]!.labels!.version,
+    ).toMatch(/^\d+\.\d+\.\d+/)
+    expect(Math.abs(value(families, 'airwave_start_time_seconds') - station.station.startedAt.getTime() / 1000))
+      .toBeLessThan(0.01)
     for (const family of families) {
       expect(family.help).not.toBe('')
       expect(family.type).toBe(family.name.endsWith('_total') ? 'COUNTER' : 'GAUGE')
@@ -80,13 +91,18 @@ describe('GET /metrics', () => {
 
   test('counts source connections per mount and kind: live DJs and relays', async () => {
     const sources = (families: Family[], mount: string, kind: string) =>
-      Number(families.find((f) => f.name === 'airwave_source_connections_total')!.metrics.find((m) => m.labels?.mount === mount && m.labels?.kind === kind)!.value)
+      Number(
+        families.find((f) => f.name === 'airwave_source_connections_total')!.metrics.find((m) =>
+          m.labels?.mount === mount && m.labels?.kind === kind
+        )!.value,
+      )
     expect(sources(await scrape(), '/stream', 'live')).toBe(0)
     const dj = connectTestSource(station.station.mount('/stream')!, await framesOf(fixtures.mp3(2, 880)))
     dj.pushUntil(1)
     dj.connection.close('test over')
     const after = await scrape()
-    expect([sources(after, '/stream', 'live'), sources(after, '/stream', 'relay'), sources(after, '/jazz/hq', 'live')]).toEqual([1, 0, 0])
+    expect([sources(after, '/stream', 'live'), sources(after, '/stream', 'relay'), sources(after, '/jazz/hq', 'live')])
+      .toEqual([1, 0, 0])
   })
 
   test('the parser the test relies on refuses what the format forbids', () => {
@@ -103,8 +119,17 @@ describe('GET /metrics', () => {
       'foo 1', // no final line feed
     ]
     for (const text of bad) expect(() => parsePrometheusText(text), JSON.stringify(text)).toThrow()
-    expect(parsePrometheusText('# HELP foo A \\\\ B\\nC\n# TYPE foo counter\nfoo{a="x\\"y",b="1",} 3 1700000000000\nfoo +Inf\n# a comment\n\n')).toEqual([
-      { name: 'foo', help: 'A \\ B\nC', type: 'COUNTER', metrics: [{ value: '3', labels: { a: 'x"y', b: '1' }, timestamp_ms: '1700000000000' }, { value: '+Inf' }] },
+    expect(
+      parsePrometheusText(
+        '# HELP foo A \\\\ B\\nC\n# TYPE foo counter\nfoo{a="x\\"y",b="1",} 3 1700000000000\nfoo +Inf\n# a comment\n\n',
+      ),
+    ).toEqual([
+      {
+        name: 'foo',
+        help: 'A \\ B\nC',
+        type: 'COUNTER',
+        metrics: [{ value: '3', labels: { a: 'x"y', b: '1' }, timestamp_ms: '1700000000000' }, { value: '+Inf' }],
+      },
     ])
   })
 })

@@ -5,20 +5,32 @@ import { openListener } from '../helpers/listen-client.ts'
 import { startStation } from '../helpers/station.ts'
 
 /** Captured from a real Icecast 2.4.4 by scripts/capture-icecast-status.ts. */
-const icecast = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/icecast-status-${name}.json`, import.meta.url), 'utf8'))
+const icecast = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/icecast-status-${name}.json`, import.meta.url), 'utf8'))
 
 /** The shape of a JSON value: keys (sorted) and the type of every value, recursively. */
 const shape = (value: unknown): unknown => {
   if (value === null) return 'null'
   if (Array.isArray(value)) return value.map(shape)
-  if (typeof value === 'object') return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, shape((value as Record<string, unknown>)[k])]))
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object).sort().map((k) => [k, shape((value as Record<string, unknown>)[k])]),
+    )
+  }
   return typeof value
 }
 
 let one: Awaited<ReturnType<typeof startStation>>
 let two: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
-  one = await startStation([{ path: '/one', playlist: [fixtures.chirp(3, 300, { artist: 'Some Artist', title: 'Some Title' })], name: 'First Mount', description: 'First Mount description', genre: 'Test', url: 'https://example.org/' }])
+  one = await startStation([{
+    path: '/one',
+    playlist: [fixtures.chirp(3, 300, { artist: 'Some Artist', title: 'Some Title' })],
+    name: 'First Mount',
+    description: 'First Mount description',
+    genre: 'Test',
+    url: 'https://example.org/',
+  }])
   two = await startStation([
     { path: '/one', playlist: [fixtures.mp3(2)], name: 'First Mount' },
     { path: '/two', playlist: [fixtures.aac(2)], name: 'Second Mount' },

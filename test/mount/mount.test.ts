@@ -16,7 +16,9 @@ const info = { address: '192.0.2.1', userAgent: 'test', referer: '', request: 'G
 describe('Mount: live takeover and fallback to the playlist', () => {
   test('a listener hears playlist, live and playlist on one stream that decodes without errors', async () => {
     const clock = new ManualClock()
-    const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(4, 440)], burst: 1 }), { clock })
+    const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(4, 440)], burst: 1 }), {
+      clock,
+    })
     mount.start()
     await advanceWithIo(clock, 1500)
     const listener = mount.broadcaster.add(info)
@@ -43,9 +45,19 @@ describe('Mount: live takeover and fallback to the playlist', () => {
 
   test('a live source whose sample rate or channels differ from the playlist is refused with the reason', async () => {
     const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(1)] }))
-    expect(mount.checkSource('live', 'mp3', { sampleRate: 48000 })).toEqual(refused(expect.stringContaining('/stream plays MP3 44100 Hz stereo (its playlist) and this source differs (48000 Hz, mount is 44100 Hz)')))
-    expect(mount.checkSource('live', 'aac')).toEqual(refused(expect.stringContaining('Content-type not supported: /stream plays MP3')))
-    expect(mount.admitStream({ format: 'mp3', sampleRate: 44100, channels: 1, bitrate: 64 })).toEqual(refused(expect.stringContaining('1 channel(s), mount has 2')))
+    expect(mount.checkSource('live', 'mp3', { sampleRate: 48000 })).toEqual(
+      refused(
+        expect.stringContaining(
+          '/stream plays MP3 44100 Hz stereo (its playlist) and this source differs (48000 Hz, mount is 44100 Hz)',
+        ),
+      ),
+    )
+    expect(mount.checkSource('live', 'aac')).toEqual(
+      refused(expect.stringContaining('Content-type not supported: /stream plays MP3')),
+    )
+    expect(mount.admitStream({ format: 'mp3', sampleRate: 44100, channels: 1, bitrate: 64 })).toEqual(
+      refused(expect.stringContaining('1 channel(s), mount has 2')),
+    )
     expect(mount.admitStream({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 64 })).toEqual(done())
     await mount.stop()
   })
@@ -53,7 +65,9 @@ describe('Mount: live takeover and fallback to the playlist', () => {
   test('a second live source is refused while the first is connected', async () => {
     const mount = await Mount.open(mountConfig({ path: '/stream', playlist: [fixtures.mp3(1)] }))
     const first = connectTestSource(mount, await framesOf(liveTone()))
-    expect(mount.checkSource('live', 'mp3')).toEqual(refused(expect.stringMatching(/^Mountpoint in use: \/stream already has a live source \(from test since /)))
+    expect(mount.checkSource('live', 'mp3')).toEqual(
+      refused(expect.stringMatching(/^Mountpoint in use: \/stream already has a live source \(from test since /)),
+    )
     expect(mount.checkSource('relay', 'mp3')).toEqual(done())
     first.feed.end('bye')
     expect(mount.checkSource('live', 'mp3')).toEqual(done())

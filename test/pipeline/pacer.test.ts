@@ -19,33 +19,37 @@ const setup = (chunkDuration = 0.25, maxCatchUp = 5, lateness?: () => number) =>
 }
 
 describe('Pacer', () => {
-  test('over two simulated hours of late-firing timers, audio sent follows the clock within 0.1% and never runs ahead', async () => {
-    // Every timer fires 0-4 ms late, as real ones do; pacing against relative delays would drift by minutes.
-    let seed = 7
-    const lateness = () => ((seed = (seed * 48271) % 2147483647) % 5)
-    const { clock, pacer, sent, running, seconds, bytes } = setup(0.25, 5, lateness)
-    const byteRate = (200 + 999) / 2 / FRAME
-    for (let minute = 1; minute <= 120; minute++) {
-      await clock.advance(60_000)
-      const elapsed = clock.now() / 1000
-      // A chunk is released when its first frame is due: what was sent covers all of [0, elapsed]
-      // and no more than the chunk in progress beyond it.
-      const last = sent.at(-1)!.chunk
-      expect(last.position).toBeLessThanOrEqual(elapsed)
-      expect(last.position + last.duration).toBeGreaterThan(elapsed - 0.005)
-      if (minute >= 10) {
-        expect(Math.abs(seconds() - elapsed) / elapsed).toBeLessThan(0.001)
-        expect(Math.abs(bytes() / elapsed - byteRate) / byteRate).toBeLessThan(0.001)
+  test(
+    'over two simulated hours of late-firing timers, audio sent follows the clock within 0.1% and never runs ahead',
+    async () => {
+      // Every timer fires 0-4 ms late, as real ones do; pacing against relative delays would drift by minutes.
+      let seed = 7
+      const lateness = () => ((seed = (seed * 48271) % 2147483647) % 5)
+      const { clock, pacer, sent, running, seconds, bytes } = setup(0.25, 5, lateness)
+      const byteRate = (200 + 999) / 2 / FRAME
+      for (let minute = 1; minute <= 120; minute++) {
+        await clock.advance(60_000)
+        const elapsed = clock.now() / 1000
+        // A chunk is released when its first frame is due: what was sent covers all of [0, elapsed]
+        // and no more than the chunk in progress beyond it.
+        const last = sent.at(-1)!.chunk
+        expect(last.position).toBeLessThanOrEqual(elapsed)
+        expect(last.position + last.duration).toBeGreaterThan(elapsed - 0.005)
+        if (minute >= 10) {
+          expect(Math.abs(seconds() - elapsed) / elapsed).toBeLessThan(0.001)
+          expect(Math.abs(bytes() / elapsed - byteRate) / byteRate).toBeLessThan(0.001)
+        }
+        for (const { chunk, at } of sent.slice(-50)) expect(at).toBeGreaterThanOrEqual(chunk.position * 1000)
       }
-      for (const { chunk, at } of sent.slice(-50)) expect(at).toBeGreaterThanOrEqual(chunk.position * 1000)
-    }
-    // The last chunk went out within one timer's lateness of when it was due: no drift accumulated.
-    const last = sent.at(-1)!
-    expect(last.at - last.chunk.position * 1000).toBeLessThan(5)
-    pacer.stop()
-    await clock.advance(1000)
-    await running
-  }, 60_000)
+      // The last chunk went out within one timer's lateness of when it was due: no drift accumulated.
+      const last = sent.at(-1)!
+      expect(last.at - last.chunk.position * 1000).toBeLessThan(5)
+      pacer.stop()
+      await clock.advance(1000)
+      await running
+    },
+    60_000,
+  )
 
   test('bytes sent by any moment equal those of the frames due by then', async () => {
     const { clock, pacer, sent, running } = setup(0.1)

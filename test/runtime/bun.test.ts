@@ -9,51 +9,63 @@ const dir = tempDir()
 afterAll(() => dir.remove())
 
 describe('the Bun adapter', () => {
-  test('lifts Bun.serve’s 10 s idle timeout for listeners and event streams: both stay connected through 12 s of silence and hear the music return', async () => {
-    expect('Bun' in globalThis).toBe(true)
-    const file = dir.copy(fixtures.mp3(1, 440), 'only/tone.mp3')
-    const station = await startStation([{ path: '/stream', playlist: [dir.path('only')], burst: 0 }])
-    try {
-      const response = await fetch(`${station.url}/stream`)
-      const reader = response.body!.getReader()
-      let lastData = performance.now()
-      let longestSilence = 0
-      let received = 0
-      let ended = false
-      const reading = (async () => {
-        for (let r = await reader.read(); !r.done; r = await reader.read()) {
-          longestSilence = Math.max(longestSilence, performance.now() - lastData)
-          lastData = performance.now()
-          received += r.value.length
-        }
-        ended = true
-      })().catch(() => (ended = true))
-      const events = await fetch(`${station.url}/api/mounts/stream/events`)
-      const eventReader = events.body!.pipeThrough(new TextDecoderStream()).getReader()
-      let eventText = ''
-      let eventsEnded = false
-      const readingEvents = (async () => {
-        for (let r = await eventReader.read(); !r.done; r = await eventReader.read()) eventText += r.value
-        eventsEnded = true
-      })().catch(() => (eventsEnded = true))
-      rmSync(file)
-      await waitFor(() => station.logs.some((l) => l.includes('nothing in the playlist is playable')), 5000, 'silence')
-      await Bun.sleep(12_000)
-      expect(ended).toBe(false)
-      expect(eventsEnded).toBe(false)
-      const tracksBefore = eventText.split('event: track').length
-      const before = received
-      dir.copy(fixtures.mp3(1, 440), 'only/tone.mp3')
-      await waitFor(() => received > before, 20_000, 'the music to return')
-      expect(longestSilence).toBeGreaterThan(10_000)
-      expect(ended).toBe(false)
-      await waitFor(() => eventText.split('event: track').length > tracksBefore, 5000, 'a track event after the silence')
-      await reader.cancel()
-      await eventReader.cancel()
-      await reading
-      await readingEvents
-    } finally {
-      await station.stop()
-    }
-  }, 45_000)
+  test(
+    'lifts Bun.serve’s 10 s idle timeout for listeners and event streams: both stay connected through 12 s of silence and hear the music return',
+    async () => {
+      expect('Bun' in globalThis).toBe(true)
+      const file = dir.copy(fixtures.mp3(1, 440), 'only/tone.mp3')
+      const station = await startStation([{ path: '/stream', playlist: [dir.path('only')], burst: 0 }])
+      try {
+        const response = await fetch(`${station.url}/stream`)
+        const reader = response.body!.getReader()
+        let lastData = performance.now()
+        let longestSilence = 0
+        let received = 0
+        let ended = false
+        const reading = (async () => {
+          for (let r = await reader.read(); !r.done; r = await reader.read()) {
+            longestSilence = Math.max(longestSilence, performance.now() - lastData)
+            lastData = performance.now()
+            received += r.value.length
+          }
+          ended = true
+        })().catch(() => (ended = true))
+        const events = await fetch(`${station.url}/api/mounts/stream/events`)
+        const eventReader = events.body!.pipeThrough(new TextDecoderStream()).getReader()
+        let eventText = ''
+        let eventsEnded = false
+        const readingEvents = (async () => {
+          for (let r = await eventReader.read(); !r.done; r = await eventReader.read()) eventText += r.value
+          eventsEnded = true
+        })().catch(() => (eventsEnded = true))
+        rmSync(file)
+        await waitFor(
+          () => station.logs.some((l) => l.includes('nothing in the playlist is playable')),
+          5000,
+          'silence',
+        )
+        await Bun.sleep(12_000)
+        expect(ended).toBe(false)
+        expect(eventsEnded).toBe(false)
+        const tracksBefore = eventText.split('event: track').length
+        const before = received
+        dir.copy(fixtures.mp3(1, 440), 'only/tone.mp3')
+        await waitFor(() => received > before, 20_000, 'the music to return')
+        expect(longestSilence).toBeGreaterThan(10_000)
+        expect(ended).toBe(false)
+        await waitFor(
+          () => eventText.split('event: track').length > tracksBefore,
+          5000,
+          'a track event after the silence',
+        )
+        await reader.cancel()
+        await eventReader.cancel()
+        await reading
+        await readingEvents
+      } finally {
+        await station.stop()
+      }
+    },
+    45_000,
+  )
 })

@@ -7,7 +7,9 @@ describe('server-side templates', () => {
     expect(String(html`<p title="${title}">${title}</p>`)).toBe(
       '<p title="&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt; &amp; co">&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt; &amp; co</p>',
     )
-    expect(String(html`<ul>${['<a>', 'b'].map((i) => html`<li>${i}</li>`)}</ul>`)).toBe('<ul><li>&lt;a&gt;</li><li>b</li></ul>')
+    expect(String(html`<ul>${['<a>', 'b'].map((i) => html`<li>${i}</li>`)}</ul>`)).toBe(
+      '<ul><li>&lt;a&gt;</li><li>b</li></ul>',
+    )
     expect(String(html`${raw('<br>')}${null}${undefined}${false}${0}`)).toBe('<br>0')
   })
 })

@@ -15,7 +15,10 @@ const MOUNTS = [
     name: 'Test Radio',
     description: 'Two tones, taking turns',
     burst: BURST,
-    playlist: [fixtures.chirp(5, 300, { artist: 'Tester', title: 'Low Tone' }), fixtures.chirp(5, 900, { artist: 'Tester', title: 'High Tone' })],
+    playlist: [
+      fixtures.chirp(5, 300, { artist: 'Tester', title: 'Low Tone' }),
+      fixtures.chirp(5, 900, { artist: 'Tester', title: 'High Tone' }),
+    ],
   },
   { path: '/hostile', playlist: [fixtures.chirp(3, 500, { title: HOSTILE })] },
 ]
@@ -63,100 +66,130 @@ describe('the listener page in Chromium', () => {
     await w.page.close()
   }, 30_000)
 
-  test("the shown title is the status API's, and changes when the track changes: when the audio does, not when the live edge does", async () => {
-    const mount = station.station.mount('/stream')!
-    const onAir: { at: number; title: string }[] = []
-    const unsubscribe = mount.observe((e) => e.type === 'track' && onAir.push({ at: Date.now(), title: e.track.song! }))
-    const w = await browser.open()
-    await w.page.goto(station.url)
-    await w.page.locator('section.mount button.play').first().click()
-    await playedPast(w, 1)
+  test(
+    "the shown title is the status API's, and changes when the track changes: when the audio does, not when the live edge does",
+    async () => {
+      const mount = station.station.mount('/stream')!
+      const onAir: { at: number; title: string }[] = []
+      const unsubscribe = mount.observe((e) =>
+        e.type === 'track' && onAir.push({ at: Date.now(), title: e.track.song! })
+      )
+      const w = await browser.open()
+      await w.page.goto(station.url)
+      await w.page.locator('section.mount button.play').first().click()
+      await playedPast(w, 1)
 
-    // What the page shows is what the API says is on air.
-    const api = (await (await fetch(`${station.url}/api/mounts/stream`)).json()) as { nowPlaying: { song: string; artist: string }; history: { song: string }[] }
-    expect([api.nowPlaying.song, api.history[0]?.song]).toContain((await text(w, 'section.mount .song'))!)
-    expect(await text(w, 'section.mount .artist')).toBe('Tester')
+      // What the page shows is what the API says is on air.
+      const api = (await (await fetch(`${station.url}/api/mounts/stream`)).json()) as {
+        nowPlaying: { song: string; artist: string }
+        history: { song: string }[]
+      }
+      expect([api.nowPlaying.song, api.history[0]?.song]).toContain((await text(w, 'section.mount .song'))!)
+      expect(await text(w, 'section.mount .artist')).toBe('Tester')
 
-    // Listen to the page's audio (Web Audio, in the page) and note each title shown: the two tracks
-    // are sweeps in separate bands (300-700 Hz, 900-1300 Hz), so the loudest frequency tells which
-    // one is playing.
-    await w.page.evaluate(() => {
-      const audio = document.querySelector('audio')!
-      const song = document.querySelector('section.mount .song')!
-      const context = new AudioContext()
-      const analyser = context.createAnalyser()
-      analyser.fftSize = 2048
-      analyser.smoothingTimeConstant = 0
-      context.createMediaElementSource(audio).connect(analyser)
-      analyser.connect(context.destination)
-      const bins = new Float32Array(analyser.frequencyBinCount)
-      const samples: { at: number; hz: number; title: string }[] = ((window as unknown as { __samples: unknown[] }).__samples = [])
-      setInterval(() => {
-        analyser.getFloatFrequencyData(bins)
-        let loudest = 0
-        for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[loudest]!) loudest = i
-        samples.push({ at: Date.now(), hz: (loudest * context.sampleRate) / analyser.fftSize, title: song.textContent ?? '' })
-      }, 40)
-    })
-    await w.page.waitForTimeout(11_000)
-    unsubscribe()
-    const samples = await w.page.evaluate(() => (window as unknown as { __samples: { at: number; hz: number; title: string }[] }).__samples)
-    const heard = (hz: number) => (hz < 800 ? 'Low Tone' : 'High Tone')
-    const titleChanges = samples.filter((s, i) => i > 0 && s.title !== samples[i - 1]!.title)
-    const toneChanges = samples.filter((s, i) => i > 0 && heard(s.hz) !== heard(samples[i - 1]!.hz))
-    expect(titleChanges.length).toBeGreaterThanOrEqual(2)
-    for (const change of titleChanges) {
-      // The title changed within a few hundred milliseconds of the music (the page knows where its
-      // audio began in the stream to within a chunk, 0.25 s)...
-      const tone = toneChanges.find((t) => heard(t.hz) === change.title && Math.abs(t.at - change.at) < 500)
-      expect(tone).toBeDefined()
-      // ...which is the burst (2 s) after the track went on air at the live edge, as the API and the
-      // events tell it.
-      const aired = onAir.filter((a) => a.title === change.title && a.at <= change.at).at(-1)!
-      expect((change.at - aired.at) / 1000).toBeGreaterThan(BURST - 0.75)
-    }
-    // Most of the time (all but the moments around a change) the title is the one heard.
-    const agree = samples.filter((s) => s.title === heard(s.hz)).length / samples.length
-    expect(agree).toBeGreaterThan(0.9)
-    // Lock screens and headsets show the same title.
-    expect(await w.page.evaluate(() => navigator.mediaSession.metadata?.title)).toBe((await text(w, 'section.mount .song'))!)
-    expect(await w.page.evaluate(() => navigator.mediaSession.metadata?.artist)).toBe('Tester')
-    // The track that ended is in the recent history.
-    expect(await w.page.locator('section.mount').first().locator('.history li').count()).toBeGreaterThanOrEqual(1)
-    await expectClean(w)
-    await w.page.close()
-  }, 40_000)
+      // Listen to the page's audio (Web Audio, in the page) and note each title shown: the two tracks
+      // are sweeps in separate bands (300-700 Hz, 900-1300 Hz), so the loudest frequency tells which
+      // one is playing.
+      await w.page.evaluate(() => {
+        const audio = document.querySelector('audio')!
+        const song = document.querySelector('section.mount .song')!
+        const context = new AudioContext()
+        const analyser = context.createAnalyser()
+        analyser.fftSize = 2048
+        analyser.smoothingTimeConstant = 0
+        context.createMediaElementSource(audio).connect(analyser)
+        analyser.connect(context.destination)
+        const bins = new Float32Array(analyser.frequencyBinCount)
+        const samples: { at: number; hz: number; title: string }[] =
+          ((window as unknown as { __samples: unknown[] }).__samples = [])
+        setInterval(() => {
+          analyser.getFloatFrequencyData(bins)
+          let loudest = 0
+          for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[loudest]!) loudest = i
+          samples.push({
+            at: Date.now(),
+            hz: (loudest * context.sampleRate) / analyser.fftSize,
+            title: song.textContent ?? '',
+          })
+        }, 40)
+      })
+      await w.page.waitForTimeout(11_000)
+      unsubscribe()
+      const samples = await w.page.evaluate(() =>
+        (window as unknown as { __samples: { at: number; hz: number; title: string }[] }).__samples
+      )
+      const heard = (hz: number) => (hz < 800 ? 'Low Tone' : 'High Tone')
+      const titleChanges = samples.filter((s, i) => i > 0 && s.title !== samples[i - 1]!.title)
+      const toneChanges = samples.filter((s, i) => i > 0 && heard(s.hz) !== heard(samples[i - 1]!.hz))
+      expect(titleChanges.length).toBeGreaterThanOrEqual(2)
+      for (const change of titleChanges) {
+        // The title changed within a few hundred milliseconds of the music (the page knows where its
+        // audio began in the stream to within a chunk, 0.25 s)...
+        const tone = toneChanges.find((t) => heard(t.hz) === change.title && Math.abs(t.at - change.at) < 500)
+        expect(tone).toBeDefined()
+        // ...which is the burst (2 s) after the track went on air at the live edge, as the API and the
+        // events tell it.
+        const aired = onAir.filter((a) => a.title === change.title && a.at <= change.at).at(-1)!
+        expect((change.at - aired.at) / 1000).toBeGreaterThan(BURST - 0.75)
+      }
+      // Most of the time (all but the moments around a change) the title is the one heard.
+      const agree = samples.filter((s) => s.title === heard(s.hz)).length / samples.length
+      expect(agree).toBeGreaterThan(0.9)
+      // Lock screens and headsets show the same title.
+      expect(await w.page.evaluate(() => navigator.mediaSession.metadata?.title)).toBe(
+        (await text(w, 'section.mount .song'))!,
+      )
+      expect(await w.page.evaluate(() => navigator.mediaSession.metadata?.artist)).toBe('Tester')
+      // The track that ended is in the recent history.
+      expect(await w.page.locator('section.mount').first().locator('.history li').count()).toBeGreaterThanOrEqual(1)
+      await expectClean(w)
+      await w.page.close()
+    },
+    40_000,
+  )
 
-  test('after the server restarts, playback resumes by itself, without a reload, and the page says what happens', async () => {
-    const w = await browser.open()
-    await w.page.goto(station.url)
-    await w.page.locator('section.mount button.play').first().click()
-    await playedPast(w, 1)
-    await w.page.evaluate(() => ((window as unknown as { __sameDocument: number }).__sameDocument = 42))
+  test(
+    'after the server restarts, playback resumes by itself, without a reload, and the page says what happens',
+    async () => {
+      const w = await browser.open()
+      await w.page.goto(station.url)
+      await w.page.locator('section.mount button.play').first().click()
+      await playedPast(w, 1)
+      await w.page.evaluate(() => ((window as unknown as { __sameDocument: number }).__sameDocument = 42))
 
-    const port = station.port
-    await station.stop()
-    // The listener is told, politely but audibly to screen readers, that the page is on it.
-    const state = w.page.locator('section.mount .state').first()
-    await state.filter({ hasText: /Connection lost\. Reconnecting in \d+ s…/ }).waitFor({ timeout: 15_000 })
-    expect(await state.getAttribute('aria-live')).toBe('polite')
-    expect(await state.getAttribute('role')).toBe('status')
-    await screenshot(w.page, 'listener-page-reconnecting', { fullPage: false })
+      const port = station.port
+      await station.stop()
+      // The listener is told, politely but audibly to screen readers, that the page is on it.
+      const state = w.page.locator('section.mount .state').first()
+      await state.filter({ hasText: /Connection lost\. Reconnecting in \d+ s…/ }).waitFor({ timeout: 15_000 })
+      expect(await state.getAttribute('aria-live')).toBe('polite')
+      expect(await state.getAttribute('role')).toBe('status')
+      await screenshot(w.page, 'listener-page-reconnecting', { fullPage: false })
 
-    station = await startStation(MOUNTS, { name: 'Browser Station', port })
-    await w.page.waitForFunction(() => document.querySelector('section.mount .state')?.textContent === 'Playing', undefined, { timeout: 30_000 })
-    await playedPast(w, 1.5, 15_000)
-    const before = await audioTime(w)
-    await w.page.waitForTimeout(1000)
-    expect((await audioTime(w)) - before).toBeGreaterThan(0.5)
-    expect(await w.page.evaluate(() => (window as unknown as { __sameDocument: number }).__sameDocument)).toBe(42)
-    expect(station.station.mount('/stream')!.broadcaster.size).toBe(1)
-    // The restarted station's title, from its own events.
-    await w.page.waitForFunction(() => ['Low Tone', 'High Tone'].includes(document.querySelector('section.mount .song')?.textContent ?? ''), undefined, { timeout: 5000 })
-    expect(await w.violations()).toEqual([])
-    expect(w.dialogs).toEqual([])
-    await w.page.close()
-  }, 60_000)
+      station = await startStation(MOUNTS, { name: 'Browser Station', port })
+      await w.page.waitForFunction(
+        () => document.querySelector('section.mount .state')?.textContent === 'Playing',
+        undefined,
+        { timeout: 30_000 },
+      )
+      await playedPast(w, 1.5, 15_000)
+      const before = await audioTime(w)
+      await w.page.waitForTimeout(1000)
+      expect((await audioTime(w)) - before).toBeGreaterThan(0.5)
+      expect(await w.page.evaluate(() => (window as unknown as { __sameDocument: number }).__sameDocument)).toBe(42)
+      expect(station.station.mount('/stream')!.broadcaster.size).toBe(1)
+      // The restarted station's title, from its own events.
+      await w.page.waitForFunction(
+        () => ['Low Tone', 'High Tone'].includes(document.querySelector('section.mount .song')?.textContent ?? ''),
+        undefined,
+        { timeout: 5000 },
+      )
+      expect(await w.violations()).toEqual([])
+      expect(w.dialogs).toEqual([])
+      await w.page.close()
+    },
+    60_000,
+  )
 
   test(`a title tag of ${HOSTILE} shows as text, in the server's page and in the browser's updates`, async () => {
     const html = await (await fetch(station.url)).text()
@@ -170,7 +203,11 @@ describe('the listener page in Chromium', () => {
     await hostile.locator('button.play').click()
     await playedPast(w, 1)
     // Updated by the browser module from the events as the track loops: still text.
-    await w.page.waitForFunction(() => document.querySelectorAll('section.mount[data-mount="/hostile"] .history li').length > 0, undefined, { timeout: 10_000 })
+    await w.page.waitForFunction(
+      () => document.querySelectorAll('section.mount[data-mount="/hostile"] .history li').length > 0,
+      undefined,
+      { timeout: 10_000 },
+    )
     expect(await hostile.locator('.history .title').first().textContent()).toBe(HOSTILE)
     expect(await hostile.locator('.song').textContent()).toBe(HOSTILE)
     expect(await w.page.evaluate(() => navigator.mediaSession.metadata?.title)).toBe(HOSTILE)
@@ -209,7 +246,11 @@ describe('the listener page in Chromium', () => {
     await w.page.waitForTimeout(500)
     await screenshot(w.page, 'listener-page-phone')
     await w.page.keyboard.press('Space')
-    await w.page.waitForFunction(() => document.querySelector('section.mount .play-text')?.textContent === 'Play', undefined, { timeout: 5000 })
+    await w.page.waitForFunction(
+      () => document.querySelector('section.mount .play-text')?.textContent === 'Play',
+      undefined,
+      { timeout: 5000 },
+    )
     const stoppedAt = await audioTime(w)
     await w.page.waitForTimeout(700)
     expect(await audioTime(w)).toBe(stoppedAt)

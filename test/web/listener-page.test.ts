@@ -16,7 +16,12 @@ beforeAll(async () => {
   buildClient()
   station = await startStation(
     [
-      { path: '/stream', playlist: [fixtures.chirp(2, 300, { title: HOSTILE, artist: '"><script>alert(2)</script>' })], name: 'Radio <b>Bold</b>', description: 'Tones & "more"' },
+      {
+        path: '/stream',
+        playlist: [fixtures.chirp(2, 300, { title: HOSTILE, artist: '"><script>alert(2)</script>' })],
+        name: 'Radio <b>Bold</b>',
+        description: 'Tones & "more"',
+      },
       { path: '/jazz/hq', playlist: [fixtures.mp3(4)] },
     ],
     { name: "Station <Ω> & 'co'" },
@@ -25,7 +30,8 @@ beforeAll(async () => {
 })
 afterAll(() => station.stop())
 
-const get = (path: string, headers: Record<string, string> = {}) => station.app.fetch(new Request(`http://station${path}`, { headers }))
+const get = (path: string, headers: Record<string, string> = {}) =>
+  station.app.fetch(new Request(`http://station${path}`, { headers }))
 
 describe('GET /', () => {
   test('sends a strict Content-Security-Policy, refuses framing, and has no inline script, style or handler', async () => {
@@ -33,17 +39,19 @@ describe('GET /', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
     const csp = response.headers.get('content-security-policy')!
-    for (const directive of [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "media-src 'self'",
-      "connect-src 'self'",
-      "img-src 'self'",
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-      "require-trusted-types-for 'script'",
-    ]) {
+    for (
+      const directive of [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "media-src 'self'",
+        "connect-src 'self'",
+        "img-src 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "require-trusted-types-for 'script'",
+      ]
+    ) {
       expect(csp.split('; ')).toContain(directive)
     }
     expect(csp).not.toContain('unsafe')
@@ -112,11 +120,13 @@ describe('GET /embed/<mount>', () => {
 
 describe('GET /assets/<name>', () => {
   test('serves the built modules, the stylesheet and the icon, gzipped, with an ETag for cheap revalidation', async () => {
-    for (const [name, type] of [
-      ['player.js', 'text/javascript; charset=utf-8'],
-      ['style.css', 'text/css; charset=utf-8'],
-      ['icon.svg', 'image/svg+xml'],
-    ] as const) {
+    for (
+      const [name, type] of [
+        ['player.js', 'text/javascript; charset=utf-8'],
+        ['style.css', 'text/css; charset=utf-8'],
+        ['icon.svg', 'image/svg+xml'],
+      ] as const
+    ) {
       const response = await get(`/assets/${name}`, { 'Accept-Encoding': 'gzip' })
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toBe(type)
@@ -135,16 +145,20 @@ describe('GET /assets/<name>', () => {
     expect((await get('/assets/../package.json')).status).toBe(404)
   })
 
-  test('each page preloads exactly the modules its entry imports, and every module the build makes is some page\'s', () => {
+  test("each page preloads exactly the modules its entry imports, and every module the build makes is some page's", () => {
     const built = readdirSync(CLIENT_DIR).filter((f) => f.endsWith('.js'))
     const imports = (module: string): string[] =>
-      [...readFileSync(join(CLIENT_DIR, module), 'utf8').matchAll(/^import [^;]*?from '\.\/([a-z-]+\.js)'/gm)].map((m) => m[1]!)
+      [...readFileSync(join(CLIENT_DIR, module), 'utf8').matchAll(/^import [^;]*?from '\.\/([a-z-]+\.js)'/gm)].map((
+        m,
+      ) => m[1]!)
     const closure = (entry: string): string[] => {
       const seen = new Set([entry])
       for (const module of seen) for (const imported of imports(module)) seen.add(imported)
       return [...seen]
     }
-    for (const modules of [CLIENT_MODULES, DASHBOARD_MODULES]) expect([...modules].sort()).toEqual(closure(modules[0]!).sort())
+    for (const modules of [CLIENT_MODULES, DASHBOARD_MODULES]) {
+      expect([...modules].sort()).toEqual(closure(modules[0]!).sort())
+    }
     expect([...new Set([...CLIENT_MODULES, ...DASHBOARD_MODULES])].sort()).toEqual(built.sort())
   })
 })

@@ -26,10 +26,15 @@ export interface AdminOptions {
 const send = (json: boolean, reply: AdminReply, headers: Record<string, string> = {}): Response =>
   new Response(json ? toJson(reply.root, reply.document) : toXml(reply.root, reply.document), {
     status: reply.status,
-    headers: { 'Content-Type': json ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+    headers: {
+      'Content-Type': json ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...headers,
+    },
   })
 
-const refuse = (json: boolean, refusal: AdminRefusal): Response => send(json, iceresponse(refusal.reason, false, refusal.status), refusal.headers)
+const refuse = (json: boolean, refusal: AdminRefusal): Response =>
+  send(json, iceresponse(refusal.reason, false, refusal.status), refusal.headers)
 
 const isCommand = (name: string): name is AdminCommand => (ADMIN_COMMANDS as readonly string[]).includes(name)
 
@@ -50,12 +55,18 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
   const { hooks, log, clock } = options
   const context = { hooks, log }
   const app = new Hono()
-  const commandListing = (c: Context) => c.text(`airwave admin: ${ADMIN_COMMANDS.map((command) => `/admin/${command}`).join(', ')} (add .json for JSON)\n`)
+  const commandListing = (c: Context) =>
+    c.text(`airwave admin: ${ADMIN_COMMANDS.map((command) => `/admin/${command}`).join(', ')} (add .json for JSON)\n`)
 
   // `/admin` itself: the dashboard's relative links need the trailing slash (the redirect is relative
   // too, so it holds when the app is routed under a prefix).
   app.get('/', (c) => {
-    if (options.dashboard) return new Response(null, { status: 301, headers: { Location: `${new URL(c.req.url).pathname.split('/').pop()}/` } })
+    if (options.dashboard) {
+      return new Response(null, {
+        status: 301,
+        headers: { Location: `${new URL(c.req.url).pathname.split('/').pop()}/` },
+      })
+    }
     const allowed = authorize(c, station, context, { command: '' })
     return allowed.ok ? commandListing(c) : refuse(false, allowed)
   })
@@ -64,7 +75,9 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
       const allowed = authorize(c, station, context, { command: 'dashboard.json' })
       if (!allowed.ok) return refuse(true, allowed)
       const state = await dashboardJson(station, clock, dashboardQuery(new URL(c.req.url)))
-      return compressedResponse(c.req.raw, JSON.stringify(state), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' })
+      return compressedResponse(c.req.raw, JSON.stringify(state), 'application/json; charset=utf-8', {
+        'Cache-Control': 'no-store',
+      })
     })
   }
   // `/admin/` is the dashboard page (with the pages' security headers), refused with a page: a
@@ -74,7 +87,12 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
   const dashboard = (c: Context) => {
     const allowed = authorize(c, station, context, { command: '', navigation: true })
     const headers = { 'Cache-Control': 'no-store' }
-    if (!allowed.ok) return htmlResponse(c.req.raw, refusalPage(station, allowed.status, allowed.reason), { ...headers, ...allowed.headers }, allowed.status)
+    if (!allowed.ok) {
+      return htmlResponse(c.req.raw, refusalPage(station, allowed.status, allowed.reason), {
+        ...headers,
+        ...allowed.headers,
+      }, allowed.status)
+    }
     return htmlResponse(c.req.raw, dashboardPage(station), headers)
   }
   app.get('/:command{.*}', (c, next) => (isDashboard(c) ? pageHeaders(c, next) : next()))
@@ -89,7 +107,9 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
     const allowed = authorize(c, station, context, { command, mount })
     if (!allowed.ok) return refuse(json, allowed)
     if (name === '') return commandListing(c)
-    if (!isCommand(command)) return send(json, iceresponse(`Unrecognised command: ${command} (commands: ${ADMIN_COMMANDS.join(', ')})`, false))
+    if (!isCommand(command)) {
+      return send(json, iceresponse(`Unrecognised command: ${command} (commands: ${ADMIN_COMMANDS.join(', ')})`, false))
+    }
     if (command === 'listmounts') return send(json, listMounts(station))
     if (mountPath === undefined) return send(json, iceresponse('Missing parameter: mount', false))
     if (!mount) return send(json, iceresponse(`Source does not exist: no mount at ${mountPath}`, false))

@@ -15,7 +15,12 @@ export interface AdminRefusal extends Refused {
   headers: Record<string, string>
 }
 
-const refuse = (status: number, reason: string, headers: Record<string, string> = {}): AdminRefusal => ({ ok: false, status, reason, headers })
+const refuse = (status: number, reason: string, headers: Record<string, string> = {}): AdminRefusal => ({
+  ok: false,
+  status,
+  reason,
+  headers,
+})
 
 /**
  * Whether a browser sent the request from a page of another origin (Fetch Metadata): another site,
@@ -29,10 +34,12 @@ const fromAnotherOrigin = (c: Context): boolean => {
 }
 
 /** A top-level navigation to a page (a link followed), which another page can neither frame nor read. */
-const isNavigation = (c: Context): boolean => c.req.header('sec-fetch-mode') === 'navigate' && c.req.header('sec-fetch-dest') === 'document'
+const isNavigation = (c: Context): boolean =>
+  c.req.header('sec-fetch-mode') === 'navigate' && c.req.header('sec-fetch-dest') === 'document'
 
 /** The address an admin request came from, for the log and the back-off. */
-export const requestAddress = (c: Context, hooks: ConnectionHooks): string => clientAddress(hooks.clientAddress(c)) || 'unknown'
+export const requestAddress = (c: Context, hooks: ConnectionHooks): string =>
+  clientAddress(hooks.clientAddress(c)) || 'unknown'
 
 export interface AuthorizeRequest {
   /** The command asked for (for the log), `''` for the dashboard. */
@@ -52,14 +59,26 @@ export interface AuthorizeRequest {
  * const allowed = authorize(c, station, { hooks, log }, { command: 'killsource', mount })
  * if (!allowed.ok) return refuse(allowed)
  */
-export const authorize = (c: Context, station: Station, context: { hooks: ConnectionHooks; log: Logger }, request: AuthorizeRequest): Result<undefined, AdminRefusal> => {
-  if (fromAnotherOrigin(c) && !(request.navigation && isNavigation(c))) return refuse(403, 'Cross-site admin requests are refused')
+export const authorize = (
+  c: Context,
+  station: Station,
+  context: { hooks: ConnectionHooks; log: Logger },
+  request: AuthorizeRequest,
+): Result<undefined, AdminRefusal> => {
+  if (fromAnotherOrigin(c) && !(request.navigation && isNavigation(c))) {
+    return refuse(403, 'Cross-site admin requests are refused')
+  }
   const { config } = station
   const accepted: Credentials[] = []
   if (config.adminPassword !== undefined) accepted.push({ user: config.adminUser, password: config.adminPassword })
   const sourcePassword = request.command === 'metadata' ? request.mount?.sourcePassword : undefined
   if (sourcePassword !== undefined) accepted.push({ user: SOURCE_USER, password: sourcePassword })
-  if (accepted.length === 0) return refuse(403, 'The admin API is off: start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on')
+  if (accepted.length === 0) {
+    return refuse(
+      403,
+      'The admin API is off: start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on',
+    )
+  }
   const from = requestAddress(c, context.hooks)
   const verdict = station.authThrottle.check(from)
   if (!verdict.ok) return refuse(429, verdict.reason, { 'Retry-After': String(Math.ceil(verdict.retryAfterMs / 1000)) })
@@ -67,7 +86,9 @@ export const authorize = (c: Context, station: Station, context: { hooks: Connec
   if (!credentialsMatch(given, accepted)) {
     if (given) {
       const failures = station.authThrottle.fail(from)
-      context.log.warn(`admin request /admin/${request.command} refused from ${from}: wrong user name or password (${failures} failure(s) in a row)`)
+      context.log.warn(
+        `admin request /admin/${request.command} refused from ${from}: wrong user name or password (${failures} failure(s) in a row)`,
+      )
     } else {
       context.log.info(`admin request /admin/${request.command} refused from ${from}: no credentials sent`)
     }

@@ -8,7 +8,15 @@ import { oneLine, truncate } from '../../util/text.ts'
 import type { AdminElement } from './document.ts'
 
 /** The admin commands, each Icecast's except `skip` (airwave's AutoDJ). */
-export const ADMIN_COMMANDS = ['listmounts', 'listclients', 'killclient', 'moveclients', 'killsource', 'metadata', 'skip'] as const
+export const ADMIN_COMMANDS = [
+  'listmounts',
+  'listclients',
+  'killclient',
+  'moveclients',
+  'killsource',
+  'metadata',
+  'skip',
+] as const
 
 /** An admin command's name. */
 export type AdminCommand = (typeof ADMIN_COMMANDS)[number]
@@ -26,7 +34,11 @@ export interface AdminReply {
  * @example
  * iceresponse('Source Removed', true)
  */
-export const iceresponse = (message: string, ok: boolean, status = ok ? 200 : 400): AdminReply => ({ status, root: 'iceresponse', document: { message, return: ok ? 1 : 0 } })
+export const iceresponse = (message: string, ok: boolean, status = ok ? 200 : 400): AdminReply => ({
+  status,
+  root: 'iceresponse',
+  document: { message, return: ok ? 1 : 0 },
+})
 
 /** Reads a query parameter whose bytes are in `charset` (Icecast's `charset=` for metadata from old encoders). */
 const queryParam = (url: URL, name: string, charset: string | undefined): string | undefined => {
@@ -34,7 +46,13 @@ const queryParam = (url: URL, name: string, charset: string | undefined): string
   for (const pair of url.search.slice(1).split('&')) {
     const [key, value = ''] = pair.split('=')
     if (key !== name) continue
-    const bytes = Buffer.from(value.replace(/\+/g, ' ').replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1')
+    const bytes = Buffer.from(
+      value.replace(/\+/g, ' ').replace(
+        /%([0-9a-f]{2})/gi,
+        (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)),
+      ),
+      'latin1',
+    )
     try {
       return new TextDecoder(charset).decode(bytes)
     } catch {
@@ -103,7 +121,12 @@ const listClients = (mount: Mount, clock: Clock): AdminReply => ({
  * @example
  * runCommand('killsource', mount, url, { station, clock, log, from: '203.0.113.7' })
  */
-export const runCommand = (command: Exclude<AdminCommand, 'listmounts'>, mount: Mount, url: URL, context: CommandContext): AdminReply => {
+export const runCommand = (
+  command: Exclude<AdminCommand, 'listmounts'>,
+  mount: Mount,
+  url: URL,
+  context: CommandContext,
+): AdminReply => {
   const { station, log, from } = context
   switch (command) {
     case 'listclients':
@@ -129,7 +152,9 @@ export const runCommand = (command: Exclude<AdminCommand, 'listmounts'>, mount: 
       return iceresponse(`Clients moved from ${mount.path} to ${destination.path}`, true)
     }
     case 'killsource': {
-      if (!mount.killSource()) return iceresponse(`Source does not exist: ${mount.path} has no live source or relay connected`, false)
+      if (!mount.killSource()) {
+        return iceresponse(`Source does not exist: ${mount.path} has no live source or relay connected`, false)
+      }
       log.info(`admin (${from}): disconnected the source of ${mount.path}`)
       return iceresponse('Source Removed', true)
     }
@@ -138,18 +163,29 @@ export const runCommand = (command: Exclude<AdminCommand, 'listmounts'>, mount: 
       const charset = url.searchParams.get('charset') ?? undefined
       const artist = queryParam(url, 'artist', charset)
       const title = queryParam(url, 'title', charset)
-      const song = queryParam(url, 'song', charset) ?? (artist || title ? [artist, title].filter(Boolean).join(' - ') : undefined)
-      if (!mode || song === undefined) return iceresponse('Missing parameter: mode and song (or artist and title)', false)
+      const song = queryParam(url, 'song', charset) ??
+        (artist || title ? [artist, title].filter(Boolean).join(' - ') : undefined)
+      if (!mode || song === undefined) {
+        return iceresponse('Missing parameter: mode and song (or artist and title)', false)
+      }
       if (mode !== 'updinfo') return iceresponse('No such action', false)
       if (!mount.updateTitle(truncate(oneLine(song), 1024))) {
-        return iceresponse(`Source does not exist: ${mount.path} has no live source (titles of playlist tracks come from their files)`, false)
+        return iceresponse(
+          `Source does not exist: ${mount.path} has no live source (titles of playlist tracks come from their files)`,
+          false,
+        )
       }
       return iceresponse('Metadata update successful', true)
     }
     case 'skip': {
       if (!mount.skipTrack()) return iceresponse(`${mount.path} has no playlist`, false)
       log.info(`admin (${from}): skipped to the next track on ${mount.path}`)
-      return iceresponse(mount.input === 'playlist' ? 'Skipped to the next track' : 'The playlist will start its next track when it is back on air', true)
+      return iceresponse(
+        mount.input === 'playlist'
+          ? 'Skipped to the next track'
+          : 'The playlist will start its next track when it is back on air',
+        true,
+      )
     }
   }
 }

@@ -38,12 +38,19 @@ const listenerJson = (listener: Listener, clock: Clock): ListenerJson => ({
 const matches = (listener: Listener, needle: string): boolean =>
   `#${listener.id}\n${listener.info.address}\n${listener.info.userAgent}`.toLowerCase().includes(needle)
 
-const mountState = async (station: Station, mount: Mount, clock: Clock, query: DashboardQuery): Promise<MountStateJson> => {
+const mountState = async (
+  station: Station,
+  mount: Mount,
+  clock: Clock,
+  query: DashboardQuery,
+): Promise<MountStateJson> => {
   const input = mount.input ?? null
   const source = input === 'live' || input === 'relay' ? mount.source(input) : undefined
   const onAir = input ? mount.onAir : undefined
   const needle = query.filter.toLowerCase()
-  const listeners = mount.broadcaster.listeners().filter((l) => !needle || matches(l, needle)).sort((a, b) => a.id - b.id)
+  const listeners = mount.broadcaster.listeners().filter((l) => !needle || matches(l, needle)).sort((a, b) =>
+    a.id - b.id
+  )
   const next = input === 'playlist' ? await mount.upcoming() : undefined
   return {
     path: mount.path,
@@ -54,13 +61,13 @@ const mountState = async (station: Station, mount: Mount, clock: Clock, query: D
     hasPlaylist: mount.hasPlaylist,
     source: source
       ? {
-          kind: source.kind,
-          origin: source.origin,
-          userAgent: source.userAgent,
-          name: source.info.name ?? null,
-          connectedAt: source.connectedAt.toISOString(),
-          connected: Math.max(0, Math.round((Date.now() - source.connectedAt.getTime()) / 1000)),
-        }
+        kind: source.kind,
+        origin: source.origin,
+        userAgent: source.userAgent,
+        name: source.info.name ?? null,
+        connectedAt: source.connectedAt.toISOString(),
+        connected: Math.max(0, Math.round((Date.now() - source.connectedAt.getTime()) / 1000)),
+      }
       : null,
     nowPlaying: onAir ? { ...onAirJson(onAir), elapsed: (clock.now() - onAir.since) / 1000 } : null,
     next: next?.title ?? null,

@@ -11,7 +11,8 @@ const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g
 
 /** Escapes text for XML element content and attribute values; control characters XML 1.0 cannot carry are dropped. */
 export const escapeXml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(NOT_IN_XML, '')
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(NOT_IN_XML, '')
 
 const element = (name: string, value: AdminValue, indent: string): string => {
   if (value === undefined) return `${indent}<${name}/>`
@@ -21,7 +22,9 @@ const element = (name: string, value: AdminValue, indent: string): string => {
   const children = Object.entries(value).filter(([key]) => !key.startsWith('@'))
   const open = `${name}${attributes.map(([key, v]) => ` ${key.slice(1)}="${escapeXml(String(v))}"`).join('')}`
   if (children.length === 0) return `${indent}<${open}/>`
-  return `${indent}<${open}>\n${children.map(([key, v]) => element(key, v, `${indent}  `)).join('\n')}\n${indent}</${name}>`
+  return `${indent}<${open}>\n${
+    children.map(([key, v]) => element(key, v, `${indent}  `)).join('\n')
+  }\n${indent}</${name}>`
 }
 
 /**
@@ -31,13 +34,16 @@ const element = (name: string, value: AdminValue, indent: string): string => {
  * @example
  * toXml('iceresponse', { message: 'Source Removed', return: 1 })
  */
-export const toXml = (root: string, document: AdminElement): string => `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, document, '')}\n`
+export const toXml = (root: string, document: AdminElement): string =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, document, '')}\n`
 
 const plain = (value: AdminValue): unknown => {
   if (value === undefined) return null
   if (Array.isArray(value)) return value.map(plain)
   if (typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key.startsWith('@') ? key.slice(1) : key, plain(v)]))
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key.startsWith('@') ? key.slice(1) : key, plain(v)]),
+  )
 }
 
 /**
@@ -47,4 +53,5 @@ const plain = (value: AdminValue): unknown => {
  * @example
  * toJson('iceresponse', { message: 'Source Removed', return: 1 })
  */
-export const toJson = (root: string, document: AdminElement): string => `${JSON.stringify({ [root]: plain(document) }, null, 2)}\n`
+export const toJson = (root: string, document: AdminElement): string =>
+  `${JSON.stringify({ [root]: plain(document) }, null, 2)}\n`

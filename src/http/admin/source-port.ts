@@ -10,8 +10,17 @@ import { adminApp } from './admin-app.ts'
  * @example
  * startIngest({ …, admin: sourcePortAdmin(station, { log, clock }) })
  */
-export const sourcePortAdmin = (station: Station, options: Omit<AdminOptions, 'hooks' | 'dashboard'>): (request: Request, address: string) => Response | Promise<Response> => {
+export const sourcePortAdmin = (
+  station: Station,
+  options: Omit<AdminOptions, 'hooks' | 'dashboard'>,
+): (request: Request, address: string) => Response | Promise<Response> => {
   const admin = new Hono()
-  admin.route('/admin', adminApp(station, { ...options, hooks: { clientAddress: (c) => (c.env as { address?: string } | undefined)?.address } }))
+  admin.route(
+    '/admin',
+    adminApp(station, {
+      ...options,
+      hooks: { clientAddress: (c) => (c.env as { address?: string } | undefined)?.address },
+    }),
+  )
   return (request, address) => admin.fetch(request, { address })
 }

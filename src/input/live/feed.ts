@@ -158,7 +158,10 @@ export class FrameFeed {
   }
 
   #trim(): void {
-    while (this.#head < this.#queue.length - 1 && this.#queued - frameDuration(this.#queue[this.#head]!.frame) >= this.preroll - 1e-9) this.shift()
+    while (
+      this.#head < this.#queue.length - 1 &&
+      this.#queued - frameDuration(this.#queue[this.#head]!.frame) >= this.preroll - 1e-9
+    ) this.shift()
     if (this.#paused) {
       this.#paused = false
       this.onResume?.()

@@ -18,7 +18,10 @@ export interface SourceSocket {
 }
 
 /** What a source sends once its framing is taken off: audio bytes, a new title, or the end of its body. */
-export type SourcePart = { type: 'audio'; bytes: Uint8Array } | { type: 'title'; title: string } | { type: 'end'; reason: string }
+export type SourcePart =
+  | { type: 'audio'; bytes: Uint8Array }
+  | { type: 'title'; title: string }
+  | { type: 'end'; reason: string }
 
 /** How a session ended. */
 export interface SessionEnd {
@@ -89,8 +92,16 @@ export const startSourceSession = (options: SourceSessionOptions): SourceConnect
   }
   const drop = (reason: string) => end(reason, { dropped: true, problem: true })
   const timeoutMs = target.sourceTimeoutMs
-  const watchdog = new Watchdog(clock, timeoutMs, () =>
-    end(`no data for ${timeoutMs / 1000} s (source timeout)`, { dropped: options.dropOnStall, problem: true, destroy: true }))
+  const watchdog = new Watchdog(
+    clock,
+    timeoutMs,
+    () =>
+      end(`no data for ${timeoutMs / 1000} s (source timeout)`, {
+        dropped: options.dropOnStall,
+        problem: true,
+        destroy: true,
+      }),
+  )
   feed.onResume = () => {
     if (ended) return
     const pumped = input.pump()
@@ -136,7 +147,14 @@ export const startSourceSession = (options: SourceSessionOptions): SourceConnect
   }
   target.connectSource(connection)
   socket.on('data', onData)
-  socket.on('end', () => end(options.kind === 'live' ? 'the client closed the connection' : 'the upstream closed the stream', { dropped: false, problem: false }))
+  socket.on(
+    'end',
+    () =>
+      end(options.kind === 'live' ? 'the client closed the connection' : 'the upstream closed the stream', {
+        dropped: false,
+        problem: false,
+      }),
+  )
   socket.on('close', () => end('the connection closed', { dropped: false, problem: false }))
   socket.on('error', (error) => end(`connection error: ${error.message}`, { dropped: false, problem: false }))
   if (options.rest && options.rest.length > 0) onData(options.rest)

@@ -120,7 +120,12 @@ export class StreamInput {
   #take(frame: Frame): Result {
     this.#sinceFrame = 0
     if (!this.params) {
-      const shape = { format: this.format, sampleRate: frame.sampleRate, channels: frame.channels, bitrate: frame.bitrate }
+      const shape = {
+        format: this.format,
+        sampleRate: frame.sampleRate,
+        channels: frame.channels,
+        bitrate: frame.bitrate,
+      }
       const admitted = this.#admit(shape)
       if (!admitted.ok) return admitted
       this.params = shape
@@ -128,7 +133,11 @@ export class StreamInput {
     if (frame.sampleRate !== this.params.sampleRate || frame.channels !== this.params.channels) {
       this.#mismatched += frameDuration(frame)
       if (this.#mismatched > this.#mismatchLimit) {
-        return refused(`changed from ${describeParams(this.params)} to ${describeParams(frame)} mid-stream; players cannot follow such a change (reconnect with the new settings)`)
+        return refused(
+          `changed from ${describeParams(this.params)} to ${
+            describeParams(frame)
+          } mid-stream; players cannot follow such a change (reconnect with the new settings)`,
+        )
       }
       return done()
     }

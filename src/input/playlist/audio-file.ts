@@ -76,20 +76,22 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
     if (!enough) {
       const other = sniffOtherFormat(sample)
       if (other) return refused(`is ${other}, not MP3 or AAC (ADTS)`)
-      if (attempts.some((a) => a.otherLayers >= MIN_FRAMES)) return refused('is MPEG Layer I/II audio, not MP3 (Layer III)')
+      if (attempts.some((a) => a.otherLayers >= MIN_FRAMES)) {
+        return refused('is MPEG Layer I/II audio, not MP3 (Layer III)')
+      }
       return refused('no MP3 or AAC (ADTS) frames found: not audio, or corrupt')
     }
     const first = best.frames[0]!
     const seconds = best.frames.reduce((sum, f) => sum + frameDuration(f), 0)
     return done({
-        path,
-        size: stats.size,
-        start,
-        end,
-        format: best.format,
-        sampleRate: first.sampleRate,
-        channels: first.channels,
-        bitrate: Math.round((best.bytes * 8) / seconds / 1000),
+      path,
+      size: stats.size,
+      start,
+      end,
+      format: best.format,
+      sampleRate: first.sampleRate,
+      channels: first.channels,
+      bitrate: Math.round((best.bytes * 8) / seconds / 1000),
     })
   } catch (error) {
     return refused(errorReason(error))
@@ -108,7 +110,7 @@ export async function* readAudioFrames(info: AudioFileInfo): AsyncGenerator<Fram
   const handle = await open(info.path, 'r')
   try {
     const parser = new FrameParser(info.format)
-    for (let offset = info.start; offset < info.end; ) {
+    for (let offset = info.start; offset < info.end;) {
       const buffer = new Uint8Array(Math.min(READ_SIZE, info.end - offset))
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset)
       if (bytesRead === 0) break

@@ -6,7 +6,6 @@ export interface PlaylistEntry {
   readonly title?: string
 }
 
-
 /**
  * Parses an M3U or extended M3U (`.m3u`, `.m3u8`) playlist. Text is read as UTF-8, falling back to
  * Latin-1 for old `.m3u` files.

@@ -90,7 +90,10 @@ export class PlaylistSource {
   async open(): Promise<AudioFileInfo> {
     this.#files = await this.#resolve()
     if (this.#files.length === 0) {
-      throw new PlaylistError(`the playlist is empty: nothing found in ${this.#options.entries.join(', ') || '(no entries)'}`, [])
+      throw new PlaylistError(
+        `the playlist is empty: nothing found in ${this.#options.entries.join(', ') || '(no entries)'}`,
+        [],
+      )
     }
     const failures: { path: string; reason: string }[] = []
     for (const path of this.#files) {
@@ -98,8 +101,8 @@ export class PlaylistSource {
       const reason = !probe.ok
         ? probe.reason
         : this.#options.format && probe.value.format !== this.#options.format
-          ? `is ${probe.value.format.toUpperCase()}, the mount is ${this.#options.format.toUpperCase()}`
-          : undefined
+        ? `is ${probe.value.format.toUpperCase()}, the mount is ${this.#options.format.toUpperCase()}`
+        : undefined
       if (probe.ok && reason === undefined) {
         for (const failure of failures) this.#warnOnce(failure.path, failure.reason)
         this.#params = {
@@ -112,7 +115,10 @@ export class PlaylistSource {
       }
       failures.push({ path, reason: reason ?? 'unplayable' })
     }
-    throw new PlaylistError(`nothing in the playlist is playable (${failures.length} file${failures.length === 1 ? '' : 's'}):`, failures)
+    throw new PlaylistError(
+      `nothing in the playlist is playable (${failures.length} file${failures.length === 1 ? '' : 's'}):`,
+      failures,
+    )
   }
 
   /** Stops the loop; a pending `frames()` iteration ends. */
@@ -144,7 +150,9 @@ export class PlaylistSource {
       let nextOrder: Promise<string[]> | undefined
       for (const [index, path] of order.entries()) {
         if (this.#stop.signal.aborted) return
-        if (index === order.length - 1) nextOrder = this.#resolve().then((files) => this.#order((this.#files = files), path))
+        if (index === order.length - 1) {
+          nextOrder = this.#resolve().then((files) => this.#order(this.#files = files, path))
+        }
         const { probe, tags } = await (prefetched?.path === path ? prefetched.prepared : this.#prepare(path))
         // While this file plays, find and probe the next one, so a slow disk never delays the switch.
         void (nextOrder ? nextOrder.then((next) => next[0]) : Promise.resolve(order[index + 1])).then((next) => {
@@ -193,7 +201,7 @@ export class PlaylistSource {
         await this.#clock.sleep(wait, this.#stop.signal)
       }
       if (this.#stop.signal.aborted) return
-      order = nextOrder ? await nextOrder : this.#order((this.#files = await this.#resolve()), order.at(-1))
+      order = nextOrder ? await nextOrder : this.#order(this.#files = await this.#resolve(), order.at(-1))
     }
   }
 

@@ -2,7 +2,9 @@ import { parseFile } from 'music-metadata'
 import { oneLine } from '../../util/text.ts'
 import type { TrackTags } from '../track.ts'
 
-const clean = (text: string | undefined): string | undefined => (text === undefined ? undefined : oneLine(text) || undefined)
+const clean = (
+  text: string | undefined,
+): string | undefined => (text === undefined ? undefined : oneLine(text) || undefined)
 
 /**
  * Reads a file's artist, title and album (ID3v1/v2, APE, and whatever else music-metadata knows)

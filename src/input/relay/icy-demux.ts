@@ -12,7 +12,9 @@ export type IcyPart = { type: 'audio'; bytes: Uint8Array } | { type: 'title'; ti
  * parseStreamTitle("StreamTitle='Rock 'n' Roll';StreamUrl='';") // "Rock 'n' Roll"
  */
 export const parseStreamTitle = (text: string): string | undefined => {
-  const match = /StreamTitle='(.*?)';(?=\s*(?:[A-Za-z][A-Za-z0-9_]*=|$))/s.exec(text.replace(/\0+$/, '').replace(/\0/g, ''))
+  const match = /StreamTitle='(.*?)';(?=\s*(?:[A-Za-z][A-Za-z0-9_]*=|$))/s.exec(
+    text.replace(/\0+$/, '').replace(/\0/g, ''),
+  )
   return match ? match[1] : undefined
 }
 

@@ -125,7 +125,11 @@ export class RelayClient {
     const demux = Number.isInteger(metaint) && metaint > 0 ? new IcyDemuxer(metaint) : undefined
     this.connections++
     const origin = redactUrl(stream.url)
-    this.#log.info(`relay connected to ${origin}${demux ? ` (titles every ${metaint} bytes)` : ' (no titles: the upstream sends no icy-metaint)'}`)
+    this.#log.info(
+      `relay connected to ${origin}${
+        demux ? ` (titles every ${metaint} bytes)` : ' (no titles: the upstream sends no icy-metaint)'
+      }`,
+    )
     return new Promise((resolve) => {
       let ended = false
       const connection = startSourceSession({
@@ -153,5 +157,7 @@ export class RelayClient {
 }
 
 function* demuxed(demux: IcyDemuxer, bytes: Uint8Array): Generator<SourcePart> {
-  for (const part of demux.push(bytes)) yield part.type === 'audio' ? { type: 'audio', bytes: part.bytes } : { type: 'title', title: part.title }
+  for (const part of demux.push(bytes)) {
+    yield part.type === 'audio' ? { type: 'audio', bytes: part.bytes } : { type: 'title', title: part.title }
+  }
 }

@@ -20,7 +20,7 @@ export const chartWindow = (series: SeriesJson, range: number): number =>
 export const countTicks = (max: number, intervals = 4): number[] => {
   const top = Math.max(1, Math.ceil(max))
   let step = 1
-  for (let magnitude = 1; ; magnitude *= 10) {
+  for (let magnitude = 1;; magnitude *= 10) {
     const found = [1, 2, 5].map((m) => m * magnitude).find((s) => Math.ceil(top / s) <= intervals)
     if (found !== undefined) {
       step = found
@@ -74,7 +74,9 @@ const round = (n: number): number => Math.round(n * 10) / 10
 
 /** A step line through `value` of each step: `M x y H x V y H x …`. */
 const stepLine = (list: readonly Step[], scale: Scale, value: (s: Step) => number): string =>
-  list.map((s, i) => `${i === 0 ? `M${round(scale.x(s.from))} ` : 'V'}${round(scale.y(value(s)))}H${round(scale.x(s.to))}`).join('')
+  list.map((s, i) =>
+    `${i === 0 ? `M${round(scale.x(s.from))} ` : 'V'}${round(scale.y(value(s)))}H${round(scale.x(s.to))}`
+  ).join('')
 
 /** The area between two step lines (the second traced backwards). */
 const band = (list: readonly Step[], scale: Scale, top: (s: Step) => number, bottom: (s: Step) => number): string => {
@@ -109,4 +111,5 @@ export const chartPaths = (series: SeriesJson, from: number, scale: Scale): Char
 }
 
 /** The most listeners at once in the window from `from` on. */
-export const peakSince = (series: SeriesJson, from: number): number => Math.max(0, ...steps(series, from).map((s) => s.peak))
+export const peakSince = (series: SeriesJson, from: number): number =>
+  Math.max(0, ...steps(series, from).map((s) => s.peak))

@@ -5,92 +5,26 @@
  * the same origin, with the login the browser already holds. Text from the server goes into the
  * page with `textContent` only (the CSP's Trusted Types would refuse anything else).
  */
-import type { AdminReplyJson, DashboardJson, ListenerJson, MountStateJson, SeriesJson } from './api-types.d.ts'
-import { chartPaths, chartWindow, countTicks, peakSince, timeTicks } from './chart.ts'
+import type { AdminReplyJson, DashboardJson, ListenerJson, MountStateJson } from './api-types.d.ts'
+import { ChartView } from './chart-view.ts'
 import { element, setText } from './dom.ts'
 import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './timeline.ts'
 
 const POLL_MS = 2000
 const HIDDEN_POLL_MS = 30_000
-const SVG = 'http://www.w3.org/2000/svg'
-
-const svg = <K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] => {
-  const node = document.createElementNS(SVG, name)
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value))
-  if (text !== undefined) node.textContent = text
-  return node
-}
-
-const clockTime = (time: number): string => new Date(time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-
-const rangeName = (seconds: number): string => (seconds === 3600 ? 'the last hour' : `the last ${seconds / 3600} hours`)
-
 /** Calls an admin command on this server (`skip`, `killclient`, `metadata`) and returns its message and outcome. */
 const command = async (name: string, params: Record<string, string>): Promise<{ ok: boolean; message: string }> => {
   try {
-    const response = await fetch(new URL(`${name}.json?${new URLSearchParams(params)}`, document.baseURI), { cache: 'no-store' })
+    const response = await fetch(new URL(`${name}.json?${new URLSearchParams(params)}`, document.baseURI), {
+      cache: 'no-store',
+    })
     const reply = (await response.json()) as AdminReplyJson
-    return { ok: response.ok && reply.iceresponse?.return === 1, message: reply.iceresponse?.message ?? `HTTP ${response.status}` }
+    return {
+      ok: response.ok && reply.iceresponse?.return === 1,
+      message: reply.iceresponse?.message ?? `HTTP ${response.status}`,
+    }
   } catch {
     return { ok: false, message: 'The server did not answer; try again.' }
-  }
-}
-
-/** The listener chart of one mount, redrawn to the element's size. */
-class Chart {
-  readonly #svg: SVGSVGElement
-  readonly #caption: Element
-  readonly #path: string
-  #last: { series: SeriesJson; range: number; current: number } | undefined
-
-  constructor(figure: Element, path: string) {
-    this.#svg = element<SVGSVGElement>(figure, 'svg')
-    this.#caption = element(figure, 'figcaption')
-    this.#path = path
-    new ResizeObserver(() => this.#draw()).observe(this.#svg)
-  }
-
-  show(series: SeriesJson, range: number, current: number): void {
-    this.#last = { series, range, current }
-    this.#draw()
-  }
-
-  #draw(): void {
-    if (!this.#last) return
-    const { series, range, current } = this.#last
-    const width = Math.max(200, this.#svg.clientWidth)
-    const height = Math.max(80, this.#svg.clientHeight)
-    const margin = { left: 40, right: 12, top: 10, bottom: 22 }
-    const to = series.now
-    const from = chartWindow(series, range)
-    const most = peakSince(series, from)
-    const ticks = countTicks(most)
-    const top = ticks.at(-1)!
-    const scale = {
-      x: (t: number) => margin.left + ((t - from) / (to - from)) * (width - margin.left - margin.right),
-      y: (n: number) => height - margin.bottom - (n / top) * (height - margin.top - margin.bottom),
-    }
-    const paths = chartPaths(series, from, scale)
-    const nodes: SVGElement[] = []
-    for (const tick of ticks) {
-      const y = Math.round(scale.y(tick)) + 0.5
-      nodes.push(svg('line', { class: tick === 0 ? 'axis' : 'grid', x1: margin.left, x2: width - margin.right, y1: y, y2: y, 'data-count': tick }))
-      nodes.push(svg('text', { class: 'tick', x: margin.left - 6, y: y + 4, 'text-anchor': 'end' }, String(tick)))
-    }
-    for (const time of timeTicks(from, to, Math.max(2, Math.floor(width / 90)), -new Date(to).getTimezoneOffset() * 60_000)) {
-      const x = Math.round(scale.x(time)) + 0.5
-      nodes.push(svg('line', { class: 'axis', x1: x, x2: x, y1: height - margin.bottom, y2: height - margin.bottom + 4 }))
-      // A label near an edge is aligned to it rather than centred, so it is not cut off.
-      const anchor = x > width - 36 ? 'end' : x < margin.left + 4 ? 'start' : 'middle'
-      nodes.push(svg('text', { class: 'tick', x: anchor === 'end' ? width - 2 : x, y: height - 6, 'text-anchor': anchor }, clockTime(time)))
-    }
-    nodes.push(svg('path', { class: 'floor', d: paths.floor }), svg('path', { class: 'band', d: paths.band }), svg('path', { class: 'line', d: paths.line }))
-    this.#svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
-    this.#svg.replaceChildren(...nodes)
-    const span = from > to - range * 1000 ? `since ${clockTime(series.start)}, when the station started` : rangeName(range)
-    const label = `Listeners on ${this.#path} ${span.startsWith('since') ? span : `over ${span}`}: ${current} now, at most ${most}`
-    this.#svg.setAttribute('aria-label', label)
-    setText(this.#caption, `${label}. Each step: the most listeners at once within ${formatDuration(series.step)} (the darker area: the fewest).`)
   }
 }
 
@@ -110,7 +44,7 @@ class Panel {
   readonly #song: HTMLInputElement
   readonly #rows: HTMLTableSectionElement
   readonly #more: Element
-  readonly #chart: Chart
+  readonly #chart: ChartView
   readonly #byId = new Map<number, HTMLTableRowElement>()
   readonly #refresh: () => void
   #order = ''
@@ -131,14 +65,18 @@ class Panel {
     this.#song = element(section, 'input[name="song"]')
     this.#rows = element(section, 'table.listeners tbody')
     this.#more = element(section, '.more')
-    this.#chart = new Chart(element(section, 'figure.chart'), this.path)
+    this.#chart = new ChartView(element(section, 'figure.chart'), this.path)
     element<HTMLFormElement>(section, 'form.skip').addEventListener('submit', (e) => {
       e.preventDefault()
       void this.#run(this.#skip, 'skip', { mount: this.path })
     })
     element<HTMLFormElement>(section, 'form.retitle').addEventListener('submit', (e) => {
       e.preventDefault()
-      void this.#run(element(this.#retitle, 'button'), 'metadata', { mount: this.path, mode: 'updinfo', song: this.#song.value }).then((ok) => ok && (this.#song.value = ''))
+      void this.#run(element(this.#retitle, 'button'), 'metadata', {
+        mount: this.path,
+        mode: 'updinfo',
+        song: this.#song.value,
+      }).then((ok) => ok && (this.#song.value = ''))
     })
     this.#rows.addEventListener('click', (e) => {
       const button = (e.target as Element).closest<HTMLButtonElement>('button[data-id]')
@@ -175,19 +113,35 @@ class Panel {
     const shown = state.listeners.list.length
     setText(
       this.#more,
-      shown < matching ? `Showing ${shown} of ${matching}${matching < current ? ` matching (of ${current})` : ''}: filter to find others.` : matching < current ? `${matching} of ${current} match the filter.` : current === 0 ? 'No listeners.' : '',
+      shown < matching
+        ? `Showing ${shown} of ${matching}${
+          matching < current ? ` matching (of ${current})` : ''
+        }: filter to find others.`
+        : matching < current
+        ? `${matching} of ${current} match the filter.`
+        : current === 0
+        ? 'No listeners.'
+        : '',
     )
   }
 
   #describe(state: MountStateJson): string {
     const { nowPlaying, source } = state
-    if (state.input === null) return state.serving ? `Off air: its listeners hear ${state.serving} (listed there).` : 'Off air: no source is connected.'
+    if (state.input === null) {
+      return state.serving
+        ? `Off air: its listeners hear ${state.serving} (listed there).`
+        : 'Off air: no source is connected.'
+    }
     if (source) {
       const who = `${source.origin}${source.userAgent ? ` (${source.userAgent})` : ''}`
-      return `${source.kind === 'live' ? `${source.name ? `“${source.name}” live` : 'Live'} from ${who}` : `Relayed from ${who}`} for ${formatDuration(source.connected)}`
+      return `${
+        source.kind === 'live' ? `${source.name ? `“${source.name}” live` : 'Live'} from ${who}` : `Relayed from ${who}`
+      } for ${formatDuration(source.connected)}`
     }
     if (!nowPlaying) return ''
-    const time = `${formatDuration(nowPlaying.elapsed)}${nowPlaying.duration ? ` / ${formatDuration(nowPlaying.duration)}` : ''}`
+    const time = `${formatDuration(nowPlaying.elapsed)}${
+      nowPlaying.duration ? ` / ${formatDuration(nowPlaying.duration)}` : ''
+    }`
     return state.next ? `${time} · next: ${state.next}` : time
   }
 
@@ -285,7 +239,10 @@ const start = (): void => {
       if (response.status === 401) {
         // Polling on would only ask for a login again and again.
         stopped = true
-        setText(connection, 'Not logged in (the server may have restarted with other credentials): reload the page to log in.')
+        setText(
+          connection,
+          'Not logged in (the server may have restarted with other credentials): reload the page to log in.',
+        )
         return
       }
       if (!response.ok) {
@@ -299,7 +256,12 @@ const start = (): void => {
     } catch (error) {
       const seconds = backoffSeconds(++failures)
       next = seconds * 1000
-      setText(connection, `Updates interrupted (${error instanceof Error && !(error instanceof TypeError) ? error.message : 'the server does not answer'}). Retrying in ${Math.max(1, Math.round(seconds))} s…`)
+      setText(
+        connection,
+        `Updates interrupted (${
+          error instanceof Error && !(error instanceof TypeError) ? error.message : 'the server does not answer'
+        }). Retrying in ${Math.max(1, Math.round(seconds))} s…`,
+      )
     } finally {
       busy = false
       if (again) {

@@ -6,7 +6,10 @@ import type { ListenerCountsJson, ListenersEventJson, TrackEventJson } from './a
 import { backoffSeconds } from './timeline.ts'
 
 /** Where a connection stands. `waiting`: lost, the next attempt is `seconds` away. */
-export type ConnectionState = { kind: 'connecting'; retry: boolean } | { kind: 'open' } | { kind: 'waiting'; seconds: number }
+export type ConnectionState =
+  | { kind: 'connecting'; retry: boolean }
+  | { kind: 'open' }
+  | { kind: 'waiting'; seconds: number }
 
 export interface EventsHandlers {
   /** (Re)connected: the server sends the current state next; whatever was known may be stale. */
@@ -120,7 +123,10 @@ export class RadioPlayer {
     this.#options = options
     this.#stallMs = (options.stallSeconds ?? 6) * 1000
     audio.addEventListener('playing', () => this.#ifCurrent(() => this.#set({ kind: 'open' })))
-    audio.addEventListener('waiting', () => this.#ifCurrent(() => this.#state.kind === 'open' && this.#set({ kind: 'buffering' })))
+    audio.addEventListener(
+      'waiting',
+      () => this.#ifCurrent(() => this.#state.kind === 'open' && this.#set({ kind: 'buffering' })),
+    )
     audio.addEventListener('timeupdate', () => this.#ifCurrent(() => this.#advance()))
     audio.addEventListener('error', () => this.#ifCurrent(() => this.#lost()))
     audio.addEventListener('ended', () => this.#ifCurrent(() => this.#lost()))

@@ -77,7 +77,12 @@ class MountView {
     } else {
       this.#progress.hidden = true
     }
-    setText(this.#time, elapsed === undefined ? '' : `${formatDuration(elapsed)}${track.duration ? ` / ${formatDuration(track.duration)}` : ''}`)
+    setText(
+      this.#time,
+      elapsed === undefined
+        ? ''
+        : `${formatDuration(elapsed)}${track.duration ? ` / ${formatDuration(track.duration)}` : ''}`,
+    )
     this.#showHistory(track)
     return changed ? track : undefined
   }
@@ -135,12 +140,18 @@ const playerStatus = (state: PlayerState, online: boolean): string => {
     case 'blocked':
       return 'Press play to listen'
     case 'waiting':
-      return online ? `Connection lost. Reconnecting in ${Math.max(1, Math.round(state.seconds))} s…` : 'You are offline. Reconnecting when the network is back…'
+      return online
+        ? `Connection lost. Reconnecting in ${Math.max(1, Math.round(state.seconds))} s…`
+        : 'You are offline. Reconnecting when the network is back…'
   }
 }
 
 const eventsStatus = (state: ConnectionState): string =>
-  state.kind === 'waiting' ? `Live updates interrupted. Reconnecting in ${Math.max(1, Math.round(state.seconds))} s…` : state.kind === 'connecting' && state.retry ? 'Reconnecting live updates…' : ''
+  state.kind === 'waiting'
+    ? `Live updates interrupted. Reconnecting in ${Math.max(1, Math.round(state.seconds))} s…`
+    : state.kind === 'connecting' && state.retry
+    ? 'Reconnecting live updates…'
+    : ''
 
 /**
  * Where the current stream request began in the stream, once the live edge at the request is
@@ -173,7 +184,9 @@ const start = (): void => {
   /** The stream position the listener hears now, on the playing mount. */
   const heard = (view: MountView): number | undefined => {
     // Not playing, or between connections: the live edge is as good a guess as any.
-    if (view !== active || !tuning || tuning.view !== view || tuning.session !== player.session) return view.live.at(performance.now())
+    if (view !== active || !tuning || tuning.view !== view || tuning.session !== player.session) {
+      return view.live.at(performance.now())
+    }
     if (tuning.start === undefined) {
       const { session } = tuning
       const liveNow = view.live.at(performance.now())
@@ -187,7 +200,12 @@ const start = (): void => {
   const showMedia = (view: MountView, track: OnAirJson) => {
     if (!mediaSession || typeof MediaMetadata === 'undefined') return
     const { song, artist } = trackLines(track)
-    mediaSession.metadata = new MediaMetadata({ title: song, artist, album: track.album ?? view.name, artwork: [{ src: icon, sizes: 'any', type: 'image/svg+xml' }] })
+    mediaSession.metadata = new MediaMetadata({
+      title: song,
+      artist,
+      album: track.album ?? view.name,
+      artwork: [{ src: icon, sizes: 'any', type: 'image/svg+xml' }],
+    })
   }
 
   const render = () => {
@@ -199,12 +217,24 @@ const start = (): void => {
 
   const player = new RadioPlayer(audio, {
     state: (state) => {
-      for (const view of views.values()) view.showPlayer(view === active && state.kind !== 'stopped', view === active ? playerStatus(state, navigator.onLine) : '')
-      if (mediaSession) mediaSession.playbackState = state.kind === 'stopped' || state.kind === 'blocked' ? 'paused' : 'playing'
+      for (const view of views.values()) {
+        view.showPlayer(
+          view === active && state.kind !== 'stopped',
+          view === active ? playerStatus(state, navigator.onLine) : '',
+        )
+      }
+      if (mediaSession) {
+        mediaSession.playbackState = state.kind === 'stopped' || state.kind === 'blocked' ? 'paused' : 'playing'
+      }
     },
     session: (session) => {
       if (!active) return
-      tuning = { session, view: active, reportsBefore: active.live.reports, reliable: events.isOpen && active.live.reports > 0 }
+      tuning = {
+        session,
+        view: active,
+        reportsBefore: active.live.reports,
+        reliable: events.isOpen && active.live.reports > 0,
+      }
     },
   })
 
@@ -218,7 +248,12 @@ const start = (): void => {
     active = undefined
     render()
   }
-  for (const view of views.values()) view.onPress(() => (active === view && player.state.kind !== 'stopped' && player.state.kind !== 'blocked' ? stop() : play(view)))
+  for (const view of views.values()) {
+    view.onPress(() => (active === view && player.state.kind !== 'stopped' && player.state.kind !== 'blocked'
+      ? stop()
+      : play(view))
+    )
+  }
   if (mediaSession) {
     mediaSession.setActionHandler('play', () => play(active ?? views.values().next().value!))
     mediaSession.setActionHandler('pause', stop)
@@ -234,7 +269,9 @@ const start = (): void => {
       for (const mount of mounts) {
         const view = views.get(mount.path)
         if (!view) continue
-        for (const track of [...mount.history, ...(mount.nowPlaying ? [mount.nowPlaying] : [])]) view.timeline.add(track)
+        for (const track of [...mount.history, ...(mount.nowPlaying ? [mount.nowPlaying] : [])]) {
+          view.timeline.add(track)
+        }
         view.live.report(mount.position, at)
         view.showListeners(mount.listeners)
       }
@@ -244,7 +281,9 @@ const start = (): void => {
     }
   }
 
-  const single = views.size === 1 && main.dataset.events?.startsWith('api/mounts/') ? views.keys().next().value : undefined
+  const single = views.size === 1 && main.dataset.events?.startsWith('api/mounts/')
+    ? views.keys().next().value
+    : undefined
   const events = new StationEvents(new URL(main.dataset.events ?? 'api/events', base).href, single, {
     open: () => {
       for (const view of views.values()) {

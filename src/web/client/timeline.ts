@@ -90,7 +90,8 @@ export class LiveEdge {
  * one chunk's correction; the estimate is then within a chunk either way (0 early on, when less
  * than a burst has been broadcast).
  */
-export const streamStart = (liveAtRequest: number, burst: number, chunk: number): number => Math.max(0, liveAtRequest - burst - chunk)
+export const streamStart = (liveAtRequest: number, burst: number, chunk: number): number =>
+  Math.max(0, liveAtRequest - burst - chunk)
 
 /**
  * Seconds to wait before reconnection attempt `attempt` (1, 2, …): 1, 2, 4, 8, 16, then 30, each
@@ -107,7 +108,12 @@ export const formatDuration = (seconds: number): string => {
 }
 
 /** What a mount's input (`input` in the admin API: playlist, live, relay or off-air) is called on the pages. */
-export const INPUT_LABELS: Readonly<Record<string, string>> = { playlist: 'Playlist', live: 'Live', relay: 'Relay', 'off-air': 'Off air' }
+export const INPUT_LABELS: Readonly<Record<string, string>> = {
+  playlist: 'Playlist',
+  live: 'Live',
+  relay: 'Relay',
+  'off-air': 'Off air',
+}
 
 /** A byte count for people: `812 B`, `1.5 KB`, `23 MB`, `1.2 GB` (powers of 1000, as file managers show them). */
 export const formatBytes = (bytes: number): string => {
@@ -122,5 +128,7 @@ export const formatBytes = (bytes: number): string => {
 }
 
 /** The two lines a page shows for a track: the song (or the whole title) and the artist. */
-export const trackLines = (track: { title: string; artist?: string | null; song?: string | null }): { song: string; artist: string } =>
+export const trackLines = (
+  track: { title: string; artist?: string | null; song?: string | null },
+): { song: string; artist: string } =>
   track.artist && track.song ? { song: track.song, artist: track.artist } : { song: track.title, artist: '' }

@@ -2,13 +2,20 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { openListener } from '../../helpers/listen-client.ts'
 import { fixtures, tone } from '../../helpers/fixtures.ts'
 import { waitFor } from '../../helpers/manual-clock.ts'
-import { basicAuth, bitrateRuns, ffmpegSource} from '../../helpers/source-client.ts'
+import { basicAuth, bitrateRuns, ffmpegSource } from '../../helpers/source-client.ts'
 import { startStation } from '../../helpers/station.ts'
 
 /** icecast-metadata-js ships no types; this is the part the test uses. */
-type MetadataReader = new (options: { icyMetaInt: number; metadataTypes: string[]; onMetadata: (value: { metadata: { StreamTitle?: string } }) => void }) => { iterator(data: Uint8Array): Iterable<unknown> }
+type MetadataReader = new (
+  options: {
+    icyMetaInt: number
+    metadataTypes: string[]
+    onMetadata: (value: { metadata: { StreamTitle?: string } }) => void
+  },
+) => { iterator(data: Uint8Array): Iterable<unknown> }
 const metadataLibrary = 'icecast-metadata-js'
-const loadMetadataReader = async (): Promise<MetadataReader> => ((await import(metadataLibrary)) as { IcecastMetadataReader: MetadataReader }).IcecastMetadataReader
+const loadMetadataReader = async (): Promise<MetadataReader> =>
+  ((await import(metadataLibrary)) as { IcecastMetadataReader: MetadataReader }).IcecastMetadataReader
 
 const ADMIN = { Authorization: basicAuth('admin', 'adm1n') }
 const SOURCE = { Authorization: basicAuth('source', 's3cret') }
@@ -19,7 +26,11 @@ beforeAll(async () => {
     [
       { path: '/stream', playlist: [fixtures.mp3(3, 440), fixtures.mp3(3, 550)], burst: 1 },
       // 96 kbit/s: a listener moved here can tell by its frames.
-      { path: '/other', playlist: [tone({ seconds: 4, frequency: 660, codec: ['-c:a', 'libmp3lame', '-b:a', '96k'] })], burst: 1 },
+      {
+        path: '/other',
+        playlist: [tone({ seconds: 4, frequency: 660, codec: ['-c:a', 'libmp3lame', '-b:a', '96k'] })],
+        burst: 1,
+      },
       { path: '/live', fallbackMount: '/stream', burst: 1 },
       { path: '/aac', playlist: [fixtures.aac(2)], burst: 1 },
     ],
@@ -28,13 +39,26 @@ beforeAll(async () => {
 })
 afterAll(() => station.stop())
 
-const admin = (path: string, headers: Record<string, string> = ADMIN) => fetch(`${station.url}/admin/${path}`, { headers })
+const admin = (path: string, headers: Record<string, string> = ADMIN) =>
+  fetch(`${station.url}/admin/${path}`, { headers })
 const mount = (path: string) => station.station.mount(path)!
-const noLiveSource = (path = '/stream') => waitFor(() => mount(path).source('live') === undefined && mount(path).input !== 'live', 5000, 'no live source')
+const noLiveSource = (path = '/stream') =>
+  waitFor(() => mount(path).source('live') === undefined && mount(path).input !== 'live', 5000, 'no live source')
 
 describe('the admin API', () => {
   test('refuses every command without credentials (401 with a Basic challenge) or with wrong ones, and logs the attempt', async () => {
-    for (const command of ['listmounts', 'listclients?mount=/stream', 'killclient?mount=/stream&id=1', 'moveclients?mount=/stream&destination=/other', 'killsource?mount=/stream', 'metadata?mount=/stream&mode=updinfo&song=x', 'skip?mount=/stream', 'listmounts.json']) {
+    for (
+      const command of [
+        'listmounts',
+        'listclients?mount=/stream',
+        'killclient?mount=/stream&id=1',
+        'moveclients?mount=/stream&destination=/other',
+        'killsource?mount=/stream',
+        'metadata?mount=/stream&mode=updinfo&song=x',
+        'skip?mount=/stream',
+        'listmounts.json',
+      ]
+    ) {
       const response = await admin(command, {})
       expect(response.status).toBe(401)
       expect(response.headers.get('www-authenticate')).toBe('Basic realm="airwave admin"')
@@ -47,8 +71,16 @@ describe('the admin API', () => {
     // The source password opens only the metadata command.
     const asSource = await admin('listmounts', SOURCE)
     expect(asSource.status).toBe(401)
-    expect(station.logs.some((l) => /admin request \/admin\/listmounts refused from 127\.0\.0\.1: wrong user name or password/.test(l))).toBe(true)
-    expect(station.logs.some((l) => /admin request \/admin\/killsource refused from 127\.0\.0\.1: no credentials sent/.test(l))).toBe(true)
+    expect(
+      station.logs.some((l) =>
+        /admin request \/admin\/listmounts refused from 127\.0\.0\.1: wrong user name or password/.test(l)
+      ),
+    ).toBe(true)
+    expect(
+      station.logs.some((l) =>
+        /admin request \/admin\/killsource refused from 127\.0\.0\.1: no credentials sent/.test(l)
+      ),
+    ).toBe(true)
     await Bun.sleep(250)
   })
 
@@ -59,13 +91,21 @@ describe('the admin API', () => {
       expect(xml.status).toBe(200)
       expect(xml.headers.get('content-type')).toBe('text/xml; charset=utf-8')
       const text = await xml.text()
-      expect(text).toStartWith('<?xml version="1.0" encoding="UTF-8"?>\n<icestats>\n  <source mount="/stream">\n    <fallback></fallback>\n    <listeners>1</listeners>\n    <Connected>')
+      expect(text).toStartWith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<icestats>\n  <source mount="/stream">\n    <fallback></fallback>\n    <listeners>1</listeners>\n    <Connected>',
+      )
       expect(text).toContain('<content-type>audio/mpeg</content-type>')
       expect(text).toContain('<source mount="/live">\n    <fallback>/stream</fallback>\n    <listeners>0</listeners>')
       expect(text).toContain('<input>off-air</input>')
       const json = await (await admin('listmounts.json')).json() as { icestats: { source: Record<string, unknown>[] } }
       expect(json.icestats.source.map((s) => s.mount)).toEqual(['/stream', '/other', '/live', '/aac'])
-      expect(json.icestats.source[0]).toMatchObject({ mount: '/stream', fallback: '', listeners: 1, 'content-type': 'audio/mpeg', input: 'playlist' })
+      expect(json.icestats.source[0]).toMatchObject({
+        mount: '/stream',
+        fallback: '',
+        listeners: 1,
+        'content-type': 'audio/mpeg',
+        input: 'playlist',
+      })
       expect(json.icestats.source[3]).toMatchObject({ 'content-type': 'audio/aac' })
     } finally {
       await listener.stop()
@@ -75,13 +115,21 @@ describe('the admin API', () => {
   test('listclients shows each listener; killclient disconnects one by id', async () => {
     const listener = await openListener(`${station.url}/stream`, { headers: { 'User-Agent': 'Admin-Test/1.0' } })
     try {
-      const json = await (await admin('listclients.json?mount=/stream')).json() as { icestats: { source: { Listeners: number; listener: { id: number; IP: string; UserAgent: string; Connected: number }[] } } }
+      const json = await (await admin('listclients.json?mount=/stream')).json() as {
+        icestats: {
+          source: { Listeners: number; listener: { id: number; IP: string; UserAgent: string; Connected: number }[] }
+        }
+      }
       const mine = json.icestats.source.listener.find((l) => l.UserAgent === 'Admin-Test/1.0')!
       expect(mine).toMatchObject({ IP: '127.0.0.1', Connected: 0 })
       const xml = await (await admin('listclients?mount=/stream')).text()
-      expect(xml).toContain(`<listener id="${mine.id}">\n      <IP>127.0.0.1</IP>\n      <UserAgent>Admin-Test/1.0</UserAgent>\n      <Connected>`)
+      expect(xml).toContain(
+        `<listener id="${mine.id}">\n      <IP>127.0.0.1</IP>\n      <UserAgent>Admin-Test/1.0</UserAgent>\n      <Connected>`,
+      )
       const kill = await admin(`killclient?mount=/stream&id=${mine.id}`)
-      expect(await kill.text()).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<iceresponse>\n  <message>Client ${mine.id} removed</message>\n  <return>1</return>\n</iceresponse>\n`)
+      expect(await kill.text()).toBe(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<iceresponse>\n  <message>Client ${mine.id} removed</message>\n  <return>1</return>\n</iceresponse>\n`,
+      )
       await waitFor(() => listener.broken, 3000, 'the listener to be cut off')
       const again = await (await admin(`killclient.json?mount=/stream&id=${mine.id}`)).json()
       expect(again).toEqual({ iceresponse: { message: `Client ${mine.id} not found`, return: 0 } })
@@ -106,7 +154,13 @@ describe('the admin API', () => {
       await listener.stop()
       expect(bitrateRuns(listener.frames()).map(([bitrate]) => bitrate)).toEqual([128, 96])
       const refused = await (await admin('moveclients.json?mount=/other&destination=/aac')).json()
-      expect(refused).toEqual({ iceresponse: { message: 'Cannot move clients: /aac plays AAC 44100 Hz stereo and /other MP3 44100 Hz stereo: players cannot follow such a change mid-stream', return: 0 } })
+      expect(refused).toEqual({
+        iceresponse: {
+          message:
+            'Cannot move clients: /aac plays AAC 44100 Hz stereo and /other MP3 44100 Hz stereo: players cannot follow such a change mid-stream',
+          return: 0,
+        },
+      })
       expect((await admin('moveclients?mount=/other&destination=/nope')).status).toBe(400)
     } finally {
       await listener.stop()
@@ -124,39 +178,55 @@ describe('the admin API', () => {
       expect(await dj.exited).not.toBe(0)
       const none = await admin('killsource?mount=/stream')
       expect(none.status).toBe(400)
-      expect(await none.text()).toContain('<message>Source does not exist: /stream has no live source or relay connected</message>')
+      expect(await none.text()).toContain(
+        '<message>Source does not exist: /stream has no live source or relay connected</message>',
+      )
     } finally {
       dj.child.kill('SIGKILL')
     }
   }, 20_000)
 
-  test('metadata sets the live title (as the admin or the mount\'s source); a new track from the next frame', async () => {
-    await noLiveSource()
-    const none = await admin('metadata?mount=/stream&mode=updinfo&song=Nobody')
-    expect(none.status).toBe(400)
-    const dj = ffmpegSource(station.sourcePort!, '/stream', { seconds: 30 })
-    try {
-      await waitFor(() => mount('/stream').source('live') !== undefined && mount('/stream').onAir?.track.origin === 'live', 10_000, 'the DJ on air')
-      const first = mount('/stream').onAir!.track
-      const asAdmin = await admin(`metadata?mount=/stream&mode=updinfo&song=${encodeURIComponent("Ça va - Rock 'n' Roll")}`)
-      expect(await asAdmin.text()).toContain('<message>Metadata update successful</message>')
-      await waitFor(() => mount('/stream').onAir?.track.title === "Ça va - Rock 'n' Roll", 3000, 'the new title on air')
-      expect(mount('/stream').onAir!.track.id).not.toBe(first.id)
-      expect(mount('/stream').onAir!.track.origin).toBe('live')
-      const asSource = await admin('metadata.json?mount=/stream&mode=updinfo&artist=Someone&title=Else', SOURCE)
-      expect(await asSource.json()).toEqual({ iceresponse: { message: 'Metadata update successful', return: 1 } })
-      await waitFor(() => mount('/stream').onAir?.track.title === 'Someone - Else', 3000, 'the second title')
-      const latin1 = await admin('metadata?mount=/stream&mode=updinfo&charset=ISO-8859-1&song=Caf%E9', SOURCE)
-      expect(latin1.status).toBe(200)
-      await waitFor(() => mount('/stream').onAir?.track.title === 'Café', 3000, 'the Latin-1 title')
-      expect((await admin('metadata?mount=/stream&mode=other&song=x')).status).toBe(400)
-      expect(station.logs.some((l) => l.includes('[/stream] on air: Someone - Else'))).toBe(true)
-    } finally {
-      dj.child.kill('SIGKILL')
-    }
-  }, 20_000)
+  test(
+    "metadata sets the live title (as the admin or the mount's source); a new track from the next frame",
+    async () => {
+      await noLiveSource()
+      const none = await admin('metadata?mount=/stream&mode=updinfo&song=Nobody')
+      expect(none.status).toBe(400)
+      const dj = ffmpegSource(station.sourcePort!, '/stream', { seconds: 30 })
+      try {
+        await waitFor(
+          () => mount('/stream').source('live') !== undefined && mount('/stream').onAir?.track.origin === 'live',
+          10_000,
+          'the DJ on air',
+        )
+        const first = mount('/stream').onAir!.track
+        const asAdmin = await admin(
+          `metadata?mount=/stream&mode=updinfo&song=${encodeURIComponent("Ça va - Rock 'n' Roll")}`,
+        )
+        expect(await asAdmin.text()).toContain('<message>Metadata update successful</message>')
+        await waitFor(
+          () => mount('/stream').onAir?.track.title === "Ça va - Rock 'n' Roll",
+          3000,
+          'the new title on air',
+        )
+        expect(mount('/stream').onAir!.track.id).not.toBe(first.id)
+        expect(mount('/stream').onAir!.track.origin).toBe('live')
+        const asSource = await admin('metadata.json?mount=/stream&mode=updinfo&artist=Someone&title=Else', SOURCE)
+        expect(await asSource.json()).toEqual({ iceresponse: { message: 'Metadata update successful', return: 1 } })
+        await waitFor(() => mount('/stream').onAir?.track.title === 'Someone - Else', 3000, 'the second title')
+        const latin1 = await admin('metadata?mount=/stream&mode=updinfo&charset=ISO-8859-1&song=Caf%E9', SOURCE)
+        expect(latin1.status).toBe(200)
+        await waitFor(() => mount('/stream').onAir?.track.title === 'Café', 3000, 'the Latin-1 title')
+        expect((await admin('metadata?mount=/stream&mode=other&song=x')).status).toBe(400)
+        expect(station.logs.some((l) => l.includes('[/stream] on air: Someone - Else'))).toBe(true)
+      } finally {
+        dj.child.kill('SIGKILL')
+      }
+    },
+    20_000,
+  )
 
-  test('skip starts the playlist\'s next track', async () => {
+  test("skip starts the playlist's next track", async () => {
     await noLiveSource()
     await waitFor(() => mount('/stream').input === 'playlist', 5000, 'the playlist')
     const before = mount('/stream').onAir!.track
@@ -176,17 +246,23 @@ describe('the admin API', () => {
   })
 
   test('no log line shows a password', () => {
-    for (const secret of ['adm1n', 's3cret', 'wrong-pw']) expect(station.logs.filter((l) => l.includes(secret))).toEqual([])
+    for (const secret of ['adm1n', 's3cret', 'wrong-pw']) {
+      expect(station.logs.filter((l) => l.includes(secret))).toEqual([])
+    }
   })
 })
 
 describe('the admin API without an admin password', () => {
   test('is off (403, saying how to turn it on), but encoders may still set titles with their source password', async () => {
-    const off = await startStation([{ path: '/stream', playlist: [fixtures.mp3(3)], burst: 1 }], { station: { sourcePassword: 's3cret' } })
+    const off = await startStation([{ path: '/stream', playlist: [fixtures.mp3(3)], burst: 1 }], {
+      station: { sourcePassword: 's3cret' },
+    })
     try {
       const response = await fetch(`${off.url}/admin/listmounts`, { headers: ADMIN })
       expect(response.status).toBe(403)
-      expect(await response.text()).toContain('The admin API is off: start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on')
+      expect(await response.text()).toContain(
+        'The admin API is off: start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on',
+      )
       const metadata = await fetch(`${off.url}/admin/metadata?mount=/stream&mode=updinfo&song=x`, { headers: SOURCE })
       // Authenticated; there is simply no live source to title.
       expect(metadata.status).toBe(400)
@@ -205,11 +281,18 @@ describe('/admin/metadata seen by a player', () => {
     const controller = new AbortController()
     try {
       await waitFor(() => mount('/stream').input === 'live', 10_000, 'the DJ on air')
-      const response = await fetch(`${station.url}/stream`, { headers: { 'Icy-MetaData': '1' }, signal: controller.signal })
+      const response = await fetch(`${station.url}/stream`, {
+        headers: { 'Icy-MetaData': '1' },
+        signal: controller.signal,
+      })
       const metaint = Number(response.headers.get('icy-metaint'))
       expect(metaint).toBeGreaterThan(0)
       const IcecastMetadataReader = await loadMetadataReader()
-      const reader = new IcecastMetadataReader({ icyMetaInt: metaint, metadataTypes: ['icy'], onMetadata: (value) => void titles.push(value.metadata.StreamTitle ?? '') })
+      const reader = new IcecastMetadataReader({
+        icyMetaInt: metaint,
+        metadataTypes: ['icy'],
+        onMetadata: (value) => void titles.push(value.metadata.StreamTitle ?? ''),
+      })
       const reading = (async () => {
         for await (const chunk of response.body!) for (const _ of reader.iterator(chunk)) void _
       })().catch(() => {})

@@ -4,7 +4,7 @@ import { DASHBOARD_LISTENER_LIMIT } from '../../../src/http/admin/dashboard-json
 import { buildClient } from '../../helpers/browser.ts'
 import { fixtures } from '../../helpers/fixtures.ts'
 import { openListener } from '../../helpers/listen-client.ts'
-import { framesOf, connectTestSource } from '../../helpers/live-feed.ts'
+import { connectTestSource, framesOf } from '../../helpers/live-feed.ts'
 import { waitFor } from '../../helpers/manual-clock.ts'
 import { basicAuth } from '../../helpers/source-client.ts'
 import { startStation } from '../../helpers/station.ts'
@@ -20,7 +20,15 @@ beforeAll(async () => {
   buildClient()
   station = await startStation(
     [
-      { path: '/stream', name: `Radio ${HOSTILE}`, playlist: [fixtures.chirp(4, 300, { artist: 'Tester', title: 'Low Tone' }), fixtures.chirp(4, 900, { artist: 'Tester', title: 'High Tone' })], burst: 1 },
+      {
+        path: '/stream',
+        name: `Radio ${HOSTILE}`,
+        playlist: [
+          fixtures.chirp(4, 300, { artist: 'Tester', title: 'Low Tone' }),
+          fixtures.chirp(4, 900, { artist: 'Tester', title: 'High Tone' }),
+        ],
+        burst: 1,
+      },
       { path: '/live', burst: 1 },
     ],
     { station: { sourcePassword: 's3cret', adminPassword: 'adm1n' }, name: 'Dash <Radio>' },
@@ -28,7 +36,8 @@ beforeAll(async () => {
 })
 afterAll(() => station.stop())
 
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${station.url}${path}`, { headers, redirect: 'manual' })
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${station.url}${path}`, { headers, redirect: 'manual' })
 const state = async (query = ''): Promise<DashboardJson> => {
   const response = await get(`/admin/dashboard.json${query}`, ADMIN)
   expect(response.status).toBe(200)
@@ -60,7 +69,11 @@ describe('GET /admin/, the dashboard page', () => {
   test('with wrong credentials: 401, logged, and the address is slowed down', async () => {
     const wrong = { Authorization: basicAuth('admin', 'guess') }
     expect((await get('/admin/', wrong)).status).toBe(401)
-    expect(station.logs.some((l) => /admin request \/admin\/ refused from 127\.0\.0\.1: wrong user name or password/.test(l))).toBe(true)
+    expect(
+      station.logs.some((l) =>
+        /admin request \/admin\/ refused from 127\.0\.0\.1: wrong user name or password/.test(l)
+      ),
+    ).toBe(true)
     const throttled = await get('/admin/', wrong)
     expect([401, 429]).toContain(throttled.status)
     await Bun.sleep(250)
@@ -84,15 +97,31 @@ describe('GET /admin/, the dashboard page', () => {
     expect(page).not.toContain('<img')
     expect(page).toContain('<script type="module" src="../assets/dashboard.js"></script>')
     expect(page).not.toMatch(/<script>|<style|style="/)
-    for (const asset of ['dashboard.js', 'chart.js', 'timeline.js', 'dashboard.css']) expect((await get(`/assets/${asset}`)).status).toBe(200)
+    for (const asset of ['dashboard.js', 'chart.js', 'timeline.js', 'dashboard.css']) {
+      expect((await get(`/assets/${asset}`)).status).toBe(200)
+    }
   })
 
   test('a browser page of another origin may neither load nor drive it; a link followed to it is a navigation and is fine', async () => {
     const crossSite = { ...ADMIN, 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' }
     expect((await get('/admin/dashboard.json', crossSite)).status).toBe(403)
     expect((await get('/admin/skip.json?mount=/stream', crossSite)).status).toBe(403)
-    expect((await get('/admin/', { ...ADMIN, 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'iframe' })).status).toBe(403)
-    expect((await get('/admin/', { ...ADMIN, 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' })).status).toBe(200)
+    expect(
+      (await get('/admin/', {
+        ...ADMIN,
+        'Sec-Fetch-Site': 'same-site',
+        'Sec-Fetch-Mode': 'no-cors',
+        'Sec-Fetch-Dest': 'iframe',
+      })).status,
+    ).toBe(403)
+    expect(
+      (await get('/admin/', {
+        ...ADMIN,
+        'Sec-Fetch-Site': 'cross-site',
+        'Sec-Fetch-Mode': 'navigate',
+        'Sec-Fetch-Dest': 'document',
+      })).status,
+    ).toBe(200)
   })
 })
 
@@ -104,11 +133,18 @@ describe('GET /admin/dashboard.json, what the dashboard shows', () => {
   })
 
   test('per mount: its input, what is on air and next, and the listeners with address, user agent, time connected and bytes', async () => {
-    const listener = await openListener(`${station.url}/stream`, { headers: { 'User-Agent': `Dash-Test/1.0 ${HOSTILE}` } })
+    const listener = await openListener(`${station.url}/stream`, {
+      headers: { 'User-Agent': `Dash-Test/1.0 ${HOSTILE}` },
+    })
     try {
       await Bun.sleep(1200)
       const mount = await mountState('/stream')
-      expect(mount).toMatchObject({ input: 'playlist', hasPlaylist: true, source: null, stream: 'MP3 44100 Hz stereo, 128 kbit/s' })
+      expect(mount).toMatchObject({
+        input: 'playlist',
+        hasPlaylist: true,
+        source: null,
+        stream: 'MP3 44100 Hz stereo, 128 kbit/s',
+      })
       expect(['Tester - Low Tone', 'Tester - High Tone']).toContain(mount.nowPlaying!.title)
       expect(mount.nowPlaying!.elapsed).toBeGreaterThanOrEqual(0)
       expect(['Tester - Low Tone', 'Tester - High Tone']).toContain(mount.next!)
@@ -120,7 +156,12 @@ describe('GET /admin/dashboard.json, what the dashboard shows', () => {
       expect(Math.abs(mine.bytes - listener.bytes().length)).toBeLessThan(16_000)
       expect(mount.listeners).toMatchObject({ current: 1, matching: 1 })
       const live = await mountState('/live')
-      expect(live).toMatchObject({ input: null, hasPlaylist: false, nowPlaying: null, listeners: { current: 0, list: [] } })
+      expect(live).toMatchObject({
+        input: null,
+        hasPlaylist: false,
+        nowPlaying: null,
+        listeners: { current: 0, list: [] },
+      })
     } finally {
       await listener.stop()
     }
@@ -180,7 +221,9 @@ describe('the dashboard with the admin area off', () => {
       const page = await fetch(`${off.url}/admin/`)
       expect(page.status).toBe(403)
       expect(page.headers.get('www-authenticate')).toBeNull()
-      expect(await page.text()).toContain('start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on')
+      expect(await page.text()).toContain(
+        'start airwave with --admin-password (or AIRWAVE_ADMIN_PASSWORD) to turn it on',
+      )
       expect((await fetch(`${off.url}/admin/dashboard.json`)).status).toBe(403)
     } finally {
       await off.stop()

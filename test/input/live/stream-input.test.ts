@@ -45,10 +45,20 @@ describe('StreamInput', () => {
   })
 
   test('refuses what is not audio of its format, and parameters the mount does not take', () => {
-    const garbage = new StreamInput({ format: 'mp3', feed: new FrameFeed({ kind: 'live', title: 'x' }), admit: () => done() })
+    const garbage = new StreamInput({
+      format: 'mp3',
+      feed: new FrameFeed({ kind: 'live', title: 'x' }),
+      admit: () => done(),
+    })
     expect(garbage.write(noise(40_000, 3))).toEqual(done())
-    expect(garbage.write(noise(40_000, 4))).toEqual(refused('sent 78 KiB without a single MP3 frame: not MP3 audio, or corrupt'))
-    const refusing = new StreamInput({ format: 'mp3', feed: new FrameFeed({ kind: 'live', title: 'x' }), admit: (p) => (p.sampleRate === 48000 ? refused('no 48 kHz here') : done()) })
+    expect(garbage.write(noise(40_000, 4))).toEqual(
+      refused('sent 78 KiB without a single MP3 frame: not MP3 audio, or corrupt'),
+    )
+    const refusing = new StreamInput({
+      format: 'mp3',
+      feed: new FrameFeed({ kind: 'live', title: 'x' }),
+      admit: (p) => (p.sampleRate === 48000 ? refused('no 48 kHz here') : done()),
+    })
     expect(refusing.write(readFileSync(fixtures.mp3At48k()))).toEqual(refused('no 48 kHz here'))
   })
 
@@ -56,6 +66,10 @@ describe('StreamInput', () => {
     const feed = new FrameFeed({ kind: 'live', title: 'x', maxAhead: 100 })
     const input = new StreamInput({ format: 'mp3', feed, admit: () => done() })
     expect(input.write(readFileSync(fixtures.mp3(2)))).toEqual(done())
-    expect(input.write(readFileSync(fixtures.mp3At48k()))).toEqual(refused('changed from MP3 44100 Hz stereo to MP3 48000 Hz stereo mid-stream; players cannot follow such a change (reconnect with the new settings)'))
+    expect(input.write(readFileSync(fixtures.mp3At48k()))).toEqual(
+      refused(
+        'changed from MP3 44100 Hz stereo to MP3 48000 Hz stereo mid-stream; players cannot follow such a change (reconnect with the new settings)',
+      ),
+    )
   })
 })

@@ -14,8 +14,14 @@ describe('probeAudioFile', () => {
   })
 
   test('describes AAC (ADTS) and MPEG-2 files', async () => {
-    expect(await probeAudioFile(fixtures.aac())).toMatchObject({ ok: true, value: { format: 'aac', sampleRate: 44100, channels: 2 } })
-    expect(await probeAudioFile(fixtures.mp3Mpeg2())).toMatchObject({ ok: true, value: { format: 'mp3', sampleRate: 22050 } })
+    expect(await probeAudioFile(fixtures.aac())).toMatchObject({
+      ok: true,
+      value: { format: 'aac', sampleRate: 44100, channels: 2 },
+    })
+    expect(await probeAudioFile(fixtures.mp3Mpeg2())).toMatchObject({
+      ok: true,
+      value: { format: 'mp3', sampleRate: 22050 },
+    })
   })
 
   test.each([
@@ -23,7 +29,11 @@ describe('probeAudioFile', () => {
     ['an empty file', () => writeFixture('empty.mp3', new Uint8Array(0)), /empty/],
     ['a text file', () => writeFixture('notes.mp3', 'This is not audio.\n'.repeat(500)), /no MP3 or AAC .*frames/],
     ['random bytes', () => writeFixture('noise.mp3', noise(200_000)), /no MP3 or AAC .*frames/],
-    ['tags and no audio', () => writeFixture('tags-only.mp3', readFileSync(fixtures.mp3Tagged()).subarray(-128)), /tags but no audio/],
+    [
+      'tags and no audio',
+      () => writeFixture('tags-only.mp3', readFileSync(fixtures.mp3Tagged()).subarray(-128)),
+      /tags but no audio/,
+    ],
     ['an Ogg Vorbis file', () => fixtures.ogg(), /is Ogg, not MP3/],
     ['an MP2 file', () => fixtures.mp2(), /Layer I\/II/],
     ['a folder', () => FIXTURE_DIR, /directory/],
@@ -51,7 +61,9 @@ describe('readAudioFrames', () => {
       sent.set(f.data, at)
       at += f.data.length
     }
-    for (const marker of ['ID3', 'TAG', 'APETAGEX', 'Info', 'Xing', 'Tagged Tone']) expect([marker, text(sent).includes(marker)]).toEqual([marker, false])
+    for (const marker of ['ID3', 'TAG', 'APETAGEX', 'Info', 'Xing', 'Tagged Tone']) {
+      expect([marker, text(sent).includes(marker)]).toEqual([marker, false])
+    }
     // All audio frames are there: the audio range minus one Info frame.
     const infoFrameSize = probe.value.end - probe.value.start - sent.length
     expect(infoFrameSize).toBeGreaterThan(100)

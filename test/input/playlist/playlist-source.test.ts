@@ -42,7 +42,10 @@ describe('PlaylistSource', () => {
   })
 
   test('titles come from the tags ("Artist - Title"), else from the cleaned file name', async () => {
-    const tagged = dir.copy(fixtures.chirp(1, 300, { artist: 'Nina', title: 'Blue Tone', album: 'Tests' }), 'tags/tagged.mp3')
+    const tagged = dir.copy(
+      fixtures.chirp(1, 300, { artist: 'Nina', title: 'Blue Tone', album: 'Tests' }),
+      'tags/tagged.mp3',
+    )
     const titleOnly = dir.copy(fixtures.chirp(1, 400, { title: 'Only A Title' }), 'tags/title-only.mp3')
     const bare = dir.copy(fixtures.chirp(1, 500), 'tags/03_-_Bare_File.mp3')
     const source = new PlaylistSource({ entries: [tagged, titleOnly, bare] })
@@ -77,7 +80,11 @@ describe('PlaylistSource', () => {
     dir.copy(a, 'grow/1.mp3')
     dir.copy(b, 'grow/2.mp3')
     let calls = 0
-    const source = new PlaylistSource({ entries: [folder], shuffle: true, random: () => (calls++ % 2 === 0 ? 0 : 0.99) })
+    const source = new PlaylistSource({
+      entries: [folder],
+      shuffle: true,
+      random: () => (calls++ % 2 === 0 ? 0 : 0.99),
+    })
     await source.open()
     const frames = source.frames()
     const seen: string[] = []
@@ -115,14 +122,22 @@ describe('PlaylistSource', () => {
     expect(next.track.path).toBe(b)
     // b plays whole: a second skip was not left pending.
     let bFrames = 1
-    for (let step = await frames.next(); (step.value as SourceFrame).track.id === next.track.id; step = await frames.next()) bFrames++
+    for (
+      let step = await frames.next();
+      (step.value as SourceFrame).track.id === next.track.id;
+      step = await frames.next()
+    ) bFrames++
     expect(bFrames).toBeGreaterThan(35)
     await frames.return?.(undefined)
   })
 
   test('skips a missing, corrupt or mismatched file with one log line each, however often it loops', async () => {
     const mixed = dir.path('mixed.m3u')
-    dir.write('mixed.m3u', [a, 'gone.mp3', dir.write('junk.mp3', noise(50_000)), fixtures.mp3At48k(), fixtures.aac(1), fixtures.mp3Mono(), b].join('\n'))
+    dir.write(
+      'mixed.m3u',
+      [a, 'gone.mp3', dir.write('junk.mp3', noise(50_000)), fixtures.mp3At48k(), fixtures.aac(1), fixtures.mp3Mono(), b]
+        .join('\n'),
+    )
     const { lines, log } = capture()
     const source = new PlaylistSource({ entries: [mixed], log })
     await source.open()
@@ -143,7 +158,9 @@ describe('PlaylistSource', () => {
   })
 
   test('a playlist with nothing playable is an error that names every file and why', async () => {
-    const source = new PlaylistSource({ entries: [dir.path('nope.mp3'), dir.write('empty.mp3', ''), dir.write('readme.txt', 'hello')] })
+    const source = new PlaylistSource({
+      entries: [dir.path('nope.mp3'), dir.write('empty.mp3', ''), dir.write('readme.txt', 'hello')],
+    })
     const error = await source.open().then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(PlaylistError)
     const message = (error as Error).message
@@ -161,35 +178,39 @@ describe('PlaylistSource', () => {
     await expect(new PlaylistSource({ entries: [dir.path('void')] }).open()).rejects.toThrow('the playlist is empty')
   })
 
-  test('when every file disappears it waits with back-off instead of spinning, and resumes when one returns', async () => {
-    const only = dir.copy(a, 'vanish/only.mp3')
-    const clock = new ManualClock()
-    const { lines, log } = capture()
-    const source = new PlaylistSource({ entries: [dir.path('vanish')], clock, log })
-    await source.open()
-    const frames = source.frames()
-    const first = (await frames.next()).value as SourceFrame
-    rmSync(only)
-    let resumed = false
-    const draining = (async () => {
-      for await (const { track } of frames) if (track.id !== first.track.id) return (resumed = track.path === only)
-    })()
-    // It plays out the frames it had, then finds nothing: it looks again after 1, 2, 4, 8, 16, 30, 30 s.
-    const asleep = () => waitFor(() => clock.pending > 0, 5000, 'the source to wait')
-    const waits: number[] = []
-    for (let i = 0; i < 7; i++) {
+  test(
+    'when every file disappears it waits with back-off instead of spinning, and resumes when one returns',
+    async () => {
+      const only = dir.copy(a, 'vanish/only.mp3')
+      const clock = new ManualClock()
+      const { lines, log } = capture()
+      const source = new PlaylistSource({ entries: [dir.path('vanish')], clock, log })
+      await source.open()
+      const frames = source.frames()
+      const first = (await frames.next()).value as SourceFrame
+      rmSync(only)
+      let resumed = false
+      const draining = (async () => {
+        for await (const { track } of frames) if (track.id !== first.track.id) return (resumed = track.path === only)
+      })()
+      // It plays out the frames it had, then finds nothing: it looks again after 1, 2, 4, 8, 16, 30, 30 s.
+      const asleep = () => waitFor(() => clock.pending > 0, 5000, 'the source to wait')
+      const waits: number[] = []
+      for (let i = 0; i < 7; i++) {
+        await asleep()
+        waits.push((clock.nextDue! - clock.now()) / 1000)
+        await clock.advance(clock.nextDue! - clock.now())
+      }
       await asleep()
-      waits.push((clock.nextDue! - clock.now()) / 1000)
+      expect(waits).toEqual([1, 2, 4, 8, 16, 30, 30])
+      expect(lines.filter((l) => l.includes('nothing in the playlist is playable'))).toHaveLength(8)
+      expect(resumed).toBe(false)
+      dir.copy(a, 'vanish/only.mp3')
       await clock.advance(clock.nextDue! - clock.now())
-    }
-    await asleep()
-    expect(waits).toEqual([1, 2, 4, 8, 16, 30, 30])
-    expect(lines.filter((l) => l.includes('nothing in the playlist is playable'))).toHaveLength(8)
-    expect(resumed).toBe(false)
-    dir.copy(a, 'vanish/only.mp3')
-    await clock.advance(clock.nextDue! - clock.now())
-    await draining
-    expect(resumed).toBe(true)
-    source.close()
-  }, 15_000)
+      await draining
+      expect(resumed).toBe(true)
+      source.close()
+    },
+    15_000,
+  )
 })

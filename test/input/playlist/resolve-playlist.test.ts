@@ -16,7 +16,9 @@ describe('playlist files', () => {
   })
 
   test('M3U in Latin-1 is read as Latin-1', () => {
-    expect(parseM3u(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x6d, 0x70, 0x33]))).toEqual([{ location: 'café.mp3' }])
+    expect(parseM3u(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x6d, 0x70, 0x33]))).toEqual([{
+      location: 'café.mp3',
+    }])
   })
 
   test('PLS: entries ordered by their number, with titles', () => {
@@ -59,7 +61,9 @@ describe('resolvePlaylist', () => {
 
   test('a playlist that includes itself does not loop forever', async () => {
     const lines: string[] = []
-    const files = await resolvePlaylist([dir.path('lists/loop.m3u')], { log: createLogger({ write: (line) => lines.push(line) }) })
+    const files = await resolvePlaylist([dir.path('lists/loop.m3u')], {
+      log: createLogger({ write: (line) => lines.push(line) }),
+    })
     expect(files).toEqual([dir.path('music/Track 2.mp3')])
     expect(lines.some((l) => l.includes('includes itself'))).toBe(true)
   })

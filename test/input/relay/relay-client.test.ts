@@ -5,9 +5,8 @@ import type { AddressInfo, Socket } from 'node:net'
 import { openListener } from '../../helpers/listen-client.ts'
 import { fixtures } from '../../helpers/fixtures.ts'
 import { waitFor } from '../../helpers/manual-clock.ts'
-import { decodeMp3} from '../../helpers/source-client.ts'
+import { decodeMp3 } from '../../helpers/source-client.ts'
 import { startStation } from '../../helpers/station.ts'
-
 
 const metaBlock = (title: string) => {
   const text = Buffer.from(`StreamTitle='${title}';`, 'utf8')
@@ -31,7 +30,9 @@ const fakeUpstream = async (titles: string[], metaint = 4000) => {
     socket.on('error', () => {})
     socket.once('data', (head) => {
       requests.push(head.toString('latin1'))
-      socket.write(`ICY 200 OK\r\nicy-name: Fake Upstream\r\nicy-genre: Test\r\nicy-br: 128\r\ncontent-type: audio/mpeg\r\nicy-metaint: ${metaint}\r\n\r\n`)
+      socket.write(
+        `ICY 200 OK\r\nicy-name: Fake Upstream\r\nicy-genre: Test\r\nicy-br: 128\r\ncontent-type: audio/mpeg\r\nicy-metaint: ${metaint}\r\n\r\n`,
+      )
       let sent = 0
       const start = performance.now()
       const timer = setInterval(() => {
@@ -82,7 +83,11 @@ describe('a relay', () => {
     await Bun.sleep(500)
     await listener.stop()
     expect(edge.logs.some((l) => l.includes('[/edge] on air: Artist - One'))).toBe(true)
-    expect(edge.logs.some((l) => l.includes('[/edge] relay connected to http://127.0.0.1:') && l.includes('(titles every 4000 bytes)'))).toBe(true)
+    expect(
+      edge.logs.some((l) =>
+        l.includes('[/edge] relay connected to http://127.0.0.1:') && l.includes('(titles every 4000 bytes)')
+      ),
+    ).toBe(true)
     expect(mount.onAir?.track.origin).toBe('relay')
     // No metadata byte reached the listener: the stream decodes cleanly.
     const decoded = await decodeMp3(listener.bytes())
@@ -90,59 +95,77 @@ describe('a relay', () => {
     expect(decoded.samplesDecoded / 44100).toBeGreaterThan(2)
   }, 20_000)
 
-  test('relaying another airwave: when the origin stops and comes back, the edge\'s listeners stay connected and resume (or hear the fallback meanwhile)', async () => {
-    const origin = await startStation([{ path: '/stream', playlist: [fixtures.chirp(3, 300)], burst: 1 }])
-    const port = origin.port
-    let current = origin
-    cleanup.push(() => current.stop())
-    const edge = await startStation(
-      [
-        { path: '/edge', relay: `${origin.url}/stream`, burst: 1 },
-        { path: '/covered', relay: `${origin.url}/stream`, fallbackMount: '/auto', burst: 1 },
-        { path: '/auto', playlist: [fixtures.mp3(4, 440)], burst: 1 },
-      ],
-      { random: () => 0.5 },
-    )
-    cleanup.push(edge.stop)
-    const bare = edge.station.mount('/edge')!
-    const covered = edge.station.mount('/covered')!
-    await waitFor(() => bare.isOnAir && covered.isOnAir, 5000, 'both relays on air')
-    const plain = await openListener(`${edge.url}/edge`)
-    const withFallback = await openListener(`${edge.url}/covered`)
-    await Bun.sleep(1000)
+  test(
+    "relaying another airwave: when the origin stops and comes back, the edge's listeners stay connected and resume (or hear the fallback meanwhile)",
+    async () => {
+      const origin = await startStation([{ path: '/stream', playlist: [fixtures.chirp(3, 300)], burst: 1 }])
+      const port = origin.port
+      let current = origin
+      cleanup.push(() => current.stop())
+      const edge = await startStation(
+        [
+          { path: '/edge', relay: `${origin.url}/stream`, burst: 1 },
+          { path: '/covered', relay: `${origin.url}/stream`, fallbackMount: '/auto', burst: 1 },
+          { path: '/auto', playlist: [fixtures.mp3(4, 440)], burst: 1 },
+        ],
+        { random: () => 0.5 },
+      )
+      cleanup.push(edge.stop)
+      const bare = edge.station.mount('/edge')!
+      const covered = edge.station.mount('/covered')!
+      await waitFor(() => bare.isOnAir && covered.isOnAir, 5000, 'both relays on air')
+      const plain = await openListener(`${edge.url}/edge`)
+      const withFallback = await openListener(`${edge.url}/covered`)
+      await Bun.sleep(1000)
 
-    await origin.stop()
-    await waitFor(() => !bare.isOnAir && !covered.isOnAir, 5000, 'the relays to notice')
-    const stoppedAt = { plain: plain.bytes().length, covered: withFallback.bytes().length }
-    // While the origin is away: /covered's listener is on /auto's playlist; /edge's waits.
-    await waitFor(() => edge.station.mount('/auto')!.broadcaster.size === 1, 3000, 'the fallback to take the listener')
-    await Bun.sleep(1500)
-    expect(withFallback.bytes().length).toBeGreaterThan(stoppedAt.covered + 10_000)
-    expect(plain.bytes().length - stoppedAt.plain).toBeLessThan(20_000)
-    expect(edge.logs.some((l) => /\[\/edge\] relay http:\/\/127\.0\.0\.1:\d+\/stream: .*; reconnecting in 1\.0 s/.test(l))).toBe(true)
+      await origin.stop()
+      await waitFor(() => !bare.isOnAir && !covered.isOnAir, 5000, 'the relays to notice')
+      const stoppedAt = { plain: plain.bytes().length, covered: withFallback.bytes().length }
+      // While the origin is away: /covered's listener is on /auto's playlist; /edge's waits.
+      await waitFor(
+        () => edge.station.mount('/auto')!.broadcaster.size === 1,
+        3000,
+        'the fallback to take the listener',
+      )
+      await Bun.sleep(1500)
+      expect(withFallback.bytes().length).toBeGreaterThan(stoppedAt.covered + 10_000)
+      expect(plain.bytes().length - stoppedAt.plain).toBeLessThan(20_000)
+      expect(
+        edge.logs.some((l) => /\[\/edge\] relay http:\/\/127\.0\.0\.1:\d+\/stream: .*; reconnecting in 1\.0 s/.test(l)),
+      ).toBe(true)
 
-    current = await startStation([{ path: '/stream', playlist: [fixtures.chirp(3, 300)], burst: 1 }], { port })
-    await waitFor(() => bare.isOnAir && covered.isOnAir, 15_000, 'the relays to reconnect')
-    const resumedAt = plain.bytes().length
-    await waitFor(() => plain.bytes().length > resumedAt + 32_000, 5000, 'audio on the edge again')
-    await Bun.sleep(500)
-    expect(plain.broken).toBe(false)
-    expect(withFallback.broken).toBe(false)
-    expect(covered.broadcaster.size).toBe(1)
-    await plain.stop()
-    await withFallback.stop()
-    expect((await decodeMp3(plain.bytes())).errors).toEqual([])
-    expect((await decodeMp3(withFallback.bytes())).errors).toEqual([])
-  }, 40_000)
+      current = await startStation([{ path: '/stream', playlist: [fixtures.chirp(3, 300)], burst: 1 }], { port })
+      await waitFor(() => bare.isOnAir && covered.isOnAir, 15_000, 'the relays to reconnect')
+      const resumedAt = plain.bytes().length
+      await waitFor(() => plain.bytes().length > resumedAt + 32_000, 5000, 'audio on the edge again')
+      await Bun.sleep(500)
+      expect(plain.broken).toBe(false)
+      expect(withFallback.broken).toBe(false)
+      expect(covered.broadcaster.size).toBe(1)
+      await plain.stop()
+      await withFallback.stop()
+      expect((await decodeMp3(plain.bytes())).errors).toEqual([])
+      expect((await decodeMp3(withFallback.bytes())).errors).toEqual([])
+    },
+    40_000,
+  )
 
-  test('carries the origin\'s titles to the edge', async () => {
-    const origin = await startStation([{ path: '/stream', playlist: [fixtures.mp3(2, 300), fixtures.mp3(2, 600)], burst: 1 }])
+  test("carries the origin's titles to the edge", async () => {
+    const origin = await startStation([{
+      path: '/stream',
+      playlist: [fixtures.mp3(2, 300), fixtures.mp3(2, 600)],
+      burst: 1,
+    }])
     cleanup.push(origin.stop)
     const edge = await startStation([{ path: '/edge', relay: `${origin.url}/stream`, burst: 1 }])
     cleanup.push(edge.stop)
     const mount = edge.station.mount('/edge')!
     await waitFor(() => mount.isOnAir, 5000, 'the relay on air')
     const originTitle = () => origin.station.mount('/stream')!.onAir?.track.title
-    await waitFor(() => mount.onAir?.track.title !== undefined && mount.onAir.track.title === originTitle(), 6000, 'the origin\'s title on the edge')
+    await waitFor(
+      () => mount.onAir?.track.title !== undefined && mount.onAir.track.title === originTitle(),
+      6000,
+      "the origin's title on the edge",
+    )
   }, 15_000)
 })

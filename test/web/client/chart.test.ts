@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'bun:test'
 import type { SeriesJson } from '../../../src/web/client/api-types.d.ts'
-import { chartPaths, chartWindow, countTicks, MIN_WINDOW_MS, peakSince, timeTicks } from '../../../src/web/client/chart.ts'
+import {
+  chartPaths,
+  chartWindow,
+  countTicks,
+  MIN_WINDOW_MS,
+  peakSince,
+  timeTicks,
+} from '../../../src/web/client/chart.ts'
 
 const MINUTE = 60_000
 const identity = { x: (t: number) => t / 1000, y: (n: number) => n }
@@ -21,7 +28,14 @@ describe('the time axis', () => {
     const from = Date.UTC(2026, 10, 25, 20, 3, 17)
     const ticks = timeTicks(from, from + 3600_000, 4)
     expect(ticks.map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['20:15', '20:30', '20:45', '21:00'])
-    expect(timeTicks(from, from + 3600_000, 6).map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['20:10', '20:20', '20:30', '20:40', '20:50', '21:00'])
+    expect(timeTicks(from, from + 3600_000, 6).map((t) => new Date(t).toISOString().slice(11, 16))).toEqual([
+      '20:10',
+      '20:20',
+      '20:30',
+      '20:40',
+      '20:50',
+      '21:00',
+    ])
   })
 
   test('round in local time: with a +05:30 offset the ticks fall on local half hours', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'bun:test'
 import type { OnAirJson } from '../../../src/web/client/api-types.d.ts'
-import { backoffSeconds, formatDuration, LiveEdge, streamStart, Timeline, trackLines } from '../../../src/web/client/timeline.ts'
+import {
+  backoffSeconds,
+  formatDuration,
+  LiveEdge,
+  streamStart,
+  Timeline,
+  trackLines,
+} from '../../../src/web/client/timeline.ts'
 
 const track = (id: number, position: number, title = `Track ${id}`): OnAirJson => ({
   id,
@@ -39,7 +46,7 @@ describe('Timeline', () => {
   })
 })
 
-describe('the listener\'s place in the stream', () => {
+describe("the listener's place in the stream", () => {
   test('the live edge moves on in real time from its last report', () => {
     const live = new LiveEdge()
     expect(live.at(0)).toBeUndefined()
@@ -66,7 +73,14 @@ describe('reconnecting', () => {
 
 describe('formatting', () => {
   test('durations as m:ss or h:mm:ss', () => {
-    expect([0, 5.9, 65, 3599, 3600, 3725].map(formatDuration)).toEqual(['0:00', '0:05', '1:05', '59:59', '1:00:00', '1:02:05'])
+    expect([0, 5.9, 65, 3599, 3600, 3725].map(formatDuration)).toEqual([
+      '0:00',
+      '0:05',
+      '1:05',
+      '59:59',
+      '1:00:00',
+      '1:02:05',
+    ])
   })
 
   test('a track shows as song and artist when both are known, else as its title', () => {
