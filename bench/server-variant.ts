@@ -10,7 +10,8 @@
 import process from 'node:process'
 import { parseArgs } from 'node:util'
 import { Listener } from '../src/broadcast/listener.ts'
-import { createApp, createLogger, createStation, DEMO_PLAYLIST, loadRuntime } from '../src/index.ts'
+import { createApp, createLogger, createStation, DEMO_PLAYLIST } from '../src/index.ts'
+import { loadRuntime } from '../src/runtime/index.ts'
 import type { Chunk } from '../src/pipeline/chunk.ts'
 
 /** A listener that enqueues its own copy of every chunk instead of the shared one. */

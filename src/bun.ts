@@ -25,7 +25,4 @@ import type { Station } from './station/station.ts'
 export const serve = (station: Station, options?: ServeOptions): Promise<ServedStation> =>
   serveStation(station, bunRuntime, options)
 
-/** The connection hooks for `createApp(station, { hooks })` when the app is served by Bun (the default recognizes it anyway). */
-export const hooks = bunRuntime.hooks
-
 export type { ServedStation, ServeOptions } from './serve.ts'

@@ -36,11 +36,10 @@ const sourcesOf = (mount: Mount, demo: boolean): string => {
   const { relay, fallbackMount } = mount.config
   const parts: string[] = []
   if (mount.hasPlaylist) {
-    parts.push(
-      `${mount.playlistSize} file(s)${
-        demo ? ' (built-in demo playlist: pass a folder or files to play your own)' : ''
-      }`,
-    )
+    const { found, playable } = mount.playlistFiles
+    const skipped = found > playable ? ` (${found - playable} of ${found} skipped: see the warnings above)` : ''
+    const hint = demo ? ' (built-in demo playlist: pass a folder or files to play your own)' : ''
+    parts.push(`${playable} playable file(s)${skipped}${hint}`)
   }
   if (relay) parts.push(`relaying ${redactUrl(relay)}`)
   if (mount.sourcePassword !== undefined) parts.push('takes live sources')

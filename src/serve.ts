@@ -108,8 +108,7 @@ export const serveStation = async (
   let ingest: RunningIngest | undefined
   if (liveEnabled(config)) {
     try {
-      const sourcePort = options.sourcePort ??
-        (options.port === undefined ? sourcePortOf(config) : sourcePortOf({ port, sourcePort: config.sourcePort }))
+      const sourcePort = options.sourcePort ?? sourcePortOf({ port, sourcePort: config.sourcePort })
       ingest = await startSourcePort(station, {
         hostname,
         port: sourcePort,
@@ -128,9 +127,11 @@ export const serveStation = async (
     port: server.port,
     sourcePort: ingest?.port,
     close: async () => {
-      await ingest?.close()
-      await station.stop()
+      // Each step runs whatever happened to the one before.
+      const steps = await Promise.allSettled([ingest?.close(), station.stop()])
       await server.close()
+      const failed = steps.find((step) => step.status === 'rejected')
+      if (failed) throw failed.reason
     },
   }
 }

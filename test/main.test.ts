@@ -106,6 +106,10 @@ describe('the airwave command', () => {
         expect(skips.filter((l) => l.includes('blank.mp3: empty file'))).toHaveLength(1)
         expect(skips.filter((l) => l.includes('format AAC, mount is MP3'))).toHaveLength(1)
         expect(skips.filter((l) => l.includes('48000 Hz, mount is 44100 Hz'))).toHaveLength(1)
+        // The banner counts what will play, not what was found.
+        expect(station.stderr.some((l) => /mount \/stream: .* 1 playable file\(s\) \(5 of 6 skipped/.test(l))).toBe(
+          true,
+        )
         expect(station.child.exitCode).toBeNull()
       } finally {
         station.child.kill('SIGTERM')
@@ -152,7 +156,9 @@ describe('the airwave command', () => {
         ),
       )
       await station.waitFor(new RegExp(`admin API on http://127\\.0\\.0\\.1:${port}/admin/ \\(user "admin"\\)`))
-      await station.waitFor(/mount \/stream: MP3 44100 Hz stereo, 128 kbit\/s, 1 file\(s\), takes live sources/)
+      await station.waitFor(
+        /mount \/stream: MP3 44100 Hz stereo, 128 kbit\/s, 1 playable file\(s\), takes live sources/,
+      )
       const mounts = await fetch(`http://127.0.0.1:${port}/admin/listmounts.json`, {
         headers: { Authorization: `Basic ${btoa('admin:cli-adm1n')}` },
       })

@@ -20,7 +20,7 @@ export interface IcyOptions {
  * boundary are sent as the shared chunk itself.
  *
  * @example
- * mount.addListener(info, (options) => new IcyListener(options, { metaint: 16000 }))
+ * station.addListener(mount, info, (options) => new IcyListener(options, { metaint: 16000 }))
  */
 export class IcyListener extends Listener {
   readonly metaint: number

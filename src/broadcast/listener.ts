@@ -136,17 +136,17 @@ export class Listener {
   }
 
   /**
-   * Ends the listener. On `shutdown` and `kicked` the stream ends cleanly (for a kicked listener the
-   * HTTP layer also drops the connection through its `closeConnection` hook; erroring the stream
-   * instead made Bun print a stack trace for every admin kick); otherwise the stream errors so the
-   * runtime drops the connection at once.
+   * Ends the listener's stream cleanly: erroring it made Bun print a stack trace for every listener
+   * kicked or dropped as slow. A kicked or slow listener's connection is dropped at once by the HTTP
+   * layer (its `closeConnection` hook), even when its queue will never drain; for other reasons the
+   * stream errors so the runtime drops the connection itself.
    */
   close(reason: CloseReason): void {
     if (this.#closeReason) return
     this.#sentAtClose = this.bytesSent
     this.#finish(reason)
     try {
-      if (reason === 'shutdown' || reason === 'kicked') this.#controller.close()
+      if (reason === 'shutdown' || reason === 'kicked' || reason === 'slow') this.#controller.close()
       else this.#controller.error(new Error(`listener closed: ${reason}`))
     } catch {
       // already closed by the runtime

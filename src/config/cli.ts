@@ -23,7 +23,12 @@ export interface CliFlags {
   relay?: string
 }
 
-/** An error in the command line itself (unknown flag, a number that is not one). */
+/**
+ * An error in the command line itself (unknown flag, a number that is not one).
+ *
+ * @example
+ * throw new CliError('--port: expected a number, got "eighty"')
+ */
 export class CliError extends Error {
   override name = 'CliError'
 }

@@ -23,7 +23,7 @@ const FLAG_FOR_FIELD: Record<string, string> = {
 }
 
 /** Environment variables that may hold the passwords, so they need not be typed on a command line. */
-export const PASSWORD_ENV = {
+const PASSWORD_ENV = {
   sourcePassword: 'AIRWAVE_SOURCE_PASSWORD',
   adminPassword: 'AIRWAVE_ADMIN_PASSWORD',
 } as const

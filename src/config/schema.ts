@@ -3,7 +3,7 @@ import { AUDIO_FORMATS } from '../format/params.ts'
 import { LOG_LEVELS } from '../log.ts'
 
 /** First path segments that belong to airwave's own pages and APIs, never to a mount. */
-export const RESERVED_SEGMENTS: readonly string[] = [
+const RESERVED_SEGMENTS: readonly string[] = [
   'api',
   'admin',
   'embed',
@@ -35,7 +35,7 @@ const relayUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// UR
  * One mount: a stream at a path, with its own playlist (AutoDJ), relay and live source, and tuning.
  * A live source takes over from the relay, which takes over from the playlist.
  */
-export const MountConfigSchema = z.strictObject({
+const MountConfigSchema = z.strictObject({
   path: mountPath,
   /** Files, folders and .m3u/.m3u8/.pls files; a single string is one entry. Optional for live or relay mounts. */
   playlist: z
@@ -74,7 +74,7 @@ export const MountConfigSchema = z.strictObject({
 })
 
 /** The whole station: where it listens and its mounts. */
-export const StationConfigSchema = z
+const StationConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('0.0.0.0'),
     port: z.number().int().min(0).max(65535).default(8000),
@@ -208,11 +208,21 @@ export type MountConfig = StationConfig['mounts'][number]
 export const sourcePortOf = (config: { port: number; sourcePort?: number }): number =>
   config.sourcePort ?? (config.port === 0 ? 0 : config.port + 1)
 
-/** Whether any mount accepts live source clients (a source password is set for it). */
+/**
+ * Whether any mount accepts live source clients (a source password is set for it).
+ *
+ * @example
+ * if (liveEnabled(station.config)) await startSourcePort(station)
+ */
 export const liveEnabled = (config: Pick<StationConfig, 'mounts'>): boolean =>
   config.mounts.some((mount) => mount.sourcePassword !== undefined)
 
-/** A configuration that failed validation: each problem names the field and what was expected. */
+/**
+ * A configuration that failed validation: each problem names the field and what was expected.
+ *
+ * @example
+ * try { await createStation(input) } catch (error) { if (error instanceof ConfigError) console.error(error.problems) }
+ */
 export class ConfigError extends Error {
   readonly problems: readonly string[]
   constructor(source: string, problems: readonly string[]) {

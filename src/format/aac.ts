@@ -8,4 +8,6 @@ export const aac: FormatSpec = {
   extensions: ['.aac', '.adts'],
   parserMime: 'audio/aac',
   reject: () => undefined,
+  // The ADTS header's 13-bit frame_length, header included.
+  frameLength: ({ data }) => ((data[3]! & 0x03) << 11) | (data[4]! << 3) | (data[5]! >> 5),
 }

@@ -21,4 +21,6 @@ export interface FormatSpec {
   readonly parserMime: 'audio/mpeg' | 'audio/aac'
   /** Why a frame found by the parser must never be broadcast, if it must not. */
   reject(frame: CodecFrame): FrameRejection | undefined
+  /** How many bytes the frame's header says it has: a frame cut short (a source that stopped mid-frame) has fewer. */
+  frameLength(frame: CodecFrame): number
 }

@@ -21,6 +21,8 @@ export class FrameParser {
   otherLayers = 0
   /** Info frames skipped. */
   infoFrames = 0
+  /** Frames cut short at the end of the stream, dropped. */
+  truncated = 0
   readonly #spec: FormatSpec
   #parser: CodecParser<CodecFrame>
 
@@ -35,14 +37,21 @@ export class FrameParser {
     yield* this.#convert(this.#parser.parseChunk(bytes))
   }
 
-  /** Yields what is still buffered at the end of the stream, and resets the parser. */
+  /**
+   * Yields the whole frames still buffered at the end of the stream, and resets the parser. A last
+   * frame cut short (the source stopped mid-frame) is dropped: a listener never gets a partial frame.
+   */
   *flush(): Generator<Frame> {
-    yield* this.#convert(this.#parser.flush())
+    yield* this.#convert(this.#parser.flush(), true)
   }
 
-  *#convert(frames: Iterator<CodecFrame>): Generator<Frame> {
+  *#convert(frames: Iterator<CodecFrame>, last = false): Generator<Frame> {
     for (let step = frames.next(); !step.done; step = frames.next()) {
       const frame = step.value
+      if (last && frame.data.length < this.#spec.frameLength(frame)) {
+        this.truncated++
+        continue
+      }
       const rejection = this.#spec.reject(frame)
       if (rejection === 'other-layer') this.otherLayers++
       if (rejection === 'info-frame') this.infoFrames++

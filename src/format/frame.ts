@@ -12,5 +12,10 @@ export interface Frame {
   readonly format: AudioFormat
 }
 
-/** A frame's duration in seconds, from its own sample count. */
+/**
+ * A frame's duration in seconds, from its own sample count.
+ *
+ * @example
+ * frameDuration({ samples: 1152, sampleRate: 44100, … }) // 0.0261
+ */
 export const frameDuration = (frame: Frame): number => frame.samples / frame.sampleRate

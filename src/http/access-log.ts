@@ -4,7 +4,12 @@ import { oneLine } from '../util/text.ts'
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const pad = (n: number) => String(n).padStart(2, '0')
 
-/** `25/Nov/2026:18:45:00 +0000`, the combined log format's date. */
+/**
+ * A date as the combined log format writes it.
+ *
+ * @example
+ * clfDate(new Date('2026-11-25T18:45:00Z')) // '25/Nov/2026:18:45:00 +0000'
+ */
 export const clfDate = (date: Date): string =>
   `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${
     pad(date.getUTCMinutes())

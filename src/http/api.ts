@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import type { Clock } from '../clock.ts'
 import type { ConnectionHooks } from '../runtime/hooks.ts'
@@ -15,10 +16,11 @@ import { mountJson } from './mount-json.ts'
  */
 export const apiApp = (
   station: Station,
-  options: { hooks: ConnectionHooks; clock: Clock; base: (request: Request) => string },
+  options: { hooks: ConnectionHooks; clock: Clock; base: (request: Request) => string; cors: MiddlewareHandler },
 ): Hono => {
   const { hooks, clock } = options
   const app = new Hono()
+  app.use(options.cors)
   const notFound = (name: string) =>
     Response.json({ error: `no mount /${name}`, mounts: [...station.mounts.keys()] }, { status: 404 })
   app.get(
@@ -39,5 +41,15 @@ export const apiApp = (
     const mount = station.mount(`/${c.req.param('name')}`)
     return mount ? Response.json(await mountJson(mount, clock, options.base(c.req.raw))) : notFound(c.req.param('name'))
   })
+  app.get(
+    '*',
+    (c) =>
+      Response.json({
+        error: `no API endpoint at ${c.req.path}`,
+        endpoints: ['/api/mounts', '/api/mounts/<name>', '/api/mounts/<name>/events', '/api/events'],
+      }, {
+        status: 404,
+      }),
+  )
   return app
 }

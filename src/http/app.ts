@@ -1,6 +1,5 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { except } from 'hono/combine'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import type { Logger } from '../log.ts'
@@ -50,7 +49,9 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
       headers: { 'Content-Type': 'text/plain; charset=utf-8' },
     })
 
-  app.use(except('/admin/*', publicCors()))
+  // CORS (for players and pages on other sites) on what is public: the streams and their playlist
+  // files, the API, the status; never on the admin area, which answers first.
+  const cors = publicCors()
   app.route('/admin', adminApp(station, { hooks, log, clock, dashboard: true }))
   const page = pageSecurity()
   const listenerPageAt = (c: Context) =>
@@ -73,13 +74,14 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   )
   app.get(
     '/status-json.xsl',
+    cors,
     (c) =>
       Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), {
         headers: { 'Cache-Control': 'no-cache' },
       }),
   )
-  app.route('/api', apiApp(station, { hooks, clock, base: origin }))
-  app.get('/:mount{.+}', (c) => {
+  app.route('/api', apiApp(station, { hooks, clock, base: origin, cors }))
+  app.get('/:mount{.+}', cors, (c) => {
     const path = `/${c.req.param('mount')}`
     const mount = station.mount(path)
     if (mount) return listen(c, mount, listenOptions)
@@ -93,9 +95,10 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   const isPrefixWithSlash = (c: Context) => c.req.path.endsWith('/')
   app.get(
     '*',
-    (c, next) => (isPrefixWithSlash(c) ? page(c, next) : next()),
+    (c, next) => (isPrefixWithSlash(c) ? page(c, next) : cors(c, next)),
     (c) => (isPrefixWithSlash(c) ? listenerPageAt(c) : notFound(c.req.path)),
   )
+  app.options('*', cors)
   app.all('*', (c) => c.text('Method Not Allowed\n', 405, { Allow: 'GET, HEAD, OPTIONS' }))
   return app
 }

@@ -24,7 +24,8 @@ const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
     address: clientAddress(hooks.clientAddress(c)),
     userAgent: c.req.header('user-agent') ?? '',
     referer: c.req.header('referer') ?? '',
-    request: `${c.req.method} ${url.pathname}${url.search} ${hooks.httpVersion?.(c) ?? 'HTTP/1.1'}`,
+    // Bun cannot tell the protocol: then the request line goes without it rather than with a guess.
+    request: [c.req.method, `${url.pathname}${url.search}`, hooks.httpVersion?.(c)].filter(Boolean).join(' '),
   }
 }
 
@@ -64,6 +65,8 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
     )
   }
   const headers = streamHeaders(serving, options.serverName)
+  const icy = c.req.header('icy-metadata')?.trim() === '1'
+  if (icy) headers.set('icy-metaint', String(mount.config.metaint))
   if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
   const probe = probeRange(c.req.header('range'))
   if (probe !== undefined) {
@@ -78,8 +81,6 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
       headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' },
     })
   }
-  const icy = c.req.header('icy-metadata')?.trim() === '1'
-  if (icy) headers.set('icy-metaint', String(mount.config.metaint))
   const { metaint, streamUrl } = mount.config
   const listener = options.routing.add(
     mount,

@@ -6,7 +6,7 @@ import type { OnAir } from '../mount/now-playing.ts'
 import type { MountJson, OnAirJson, TrackJson } from '../web/client/api-types.d.ts'
 
 /** A track as the API shows it. */
-export const trackJson = (track: Track): TrackJson => ({
+const trackJson = (track: Track): TrackJson => ({
   id: track.id,
   title: track.title,
   artist: track.artist ?? null,
@@ -22,7 +22,12 @@ const upcomingJson = (track: Track): Omit<TrackJson, 'id'> => {
   return rest
 }
 
-/** A track that went on air, with when and where in the stream it began. */
+/**
+ * A track that went on air, with when and where in the stream it began.
+ *
+ * @example
+ * onAirJson(mount.onAir!) // { id: 7, title: 'Nina Simone - Sinnerman', …, position: 1234.5 }
+ */
 export const onAirJson = (onAir: OnAir): OnAirJson => ({
   ...trackJson(onAir.track),
   startedAt: onAir.startedAt.toISOString(),
@@ -37,18 +42,18 @@ export const onAirJson = (onAir: OnAir): OnAirJson => ({
  * await mountJson(mount, systemClock, 'http://radio.example:8000')
  */
 export const mountJson = async (mount: Mount, clock: Clock, base: string): Promise<MountJson> => {
-  const { params, config, onAir } = mount
+  const { params, config, onAir, streamInfo } = mount
   const elapsed = onAir ? (clock.now() - onAir.since) / 1000 : null
   const duration = onAir?.track.duration
   const next = await mount.upcoming()
   return {
     path: mount.path,
     listenUrl: `${base}${mount.path}`,
-    name: config.name ?? null,
-    description: config.description ?? null,
-    genre: config.genre ?? null,
-    url: config.url ?? null,
-    public: config.public,
+    name: streamInfo.name ?? null,
+    description: streamInfo.description ?? null,
+    genre: streamInfo.genre ?? null,
+    url: streamInfo.url ?? null,
+    public: streamInfo.public,
     format: params?.format ?? null,
     contentType: params ? contentTypeOf(params.format) : null,
     bitrate: params?.bitrate ?? null,

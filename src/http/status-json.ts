@@ -1,10 +1,11 @@
 import { contentTypeOf } from '../format/formats.ts'
-import type { Mount, MountParams } from '../mount/mount.ts'
+import type { StreamShape } from '../format/params.ts'
+import type { Mount } from '../mount/mount.ts'
 import type { Station } from '../station/station.ts'
 import { iso8601, rfc822 } from './dates.ts'
 import { audioInfo } from './stream-headers.ts'
 
-const source = (mount: Mount, params: MountParams, origin: string) => ({
+const source = (mount: Mount, params: StreamShape, origin: string) => ({
   audio_info: audioInfo(params),
   bitrate: params.bitrate,
   channels: params.channels,

@@ -10,7 +10,7 @@ import { oneLine } from '../util/text.ts'
  * @example
  * headerValue('Radio Ωmega\n') // 'Radio \xCE\xA9mega'
  */
-export const headerValue = (text: string): string => String.fromCharCode(...new TextEncoder().encode(oneLine(text)))
+const headerValue = (text: string): string => String.fromCharCode(...new TextEncoder().encode(oneLine(text)))
 
 /**
  * The `ice-audio-info` value of a stream (also `audio_info` in Icecast's status).
@@ -45,8 +45,10 @@ export const streamHeaders = (mount: Mount, serverName: string): Headers => {
     'icy-pub': info.public ? '1' : '0',
     'ice-audio-info': audioInfo(params),
   })
+  // Always an icy-name (the mount's path for a nameless stream): that is what makes VLC 3 reopen the
+  // URL with its ICY-capable HTTP module and show titles, as it does for Icecast.
   const icy = {
-    'icy-name': info.name,
+    'icy-name': info.name ?? mount.path,
     'icy-description': info.description,
     'icy-genre': info.genre,
     'icy-url': info.url,

@@ -1,6 +1,6 @@
 import { formatFromMime } from '../format/formats.ts'
 import type { AudioFormat, StreamParams } from '../format/params.ts'
-import { audioInfoValue, sourceInfoFrom } from '../input/live/source-info.ts'
+import { audioInfoValue, sourceInfoFrom } from '../input/stream/source-info.ts'
 import type { SourceInfo, SourceTarget } from '../input/source.ts'
 import type { Logger } from '../log.ts'
 import type { HttpHead } from '../net/http-head.ts'
@@ -90,23 +90,27 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     log.warn(`source from ${address} refused: live sources are off on ${path} (no source password is set)`)
     return refuse(403, `Live sources are off on ${path}: the station has no source password for it`)
   }
+  const challenge = { 'WWW-Authenticate': 'Basic realm="airwave source"' }
+  const loginRequired = `Authentication required: log in as user "${SOURCE_USER}" with the mount's source password`
+  const given = parseBasicAuth(head.headers.get('authorization'))
+  // libshout (ezstream, Mixxx …) always asks first without credentials and logs in on the 401: that
+  // checks nothing, so it is neither refused by nor counted toward the address's back-off.
+  if (!given) {
+    log.debug(`source login refused on ${path} from ${address}: no credentials sent (challenged, not counted)`)
+    return refuse(401, loginRequired, challenge)
+  }
   const verdict = throttle.check(address)
   if (!verdict.ok) {
     const seconds = Math.ceil(verdict.retryAfterMs / 1000)
     log.debug(`source login from ${address} refused without checking: too many failed attempts (retry in ${seconds} s)`)
     return refuse(429, verdict.reason, { 'Retry-After': String(seconds) })
   }
-  const given = parseBasicAuth(head.headers.get('authorization'))
   if (!credentialsMatch(given, [{ user: SOURCE_USER, password }])) {
     const failures = throttle.fail(address)
     log.warn(
-      `source login refused on ${path} from ${address}: ${
-        given ? 'wrong user name or password' : 'no credentials sent'
-      } (${failures} failure(s) in a row)`,
+      `source login refused on ${path} from ${address}: wrong user name or password (${failures} failure(s) in a row)`,
     )
-    return refuse(401, `Authentication required: log in as user "${SOURCE_USER}" with the mount's source password`, {
-      'WWW-Authenticate': 'Basic realm="airwave source"',
-    })
+    return refuse(401, loginRequired, challenge)
   }
   throttle.succeed(address)
   const contentType = head.headers.get('content-type')

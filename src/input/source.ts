@@ -1,7 +1,7 @@
 import type { AudioFormat, StreamParams, StreamShape } from '../format/params.ts'
 import type { Logger } from '../log.ts'
 import type { Result } from '../util/result.ts'
-import type { FrameFeed } from './live/feed.ts'
+import type { FrameFeed } from './stream/feed.ts'
 import type { SourceKind } from './track.ts'
 
 /** What a source client (or a relay's upstream) says about its stream, from its ice-* / icy-* headers. */

@@ -1,4 +1,4 @@
-import type { FrameFeed } from './live/feed.ts'
+import type { FrameFeed } from './stream/feed.ts'
 import type { InputKind, SourceFrame, SourceKind } from './track.ts'
 
 /** The playlist side of a switch: an endless frame iterator that can skip to its next track. */

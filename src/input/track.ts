@@ -43,7 +43,12 @@ export interface SourceFrame {
 
 let lastTrackId = 0
 
-/** Allocates the next track id. */
+/**
+ * Allocates the next track id (unique per station run, increasing).
+ *
+ * @example
+ * const track: Track = { id: nextTrackId(), origin: 'live', title: 'DJ Night' }
+ */
 export const nextTrackId = (): number => ++lastTrackId
 
 /**

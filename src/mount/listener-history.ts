@@ -22,9 +22,9 @@ export interface ListenerSeries {
 }
 
 /** The default resolution (ms): 10 s. */
-export const HISTORY_RESOLUTION_MS = 10_000
+const HISTORY_RESOLUTION_MS = 10_000
 /** The default retention (ms): 24 hours. */
-export const HISTORY_RETENTION_MS = 24 * 3600_000
+const HISTORY_RETENTION_MS = 24 * 3600_000
 
 /**
  * A mount's listener count over time, kept in memory from start: fixed intervals (10 s by default,

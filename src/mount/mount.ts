@@ -18,7 +18,7 @@ import { Chunker } from '../pipeline/chunker.ts'
 import { Pacer } from '../pipeline/pacer.ts'
 import { Observers } from '../util/observers.ts'
 import type { Result } from '../util/result.ts'
-import { done } from '../util/result.ts'
+import { done, refused } from '../util/result.ts'
 import type { Constraint } from './admission.ts'
 import { checkSource, checkStream } from './admission.ts'
 import type { OnAir } from './now-playing.ts'
@@ -43,9 +43,6 @@ export interface MountOptions {
    */
   fallbackStream?: () => { path: string; params: StreamParams } | undefined
 }
-
-/** The stream's parameters plus its nominal bitrate (kbit/s). */
-export type MountParams = StreamShape
 
 /** What a mount tells its observers: a new track on air, a change in who is listening, or the end. */
 export type MountEvent =
@@ -72,7 +69,7 @@ const UNKNOWN_BITRATE = 320
  * @example
  * const mount = await Mount.open(config, { log })
  * mount.start()
- * const listener = mount.broadcaster.add(info)
+ * mount.observe((event) => event.type === 'track' && console.log(event.track.title))
  */
 export class Mount implements SourceTarget {
   readonly path: string
@@ -97,7 +94,7 @@ export class Mount implements SourceTarget {
   readonly #clock: Clock
   readonly #relay: RelayClient | undefined
   readonly #fallbackStream: MountOptions['fallbackStream']
-  #params: MountParams | undefined
+  #params: StreamShape | undefined
   #running: Promise<void> | undefined
 
   private constructor(config: MountConfig, playlist: PlaylistSource | undefined, options: MountOptions) {
@@ -133,7 +130,14 @@ export class Mount implements SourceTarget {
       log: this.log,
     })
     this.#relay = config.relay
-      ? new RelayClient({ url: config.relay, target: this, clock: this.#clock, log: this.log, random: options.random })
+      ? new RelayClient({
+        url: config.relay,
+        target: this,
+        title: config.name ?? config.path,
+        clock: this.#clock,
+        log: this.log,
+        random: options.random,
+      })
       : undefined
   }
 
@@ -167,7 +171,7 @@ export class Mount implements SourceTarget {
    * The stream's parameters: its playlist's, or those of the last source that fed it; the bitrate is
    * that of what is on air. Undefined for a mount without a playlist before its first source.
    */
-  get params(): MountParams | undefined {
+  get params(): StreamShape | undefined {
     const source = this.#onAirSource()
     if (!this.#params) return undefined
     const bitrate = source ? (source.info.bitrate ?? source.params?.bitrate) : undefined
@@ -201,8 +205,7 @@ export class Mount implements SourceTarget {
 
   /** The track the playlist is expected to play next, with its tags (while the playlist is on air). */
   async upcoming(): Promise<Track | undefined> {
-    const path = this.#input.active === 'playlist' ? this.#playlist?.upcoming : undefined
-    return path ? await this.#nowPlaying.upcoming(path) : undefined
+    return this.#input.active === 'playlist' ? await this.#playlist?.upcoming() : undefined
   }
 
   listenerCounts(): ListenerCounts {
@@ -230,9 +233,9 @@ export class Mount implements SourceTarget {
     return last ? last.position + last.duration : 0
   }
 
-  /** How many files the playlist holds. */
-  get playlistSize(): number {
-    return this.#playlist?.size ?? 0
+  /** How many files the playlist holds, and how many of them were playable when it was opened. */
+  get playlistFiles(): { found: number; playable: number } {
+    return { found: this.#playlist?.size ?? 0, playable: this.#playlist?.playable ?? 0 }
   }
 
   /** Whether the mount has a playlist (an AutoDJ) to fall back to. */
@@ -315,31 +318,35 @@ export class Mount implements SourceTarget {
     return done()
   }
 
-  /** Disconnects the live source (or, without one, the relay's current connection); false if there is neither. */
-  killSource(): boolean {
+  /** Disconnects the live source (or, without one, the relay's current connection); refused if there is neither. */
+  killSource(): Result {
     const source = this.sources.foremost
-    if (!source) return false
+    if (!source) return refused(`Source does not exist: ${this.path} has no live source or relay connected`)
     source.close('killed by an admin')
-    return true
+    return done()
   }
 
   /**
    * Sets the title of the live source (or relayed stream) from its next frame on: a new track, so
-   * the change lands on a chunk boundary. False when neither is connected.
+   * the change lands on a chunk boundary. Refused when neither is connected.
    */
-  updateTitle(title: string): boolean {
+  updateTitle(title: string): Result {
     const source = this.sources.foremost
-    if (!source || source.feed.ended) return false
+    if (!source || source.feed.ended) {
+      return refused(
+        `Source does not exist: ${this.path} has no live source (titles of playlist tracks come from their files)`,
+      )
+    }
     source.setTitle(title)
     this.log.info(`title of the ${source.kind === 'live' ? 'live source' : 'relay'} set to: ${title}`)
-    return true
+    return done()
   }
 
-  /** Ends the playlist's current track (now, or when the playlist comes back after a live set); false without a playlist. */
-  skipTrack(): boolean {
-    if (!this.#playlist) return false
+  /** Ends the playlist's current track (now, or when the playlist comes back after a live set); refused without a playlist. */
+  skipTrack(): Result {
+    if (!this.#playlist) return refused(`${this.path} has no playlist`)
     this.#playlist.skip()
-    return true
+    return done()
   }
 
   #onAirSource(): SourceConnection | undefined {

@@ -1,6 +1,4 @@
 import type { Track } from '../input/track.ts'
-import { displayTitle, titleFromPath } from '../input/track.ts'
-import { readTrackTags } from '../input/playlist/track-tags.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
 
 /** A track that went on air: when (clock ms and wall time) and where in the stream it began. */
@@ -14,11 +12,11 @@ export interface OnAir {
 }
 
 /** How many finished tracks a mount remembers. */
-export const HISTORY_LENGTH = 10
+const HISTORY_LENGTH = 10
 
 /**
- * What a mount has on air, what it played before (the last `HISTORY_LENGTH` tracks, most recent
- * first) and what its playlist is expected to play next, with its tags.
+ * What a mount has on air, and what it played before (the last `HISTORY_LENGTH` tracks, most recent
+ * first).
  *
  * @example
  * const onAir = nowPlaying.record(chunk, clock.now()) // the new track, when the chunk starts one
@@ -26,7 +24,6 @@ export const HISTORY_LENGTH = 10
 export class NowPlaying {
   #onAir: OnAir | undefined
   #history: OnAir[] = []
-  #upcoming: { path: string; track: Promise<Track> } | undefined
 
   /** The track on air now. */
   get onAir(): OnAir | undefined {
@@ -44,20 +41,5 @@ export class NowPlaying {
     if (this.#onAir) this.#history = [this.#onAir, ...this.#history].slice(0, HISTORY_LENGTH)
     this.#onAir = { track: chunk.track, since, startedAt: new Date(), position: chunk.position }
     return this.#onAir
-  }
-
-  /** The track the file at `path` makes, with its tags (read once per path). */
-  upcoming(path: string): Promise<Track> {
-    if (this.#upcoming?.path !== path) {
-      const track = readTrackTags(path).then((tags): Track => ({
-        id: 0,
-        origin: 'playlist',
-        path,
-        title: displayTitle(tags, titleFromPath(path)),
-        ...tags,
-      }))
-      this.#upcoming = { path, track }
-    }
-    return this.#upcoming.track
   }
 }

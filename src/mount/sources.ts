@@ -1,4 +1,4 @@
-import type { FrameFeed } from '../input/live/feed.ts'
+import type { FrameFeed } from '../input/stream/feed.ts'
 import type { SourceConnection } from '../input/source.ts'
 import type { SourceKind } from '../input/track.ts'
 

@@ -27,7 +27,7 @@ export interface PullOptions {
 }
 
 /** A pull that failed before a response head arrived; the message says why (for logs). */
-export class PullError extends Error {
+class PullError extends Error {
   override name = 'PullError'
 }
 

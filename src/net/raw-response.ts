@@ -17,7 +17,7 @@ const REASONS: Readonly<Record<number, string>> = {
 }
 
 /** The reason phrase of `status` (`OK`, `Not Found` …). */
-export const reasonPhrase = (status: number): string => REASONS[status] ?? (status < 400 ? 'OK' : 'Error')
+const reasonPhrase = (status: number): string => REASONS[status] ?? (status < 400 ? 'OK' : 'Error')
 
 /**
  * A whole HTTP/1.0 response as bytes, for a socket that no HTTP server writes for (the source port):

@@ -1,6 +1,11 @@
 import process from 'node:process'
 
-/** Calls `handler` once, on the first SIGINT or SIGTERM (Node and Bun). */
+/**
+ * Calls `handler` once, on the first SIGINT or SIGTERM (Node and Bun).
+ *
+ * @example
+ * onProcessSignals(async () => { await served.close(); process.exit(0) })
+ */
 export const onProcessSignals = (handler: (signal: string) => void): void => {
   const once = (signal: string) => {
     process.off('SIGINT', once)

@@ -1,10 +1,12 @@
 import process from 'node:process'
-import type { Runtime } from './types.ts'
+import type { FetchHandler, Runtime } from './types.ts'
 import { onProcessSignals } from './_process-signals.ts'
 import { serverHooks } from './hooks.ts'
 
 type BunServer = {
   port: number
+  requestIP(request: Request): unknown
+  timeout(request: Request, seconds: number): void
   stop(closeActiveConnections?: boolean): Promise<void> | void
 }
 type BunGlobal = {
@@ -22,6 +24,26 @@ type BunGlobal = {
 const bun = () => (globalThis as unknown as { Bun: BunGlobal }).Bun
 
 /**
+ * Passes a request on to `fetch`. A request without a `Host` header (HTTP/1.0, as old hardware
+ * radios and scripts send it) reaches Bun's handler with a URL that is only a path, which Hono
+ * misreads (`/abc/def` routed as `/def`): it gets an absolute URL, and the hooks get the server
+ * methods bound to the request Bun knows.
+ */
+const withHost = (fetch: FetchHandler, request: Request, server: BunServer) => {
+  if (!request.url.startsWith('/')) return fetch(request, server)
+  const env = {
+    requestIP: () => server.requestIP(request),
+    timeout: (_: Request, seconds: number) => server.timeout(request, seconds),
+  }
+  const { method, headers, signal } = request
+  const body = method === 'GET' || method === 'HEAD' ? null : request.body
+  return fetch(
+    new Request(`http://localhost${request.url}`, { method, headers, signal, body, duplex: 'half' } as RequestInit),
+    env,
+  )
+}
+
+/**
  * Bun: `Bun.serve`. Its 10 s idle timeout also applies to streaming responses, so it is lifted per
  * listener; a listener to drop gets a 1 s timeout, which closes even a stalled socket.
  */
@@ -31,7 +53,7 @@ export const bunRuntime: Runtime = {
   hooks: serverHooks,
   serve: (fetch, options) => {
     const running = bun().serve({
-      fetch: (request, srv) => fetch(request, srv),
+      fetch: (request, srv) => withHost(fetch, request, srv),
       port: options.port,
       hostname: options.hostname,
     })

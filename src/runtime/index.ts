@@ -1,6 +1,11 @@
 import type { Runtime, RuntimeName } from './types.ts'
 
-/** Which runtime this is. */
+/**
+ * Which runtime this is.
+ *
+ * @example
+ * detectRuntime() // 'bun'
+ */
 export const detectRuntime = (): RuntimeName => {
   if ('Bun' in globalThis) return 'bun'
   if ('Deno' in globalThis) return 'deno'

@@ -51,8 +51,7 @@ export class ListenerRouting {
    */
   add(mount: Mount, info: ListenerInfo, factory?: ListenerFactory): Listener {
     const listener = (this.serving(mount) ?? mount).broadcaster.add(info, factory)
-    this.#homes.set(listener, mount)
-    void listener.closed.then(() => this.#homes.delete(listener))
+    this.#setHome(listener, mount)
     return listener
   }
 
@@ -76,8 +75,7 @@ export class ListenerRouting {
     if (heard && paramsMismatch(heard, next)) {
       return refused(`${to.path} plays ${describeParams(next)}, the listener hears ${describeParams(heard)}`)
     }
-    from.broadcaster.transfer(listener, to.broadcaster)
-    return done()
+    return from.broadcaster.transfer(listener, to.broadcaster) ? done() : refused('the listener is gone')
   }
 
   /**
@@ -99,8 +97,9 @@ export class ListenerRouting {
     }
     let moved = 0
     for (const listener of from.broadcaster.listeners()) {
-      this.#homes.set(listener, to)
-      if (this.move(listener, serving).ok) moved++
+      if (!this.move(listener, serving).ok) continue
+      this.#setHome(listener, to)
+      moved++
     }
     this.#log.info(`moved ${moved} listener(s) from ${from.path} to ${to.path}`)
     return done(moved)
@@ -118,6 +117,12 @@ export class ListenerRouting {
       )
       listener.close('shutdown')
     }
+  }
+
+  /** Makes `mount` the listener's home, forgotten when the listener leaves. */
+  #setHome(listener: Listener, mount: Mount): void {
+    if (!this.#homes.has(listener)) void listener.closed.then(() => this.#homes.delete(listener))
+    this.#homes.set(listener, mount)
   }
 
   /** `mount`, then its fallback, its fallback's fallback … (each once). */

@@ -21,7 +21,12 @@ export interface StationOptions {
   listenerHistory?: ListenerHistoryOptions
 }
 
-/** Start-up failed for one or more mounts; the message names each mount and why. */
+/**
+ * Start-up failed for one or more mounts (nothing playable, a port in use); the message names each and why.
+ *
+ * @example
+ * catch (error) { if (error instanceof StationError) console.error(`cannot start: ${error.message}`) }
+ */
 export class StationError extends Error {
   override name = 'StationError'
 }

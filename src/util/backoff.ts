@@ -21,7 +21,7 @@ export class Backoff {
   #attempts = 0
 
   constructor(options: BackoffOptions) {
-    this.#options = { jitter: 0, random: Math.random, ...options }
+    this.#options = { ...options, jitter: options.jitter ?? 0, random: options.random ?? Math.random }
   }
 
   /** Failed attempts since the last reset. */

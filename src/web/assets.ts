@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib'
  * repository and in the installed package.
  */
 export const CLIENT_DIR: string = fileURLToPath(new URL('../../dist/client/', import.meta.url))
-export const STATIC_DIR: string = fileURLToPath(new URL('../../src/web/static/', import.meta.url))
+const STATIC_DIR: string = fileURLToPath(new URL('../../src/web/static/', import.meta.url))
 
 const TYPES: Readonly<Record<string, string>> = {
   js: 'text/javascript; charset=utf-8',
@@ -52,18 +52,20 @@ const load = (file: string): Loaded | undefined => {
 }
 
 /** Where the asset called `name` lives, if it is one we serve. */
-export const assetPath = (name: string): string | undefined => {
+const assetPath = (name: string): string | undefined => {
   const match = ASSET_NAME.exec(name)
   if (!match) return undefined
   return `${match[1] === 'js' ? CLIENT_DIR : STATIC_DIR}${name}`
 }
 
 /** Whether the request accepts a gzip-encoded answer. */
-export const acceptsGzip = (request: Request): boolean => /\bgzip\b/i.test(request.headers.get('accept-encoding') ?? '')
+const acceptsGzip = (request: Request): boolean => /\bgzip\b/i.test(request.headers.get('accept-encoding') ?? '')
 
 /**
  * Answers `GET /assets/<name>`: the file, gzipped when the browser accepts it, with an ETag so a
  * revalidation costs one `304` (pages always revalidate, so a rebuilt asset is picked up at once).
+ * @example
+ * app.get('/assets/:name', (c) => serveAsset(c.req.raw, c.req.param('name')))
  */
 export const serveAsset = (request: Request, name: string): Response => {
   const path = assetPath(name)

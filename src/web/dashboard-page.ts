@@ -115,6 +115,8 @@ ${[...station.mounts.values()].map((mount, i) => mountPanel(mount, i))}
 /**
  * The page sent instead of the dashboard when the request is refused: no or wrong credentials (the
  * browser shows it when its login prompt is cancelled), the admin area off, too many failed logins.
+ * @example
+ * htmlResponse(c.req.raw, refusalPage(station, 401, 'Authentication required'), {}, 401)
  */
 export const refusalPage = (station: Station, status: number, message: string): string =>
   shell({

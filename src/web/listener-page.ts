@@ -125,7 +125,12 @@ export const listenerPage = (station: Station, clock: Clock, base = './'): strin
   })
 }
 
-/** The relative path from `/embed/<mount>` back to the app's root: one `../` per segment. */
+/**
+ * The relative path from `/embed/<mount>` back to the app's root: one `../` per segment.
+ *
+ * @example
+ * embedBase('/jazz/hq') // '../../'
+ */
 export const embedBase = (mountPath: string): string => '../'.repeat(mountPath.split('/').length - 1)
 
 /**

@@ -64,6 +64,22 @@ describe('FrameParser', () => {
     expect(parser.otherLayers).toBeGreaterThan(20)
   })
 
+  test.each(['mp3', 'aac'] as const)(
+    'a %s stream cut short mid-frame ends with its last whole frame, never a partial one',
+    (format) => {
+      const bytes = readFileSync(format === 'mp3' ? fixtures.mp3(2) : fixtures.aac(2))
+      const whole = new FrameParser(format)
+      const all = [...whole.push(bytes), ...whole.flush()]
+      const cut = new FrameParser(format)
+      const frames = [...cut.push(bytes.subarray(0, Math.floor(bytes.length / 2))), ...cut.flush()]
+      expect(cut.truncated).toBe(1)
+      expect(whole.truncated).toBe(0)
+      // Every frame it gave is a whole frame of the stream, byte for byte.
+      frames.forEach((frame, i) => expect(Buffer.from(frame.data).equals(Buffer.from(all[i]!.data))).toBe(true))
+      expect(frames.length).toBeLessThan(all.length)
+    },
+  )
+
   test('AAC parsed as MP3 yields nothing', async () => {
     const { frames } = await framesOf(fixtures.aac(), 'mp3')
     expect(frames.length).toBe(0)

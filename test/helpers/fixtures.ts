@@ -84,10 +84,23 @@ export const fixtures = {
   /** A rising sweep: no two frames alike, so streams can be aligned by content. Tags as given. */
   chirp: (seconds = 6, from = 200, tags: { title?: string; artist?: string; album?: string } = {}) =>
     synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds, tags),
+  /** VBR that grows: 6 s of a quiet tone (small frames), then 8 s of busy sweeps (large ones). */
+  mp3VbrRising: () =>
+    synth(
+      'if(lt(t,6),0.1*sin(2*PI*440*t),0.3*sin(2*PI*5000*t*t)+0.3*sin(2*PI*7919*t)+0.3*sin(2*PI*(3000+900*t)*t))',
+      14,
+      {},
+      ['-q:a', '0'],
+    ),
 }
 
 /** Synthesizes 128 kbit/s stereo MP3 from an ffmpeg aevalsrc expression, cached by recipe. */
-export const synth = (expression: string, seconds: number, tags: Record<string, string> = {}): string => {
+export const synth = (
+  expression: string,
+  seconds: number,
+  tags: Record<string, string> = {},
+  codec: string[] = ['-b:a', '128k'],
+): string => {
   const metadata = Object.entries(tags).flatMap(([key, value]) => ['-metadata', `${key}=${value}`])
   const args = [
     '-f',
@@ -98,8 +111,7 @@ export const synth = (expression: string, seconds: number, tags: Record<string, 
     '2',
     '-c:a',
     'libmp3lame',
-    '-b:a',
-    '128k',
+    ...codec,
     ...metadata,
   ]
   const key = createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 12)

@@ -1,7 +1,7 @@
 import type { Listener } from '../../src/broadcast/listener.ts'
 import type { Frame } from '../../src/format/frame.ts'
 import { frameDuration } from '../../src/format/frame.ts'
-import { FrameFeed } from '../../src/input/live/feed.ts'
+import { FrameFeed } from '../../src/input/stream/feed.ts'
 import type { SourceConnection } from '../../src/input/source.ts'
 import type { SourceKind } from '../../src/input/track.ts'
 import { probeAudioFile, readAudioFrames } from '../../src/input/playlist/audio-file.ts'

@@ -63,6 +63,12 @@ describe('HTTP app', () => {
     expect(mount.broadcaster.stats.connections).toBe(before)
   })
 
+  test('HEAD with Icy-MetaData: 1 announces the metadata interval, as GET would', async () => {
+    const response = await request('/stream', { method: 'HEAD', headers: { 'Icy-MetaData': '1' } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('icy-metaint')).toBe('16000')
+  })
+
   test('OPTIONS answers CORS preflight', async () => {
     const response = await request('/stream', {
       method: 'OPTIONS',

@@ -94,8 +94,9 @@ describe('listening over HTTP', () => {
     controller.abort()
     await waitFor(() => mount.broadcaster.size === 0, 2000, 'the listener to be removed')
     await waitFor(() => station.access.length > accessBefore, 2000, 'the access-log line')
+    // Bun cannot tell a request's protocol: the line says none rather than a guess (Node and Deno say it).
     expect(station.access.at(-1)).toMatch(
-      /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/stream HTTP\/1\.1" 200 \d+ "https:\/\/example\.org\/player" "airwave-test\/1\.0" 0$/,
+      /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/stream" 200 \d+ "https:\/\/example\.org\/player" "airwave-test\/1\.0" 0$/,
     )
   })
 })

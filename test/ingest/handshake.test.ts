@@ -101,4 +101,17 @@ describe('handshake', () => {
     const right = decide(`PUT /live HTTP/1.1\r\nAuthorization: ${auth('s3cret')}\r\nContent-Type: audio/mpeg`)
     expect(right.ok ? undefined : [right.status, right.headers]).toEqual([429, { 'Retry-After': '1' }])
   })
+
+  test('a request without credentials is only challenged, even from an address being slowed down, and never counts', () => {
+    const { decide, throttle } = setup()
+    const bare = () => decide('SOURCE /live HTTP/1.0\r\nContent-Type: audio/mpeg\r\nice-name: no name')
+    expect(bare().ok ? undefined : bare()).toMatchObject({
+      status: 401,
+      headers: { 'WWW-Authenticate': 'Basic realm="airwave source"' },
+    })
+    expect(throttle.check('192.0.2.7').ok).toBe(true)
+    throttle.fail('192.0.2.7')
+    expect(bare()).toMatchObject({ ok: false, status: 401 })
+    expect(throttle.fail('192.0.2.7')).toBe(2)
+  })
 })

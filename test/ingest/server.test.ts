@@ -326,7 +326,8 @@ describe('live sources, more', () => {
       const mount = station.station.mount('/stream')!
       await waitFor(() => mount.source('live') === undefined && mount.input === 'playlist', 5000, 'no live source')
       const before = await fetch(`${station.url}/stream`, { method: 'HEAD' })
-      expect(before.headers.get('icy-name')).toBeNull()
+      // Nameless, the stream is named by its path (VLC needs an icy-name to show titles).
+      expect(before.headers.get('icy-name')).toBe('/stream')
       expect(before.headers.get('icy-br')).toBe('128')
       const dj = ffmpegSource(station.sourcePort!, '/stream', { name: 'Night Shift' })
       try {

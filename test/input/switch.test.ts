@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { FrameFeed } from '../../src/input/live/feed.ts'
+import { FrameFeed } from '../../src/input/stream/feed.ts'
 import type { PlaylistInput } from '../../src/input/switch.ts'
 import { SourceSwitch } from '../../src/input/switch.ts'
 import type { SourceFrame, Track } from '../../src/input/track.ts'

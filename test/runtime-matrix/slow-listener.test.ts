@@ -30,6 +30,8 @@ describe.each(LEGS.filter((leg) => leg.script))('on $name', (leg) => {
         await station.waitFor(/^dropped 1 slow$/, 20_000)
         await waitFor(() => establishedConnections(Number(port)) === 0, 8000, 'the server to close the socket')
         expect(establishedConnections(Number(port))).toBe(0)
+        // One quiet drop: no stack trace from the runtime (Bun printed one for an errored stream).
+        expect(station.stderr.filter((line) => /Error|^\s+at /.test(line))).toEqual([])
       } finally {
         stalled.kill()
         station.child.kill('SIGKILL')

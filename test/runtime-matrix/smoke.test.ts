@@ -83,8 +83,10 @@ describe.each(LEGS)('on $name', (leg) => {
         // The listeners left; each has one access-log line with its address and user agent.
         await station.waitFor(/"matrix-icy" \d+$/, 3000)
         await station.waitFor(/"matrix-recorder" \d+$/, 3000)
+        // With the request's protocol where the runtime tells it (Bun does not: then none, never a guess).
+        const protocol = leg.name === 'bun' ? '' : ' HTTP\\/1\\.1'
         await station.waitFor(
-          /^127\.0\.0\.1 - - \[.*\] "GET \/stream HTTP\/1\.1" 200 \d+ "-" "Lavf\/[\d.]+" \d+$/,
+          new RegExp(`^127\\.0\\.0\\.1 - - \\[.*\\] "GET \\/stream${protocol}" 200 \\d+ "-" "Lavf\\/[\\d.]+" \\d+$`),
           3000,
         )
 

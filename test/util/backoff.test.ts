@@ -15,6 +15,13 @@ describe('Backoff', () => {
     expect(new Backoff({ initialMs: 1000, maxMs: 30_000, jitter: 0.2, random: () => 1 }).next()).toBe(1200)
   })
 
+  test('options given as undefined take the defaults (no jitter, Math.random)', () => {
+    const backoff = new Backoff({ initialMs: 1000, maxMs: 30_000, jitter: 0.2, random: undefined })
+    const delay = backoff.next()
+    expect(delay).toBeGreaterThanOrEqual(800)
+    expect(delay).toBeLessThanOrEqual(1200)
+  })
+
   test('backoffDelay is the delay after the nth failure in a row', () => {
     expect([1, 2, 3, 10].map((n) => backoffDelay(n, { initialMs: 500, maxMs: 60_000 }))).toEqual([
       500,

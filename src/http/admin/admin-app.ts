@@ -115,5 +115,6 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
     if (!mount) return send(json, iceresponse(`Source does not exist: no mount at ${mountPath}`, false))
     return send(json, runCommand(command, mount, url, { station, clock, log, from: requestAddress(c, hooks) }))
   })
+  app.all('*', (c) => c.text('Method Not Allowed: the admin API takes GET\n', 405, { Allow: 'GET, HEAD' }))
   return app
 }

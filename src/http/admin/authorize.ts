@@ -37,7 +37,12 @@ const fromAnotherOrigin = (c: Context): boolean => {
 const isNavigation = (c: Context): boolean =>
   c.req.header('sec-fetch-mode') === 'navigate' && c.req.header('sec-fetch-dest') === 'document'
 
-/** The address an admin request came from, for the log and the back-off. */
+/**
+ * The address an admin request came from, for the log and the back-off.
+ *
+ * @example
+ * log.info(`admin (${requestAddress(c, hooks)}): skipped a track`)
+ */
 export const requestAddress = (c: Context, hooks: ConnectionHooks): string =>
   clientAddress(hooks.clientAddress(c)) || 'unknown'
 

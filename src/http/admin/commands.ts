@@ -74,6 +74,8 @@ export interface CommandContext {
 /**
  * `listmounts`: every mount, its fallback, listeners, how long its source has been connected,
  * content type, input and title.
+ * @example
+ * send(json, listMounts(station))
  */
 export const listMounts = (station: Station): AdminReply => ({
   status: 200,
@@ -152,9 +154,8 @@ export const runCommand = (
       return iceresponse(`Clients moved from ${mount.path} to ${destination.path}`, true)
     }
     case 'killsource': {
-      if (!mount.killSource()) {
-        return iceresponse(`Source does not exist: ${mount.path} has no live source or relay connected`, false)
-      }
+      const killed = mount.killSource()
+      if (!killed.ok) return iceresponse(killed.reason, false)
       log.info(`admin (${from}): disconnected the source of ${mount.path}`)
       return iceresponse('Source Removed', true)
     }
@@ -169,16 +170,13 @@ export const runCommand = (
         return iceresponse('Missing parameter: mode and song (or artist and title)', false)
       }
       if (mode !== 'updinfo') return iceresponse('No such action', false)
-      if (!mount.updateTitle(truncate(oneLine(song), 1024))) {
-        return iceresponse(
-          `Source does not exist: ${mount.path} has no live source (titles of playlist tracks come from their files)`,
-          false,
-        )
-      }
+      const updated = mount.updateTitle(truncate(oneLine(song), 1024))
+      if (!updated.ok) return iceresponse(updated.reason, false)
       return iceresponse('Metadata update successful', true)
     }
     case 'skip': {
-      if (!mount.skipTrack()) return iceresponse(`${mount.path} has no playlist`, false)
+      const skipped = mount.skipTrack()
+      if (!skipped.ok) return iceresponse(skipped.reason, false)
       log.info(`admin (${from}): skipped to the next track on ${mount.path}`)
       return iceresponse(
         mount.input === 'playlist'

@@ -9,7 +9,7 @@ import { onAirJson } from '../mount-json.ts'
 export const DASHBOARD_LISTENER_LIMIT = 100
 
 /** The chart's ranges (seconds) the dashboard offers; the first is the default. */
-export const DASHBOARD_RANGES: readonly number[] = [3600, 6 * 3600, 24 * 3600]
+const DASHBOARD_RANGES: readonly number[] = [3600, 6 * 3600, 24 * 3600]
 
 /** What the dashboard asks for: which listeners (a filter on id, address and user agent) and how much history. */
 export interface DashboardQuery {
@@ -18,7 +18,12 @@ export interface DashboardQuery {
   range: number
 }
 
-/** Reads the query of `GET /admin/dashboard.json?filter=…&range=…` (unknown ranges fall back to the default). */
+/**
+ * Reads the query of `GET /admin/dashboard.json?filter=…&range=…` (unknown ranges fall back to the default).
+ *
+ * @example
+ * dashboardQuery(new URL('http://x/admin/dashboard.json?range=21600&filter=vlc')) // { filter: 'vlc', range: 21600 }
+ */
 export const dashboardQuery = (url: URL): DashboardQuery => {
   const range = Number(url.searchParams.get('range'))
   return {

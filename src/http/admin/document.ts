@@ -10,7 +10,7 @@ export interface AdminElement {
 const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g
 
 /** Escapes text for XML element content and attribute values; control characters XML 1.0 cannot carry are dropped. */
-export const escapeXml = (text: string): string =>
+const escapeXml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
     .replace(NOT_IN_XML, '')
 

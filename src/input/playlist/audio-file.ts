@@ -6,6 +6,7 @@ import { AUDIO_FORMATS } from '../../format/params.ts'
 import { sniffOtherFormat } from '../../format/sniff.ts'
 import type { Frame } from '../../format/frame.ts'
 import { frameDuration } from '../../format/frame.ts'
+import { readInfoFrame } from '../../format/mp3.ts'
 import { findAudioRange } from '../../format/tags.ts'
 import type { Result } from '../../util/result.ts'
 import { done, refused } from '../../util/result.ts'
@@ -83,6 +84,11 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
     }
     const first = best.frames[0]!
     const seconds = best.frames.reduce((sum, f) => sum + frameDuration(f), 0)
+    // A VBR file's true average, from its Xing/VBRI header, else that of the frames probed.
+    const info = best.format === 'mp3' ? readInfoFrame(sample) : undefined
+    const averaged = info?.frames
+      ? (((info.bytes ?? end - start) - info.length) * 8) / (info.frames * frameDuration(first))
+      : undefined
     return done({
       path,
       size: stats.size,
@@ -91,7 +97,7 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
       format: best.format,
       sampleRate: first.sampleRate,
       channels: first.channels,
-      bitrate: Math.round((best.bytes * 8) / seconds / 1000),
+      bitrate: Math.round((averaged ?? (best.bytes * 8) / seconds) / 1000),
     })
   } catch (error) {
     return refused(errorReason(error))

@@ -53,7 +53,12 @@ export const parsePls = (bytes: Uint8Array): PlaylistEntry[] => {
     })
 }
 
-/** Tells which playlist syntax a path uses, by its extension. */
+/**
+ * Tells which playlist syntax a path uses, by its extension.
+ *
+ * @example
+ * playlistKind('party.m3u8') // 'm3u'
+ */
 export const playlistKind = (path: string): 'm3u' | 'pls' | undefined => {
   const lower = path.toLowerCase()
   if (lower.endsWith('.m3u') || lower.endsWith('.m3u8')) return 'm3u'

@@ -25,7 +25,12 @@ export interface PlaylistSourceOptions {
   random?: () => number
 }
 
-/** Why no file of a playlist could be played, file by file. */
+/**
+ * Why no file of a playlist could be played, file by file.
+ *
+ * @example
+ * catch (error) { if (error instanceof PlaylistError) for (const f of error.failures) log.warn(`${f.path}: ${f.reason}`) }
+ */
 export class PlaylistError extends Error {
   readonly failures: readonly { path: string; reason: string }[]
   constructor(message: string, failures: readonly { path: string; reason: string }[]) {
@@ -33,6 +38,23 @@ export class PlaylistError extends Error {
     this.name = 'PlaylistError'
     this.failures = failures
   }
+}
+
+/** How many files are probed at once when a playlist is opened. */
+const PROBES_AT_ONCE = 8
+
+/** Probes files, a few at a time; the results are in the files' order. */
+const probeAll = async (files: readonly string[]): Promise<ProbeResult[]> => {
+  const results: ProbeResult[] = new Array(files.length)
+  let next = 0
+  const worker = async () => {
+    while (next < files.length) {
+      const index = next++
+      results[index] = await probeAudioFile(files[index]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, files.length) }, worker))
+  return results
 }
 
 /** A file looked at before it plays. */
@@ -62,9 +84,10 @@ export class PlaylistSource {
   readonly #warned = new Set<string>()
   readonly #stop = new AbortController()
   #files: string[] = []
-  #upcoming: string | undefined
+  #prefetched: { path: string; prepared: Promise<Prepared> } | undefined
   #skip = false
   #params: (StreamParams & { bitrate: number }) | undefined
+  #playable = 0
 
   constructor(options: PlaylistSourceOptions) {
     this.#options = options
@@ -95,30 +118,40 @@ export class PlaylistSource {
         [],
       )
     }
+    // Every file is probed (a few at a time) so that the station can say how many will play.
+    const probes = await probeAll(this.#files)
+    const wanted = this.#options.format
+    const first = probes.find((probe) => probe.ok && (!wanted || probe.value.format === wanted))
     const failures: { path: string; reason: string }[] = []
-    for (const path of this.#files) {
-      const probe = await probeAudioFile(path)
+    let playable = 0
+    for (const [index, probe] of probes.entries()) {
+      const path = this.#files[index]!
       const reason = !probe.ok
         ? probe.reason
-        : this.#options.format && probe.value.format !== this.#options.format
-        ? `is ${probe.value.format.toUpperCase()}, the mount is ${this.#options.format.toUpperCase()}`
+        : wanted && probe.value.format !== wanted
+        ? `is ${probe.value.format.toUpperCase()}, the mount is ${wanted.toUpperCase()}`
+        : first?.ok && paramsMismatch(first.value, probe.value)
+        ? `does not match the mount (${paramsMismatch(first.value, probe.value)})`
         : undefined
-      if (probe.ok && reason === undefined) {
-        for (const failure of failures) this.#warnOnce(failure.path, failure.reason)
-        this.#params = {
-          format: probe.value.format,
-          sampleRate: probe.value.sampleRate,
-          channels: probe.value.channels,
-          bitrate: probe.value.bitrate,
-        }
-        return probe.value
-      }
-      failures.push({ path, reason: reason ?? 'unplayable' })
+      if (reason === undefined) playable++
+      else failures.push({ path, reason })
     }
-    throw new PlaylistError(
-      `nothing in the playlist is playable (${failures.length} file${failures.length === 1 ? '' : 's'}):`,
-      failures,
-    )
+    if (!first?.ok) {
+      throw new PlaylistError(
+        `nothing in the playlist is playable (${failures.length} file${failures.length === 1 ? '' : 's'}):`,
+        failures,
+      )
+    }
+    for (const failure of failures) this.#warnOnce(failure.path, failure.reason)
+    this.#playable = playable
+    const { format, sampleRate, channels, bitrate } = first.value
+    this.#params = { format, sampleRate, channels, bitrate }
+    return first.value
+  }
+
+  /** How many files of the playlist were playable when it was opened. */
+  get playable(): number {
+    return this.#playable
   }
 
   /** Stops the loop; a pending `frames()` iteration ends. */
@@ -134,9 +167,22 @@ export class PlaylistSource {
     this.#skip = true
   }
 
-  /** The file expected to play after the current one (a guess: it may turn out unplayable). */
-  get upcoming(): string | undefined {
-    return this.#upcoming
+  /**
+   * The track expected to play after the current one, with its tags (a guess: it may turn out
+   * unplayable); it has no id until it goes on air.
+   */
+  async upcoming(): Promise<Track | undefined> {
+    const prefetched = this.#prefetched
+    if (!prefetched) return undefined
+    const { probe, tags } = await prefetched.prepared
+    if (!probe.ok) return undefined
+    return {
+      id: 0,
+      origin: 'playlist',
+      path: prefetched.path,
+      title: displayTitle(tags, titleFromPath(prefetched.path)),
+      ...tags,
+    }
   }
 
   /** Yields the playlist's frames, track after track, looping until `close()`. */
@@ -144,7 +190,6 @@ export class PlaylistSource {
     const params = this.params
     const idle = new Backoff(IDLE_RETRY)
     let order = this.#order(this.#files)
-    let prefetched: { path: string; prepared: Promise<Prepared> } | undefined
     while (!this.#stop.signal.aborted) {
       let played = false
       let nextOrder: Promise<string[]> | undefined
@@ -153,11 +198,11 @@ export class PlaylistSource {
         if (index === order.length - 1) {
           nextOrder = this.#resolve().then((files) => this.#order(this.#files = files, path))
         }
+        const prefetched = this.#prefetched
         const { probe, tags } = await (prefetched?.path === path ? prefetched.prepared : this.#prepare(path))
         // While this file plays, find and probe the next one, so a slow disk never delays the switch.
         void (nextOrder ? nextOrder.then((next) => next[0]) : Promise.resolve(order[index + 1])).then((next) => {
-          this.#upcoming = next
-          prefetched = next ? { path: next, prepared: this.#prepare(next) } : undefined
+          this.#prefetched = next ? { path: next, prepared: this.#prepare(next) } : undefined
         })
         if (!probe.ok) {
           this.#warnOnce(path, probe.reason)

@@ -11,7 +11,7 @@ const MAX_NESTING = 8
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
 /** Sorts paths the way people number tracks: "2 …" before "10 …". */
-export const naturalSort = (paths: string[]): string[] =>
+const naturalSort = (paths: string[]): string[] =>
   paths.sort((a, b) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0))
 
 const expandHome = (path: string): string => {

@@ -6,9 +6,9 @@ import { silentLogger } from '../../log.ts'
 import { pullStream } from '../../net/http-pull.ts'
 import { Backoff } from '../../util/backoff.ts'
 import { VERSION } from '../../version.ts'
-import type { SessionEnd, SourcePart } from '../live/source-session.ts'
-import { startSourceSession } from '../live/source-session.ts'
-import { sourceInfoFrom } from '../live/source-info.ts'
+import type { SessionEnd, SourcePart } from '../stream/source-session.ts'
+import { startSourceSession } from '../stream/source-session.ts'
+import { sourceInfoFrom } from '../stream/source-info.ts'
 import type { SourceConnection, SourceTarget } from '../source.ts'
 import { IcyDemuxer } from './icy-demux.ts'
 
@@ -16,6 +16,8 @@ export interface RelayOptions {
   url: string
   /** The mount it feeds. */
   target: SourceTarget
+  /** The title on air until the upstream names its stream or sends a title (the mount's name, say). */
+  title: string
   clock?: Clock
   log?: Logger
   /** Randomness for the back-off jitter (default Math.random). */
@@ -27,12 +29,17 @@ export interface RelayOptions {
 }
 
 /** Reconnection delays: 1 s, doubling up to 30 s, each ±20% so that many edges do not return at once. */
-export const RELAY_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000, jitter: 0.2 }
+const RELAY_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000, jitter: 0.2 }
 
 /** Seconds of audio a connection must deliver for the next reconnection to start from the shortest delay. */
 const HEALTHY_SECONDS = 5
 
-/** A URL fit for logs: without its password. */
+/**
+ * A URL fit for logs: without its password.
+ *
+ * @example
+ * redactUrl('http://user:secret@origin:8000/stream') // 'http://user:***@origin:8000/stream'
+ */
 export const redactUrl = (url: string | URL): string => {
   const parsed = new URL(url)
   if (parsed.password) parsed.password = '***'
@@ -47,12 +54,13 @@ export const redactUrl = (url: string | URL): string => {
  * connection that played); meanwhile the mount's listeners hear its playlist or fallback, or wait.
  *
  * @example
- * const relay = new RelayClient({ url: 'http://origin:8000/stream', target: mount })
+ * const relay = new RelayClient({ url: 'http://origin:8000/stream', target: mount, title: 'Radio Tonic' })
  * relay.start()
  */
 export class RelayClient {
   readonly url: URL
   readonly #target: SourceTarget
+  readonly #title: string
   readonly #clock: Clock
   readonly #log: Logger
   readonly #backoff: Backoff
@@ -65,6 +73,7 @@ export class RelayClient {
   constructor(options: RelayOptions) {
     this.url = new URL(options.url)
     this.#target = options.target
+    this.#title = options.title
     this.#clock = options.clock ?? systemClock
     this.#log = options.log ?? silentLogger
     this.#backoff = new Backoff({
@@ -76,7 +85,13 @@ export class RelayClient {
   }
 
   start(): void {
-    this.#running ??= this.#loop()
+    this.#running ??= this.#loop().catch((error) => {
+      this.#log.error(
+        `relay ${redactUrl(this.url)} stopped: ${
+          error instanceof Error ? (error.stack ?? error.message) : String(error)
+        }`,
+      )
+    })
   }
 
   async stop(): Promise<void> {
@@ -110,6 +125,10 @@ export class RelayClient {
       return { reason: `cannot connect: ${error instanceof Error ? error.message : String(error)}`, seconds: 0 }
     }
     const { socket } = stream
+    if (this.#stop.signal.aborted) {
+      socket.destroy()
+      return { reason: 'stopped', seconds: 0 }
+    }
     const refuse = (reason: string) => {
       socket.destroy()
       return { reason, seconds: 0 }
@@ -140,7 +159,7 @@ export class RelayClient {
         info,
         origin,
         userAgent: stream.headers.get('server') ?? '',
-        title: info.name ?? this.url.host,
+        title: info.name ?? this.#title,
         clock: this.#clock,
         rest: stream.rest,
         parse: demux ? (bytes) => demuxed(demux, bytes) : undefined,
@@ -156,8 +175,10 @@ export class RelayClient {
   }
 }
 
+/** The upstream's audio and titles; an empty title (some servers send one between songs) keeps the one on air. */
 function* demuxed(demux: IcyDemuxer, bytes: Uint8Array): Generator<SourcePart> {
   for (const part of demux.push(bytes)) {
-    yield part.type === 'audio' ? { type: 'audio', bytes: part.bytes } : { type: 'title', title: part.title }
+    if (part.type === 'audio') yield { type: 'audio', bytes: part.bytes }
+    else if (part.title.trim() !== '') yield { type: 'title', title: part.title }
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { probeAudioFile, readAudioFrames } from '../../../src/input/playlist/audio-file.ts'
 import { FIXTURE_DIR, fixtures, noise, writeFixture } from '../../helpers/fixtures.ts'
+import { framesOf } from '../../helpers/live-feed.ts'
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1')
 
@@ -11,6 +12,16 @@ describe('probeAudioFile', () => {
     expect(probe.ok).toBe(true)
     if (!probe.ok) return
     expect(probe.value).toMatchObject({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 128 })
+  })
+
+  test('a VBR file reports its true average bitrate (from its Xing header), not that of its first frames', async () => {
+    // A quiet tone, then noise: the first frames are small, the average is far higher.
+    const path = fixtures.mp3VbrRising()
+    const probe = await probeAudioFile(path)
+    if (!probe.ok) throw new Error(probe.reason)
+    const seconds = (await framesOf(path)).reduce((sum, f) => sum + f.samples / f.sampleRate, 0)
+    const average = ((probe.value.end - probe.value.start) * 8) / seconds / 1000
+    expect(Math.abs(probe.value.bitrate - average)).toBeLessThan(2)
   })
 
   test('describes AAC (ADTS) and MPEG-2 files', async () => {

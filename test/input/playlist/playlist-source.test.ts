@@ -66,12 +66,12 @@ describe('PlaylistSource', () => {
     }
   })
 
-  test('tells which file comes next', async () => {
+  test('tells which file comes next, with its tags', async () => {
     const source = new PlaylistSource({ entries: [a, b] })
     await source.open()
     const frames = source.frames()
     await frames.next()
-    expect(source.upcoming).toBe(b)
+    expect(await source.upcoming()).toMatchObject({ path: b, origin: 'playlist', title: 'b' })
     await frames.return(undefined)
   })
 

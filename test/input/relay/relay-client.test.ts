@@ -19,9 +19,10 @@ const metaBlock = (title: string) => {
 
 /**
  * A stand-in for a SHOUTcast/Icecast server: answers `ICY 200 OK` with icy-metaint, and sends an MP3
- * file in real time with a title block every `metaint` bytes (the title changes every 2 s).
+ * file in real time with a title block every `metaint` bytes (the title changes every 2 s). A
+ * `name` of null sends no icy-name.
  */
-const fakeUpstream = async (titles: string[], metaint = 4000) => {
+const fakeUpstream = async (titles: string[], metaint = 4000, name: string | null = 'Fake Upstream') => {
   const audio = readFileSync(fixtures.mp3(4, 523))
   const sockets = new Set<Socket>()
   const requests: string[] = []
@@ -31,7 +32,9 @@ const fakeUpstream = async (titles: string[], metaint = 4000) => {
     socket.once('data', (head) => {
       requests.push(head.toString('latin1'))
       socket.write(
-        `ICY 200 OK\r\nicy-name: Fake Upstream\r\nicy-genre: Test\r\nicy-br: 128\r\ncontent-type: audio/mpeg\r\nicy-metaint: ${metaint}\r\n\r\n`,
+        `ICY 200 OK\r\n${
+          name === null ? '' : `icy-name: ${name}\r\n`
+        }icy-genre: Test\r\nicy-br: 128\r\ncontent-type: audio/mpeg\r\nicy-metaint: ${metaint}\r\n\r\n`,
       )
       let sent = 0
       const start = performance.now()
@@ -89,11 +92,31 @@ describe('a relay', () => {
       ),
     ).toBe(true)
     expect(mount.onAir?.track.origin).toBe('relay')
+    // What the upstream says of itself is what the API says of the mount, which has no name of its own.
+    expect((await (await fetch(`${edge.url}/api/mounts/edge`)).json()).name).toBe('Fake Upstream')
     // No metadata byte reached the listener: the stream decodes cleanly.
     const decoded = await decodeMp3(listener.bytes())
     expect(decoded.errors).toEqual([])
     expect(decoded.samplesDecoded / 44100).toBeGreaterThan(2)
   }, 20_000)
+
+  test(
+    "until the upstream names its stream or a song, listeners see the mount's name; an empty title keeps the one on air",
+    async () => {
+      const upstream = await fakeUpstream(['', 'Artist - One'], 4000, null)
+      cleanup.push(upstream.close)
+      const edge = await startStation([{ path: '/edge', relay: upstream.url, burst: 1, name: 'Edge FM' }])
+      cleanup.push(edge.stop)
+      const mount = edge.station.mount('/edge')!
+      await waitFor(() => mount.onAir?.track.origin === 'relay', 5000, 'the relay on air')
+      expect(mount.onAir?.track.title).toBe('Edge FM')
+      await waitFor(() => mount.onAir?.track.title === 'Artist - One', 8000, 'the first song title')
+      const onAir = edge.logs.filter((l) => l.includes('[/edge] on air:')).map((l) => l.slice(l.indexOf('on air:')))
+      expect(onAir).toEqual(['on air: Edge FM', 'on air: Artist - One'])
+      expect((await (await fetch(`${edge.url}/api/mounts/edge`)).json()).name).toBe('Edge FM')
+    },
+    20_000,
+  )
 
   test(
     "relaying another airwave: when the origin stops and comes back, the edge's listeners stay connected and resume (or hear the fallback meanwhile)",

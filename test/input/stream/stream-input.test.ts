@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { FrameFeed } from '../../../src/input/live/feed.ts'
-import { StreamInput } from '../../../src/input/live/stream-input.ts'
+import { FrameFeed } from '../../../src/input/stream/feed.ts'
+import { StreamInput } from '../../../src/input/stream/stream-input.ts'
 import { done, refused } from '../../../src/util/result.ts'
 import { fixtures, noise } from '../../helpers/fixtures.ts'
 

@@ -15,9 +15,9 @@ export interface FrameFeedOptions {
 }
 
 /** Seconds of audio a live or relayed feed holds before it goes on air. */
-export const DEFAULT_PREROLL = 0.5
+const DEFAULT_PREROLL = 0.5
 /** Seconds of audio queued beyond which the producer (a socket) is paused. */
-export const DEFAULT_MAX_AHEAD = 4
+const DEFAULT_MAX_AHEAD = 4
 
 /**
  * A queue of frames arriving from outside (a live source client, a relay), bounded in seconds of

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { Watchdog } from '../../../src/input/live/watchdog.ts'
+import { Watchdog } from '../../../src/input/stream/watchdog.ts'
 import { ManualClock } from '../../helpers/manual-clock.ts'
 
 describe('Watchdog', () => {

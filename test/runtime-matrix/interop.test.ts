@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import type { Frame } from '../../src/format/frame.ts'
+import { fixtures } from '../helpers/fixtures.ts'
+import { openListener, runFfmpeg } from '../helpers/listen-client.ts'
+import { framesOf, liveTone } from '../helpers/live-feed.ts'
+import { waitFor } from '../helpers/manual-clock.ts'
+import { pacedSource, pacedUpstream } from '../helpers/paced-source.ts'
+import { run } from '../helpers/process.ts'
+import { bitrateRuns } from '../helpers/source-client.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
+import { LEGS } from './runtimes.ts'
+
+const dir = tempDir()
+afterAll(() => dir.remove())
+
+/** Sends a raw request and reads the answer for up to `ms`: the head, and the first bytes of the body. */
+const rawRequest = (port: number, request: string, ms = 1500) =>
+  new Promise<{ head: string; body: Buffer }>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(request))
+    let data = Buffer.alloc(0)
+    const done = () => {
+      socket.destroy()
+      const end = data.indexOf('\r\n\r\n')
+      resolve({ head: data.subarray(0, Math.max(0, end)).toString('latin1'), body: data.subarray(end + 4) })
+    }
+    socket.on('data', (chunk) => (data = Buffer.concat([data, chunk])))
+    socket.on('close', done)
+    socket.on('error', () => {})
+    setTimeout(done, ms)
+  })
+
+/** What ffmpeg says decoding a recording: nothing, for a stream without a single broken frame. */
+const decodeErrors = async (bytes: Uint8Array, ext: 'mp3' | 'aac') => {
+  const file = dir.path(`recording-${Math.random().toString(36).slice(2)}.${ext}`)
+  writeFileSync(file, bytes)
+  const { code, stderr } = await runFfmpeg(['-v', 'error', '-i', file, '-f', 'null', '-'])
+  return { code, stderr }
+}
+
+/**
+ * VLC 3 (Debian's vlc-bin), which will not run as root: as `nobody` then. Its log (`-vv`) when it
+ * exits; it runs beside this process's event loop, which keeps pacing the relay's upstream.
+ */
+const vlc = async (url: string, seconds: number): Promise<string> => {
+  const args = [
+    '-vv',
+    '-I',
+    'dummy',
+    '-A',
+    'dummy',
+    '--no-video',
+    '--play-and-exit',
+    '--run-time',
+    String(seconds),
+    url,
+  ]
+  const asRoot = process.getuid?.() === 0
+  const [command, ...rest] = asRoot ? ['runuser', '-u', 'nobody', '--', 'cvlc', ...args] : ['cvlc', ...args]
+  const child = spawn(command!, rest, { cwd: '/tmp', stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  child.stdout.on('data', (data) => (log += data))
+  child.stderr.on('data', (data) => (log += data))
+  const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 20) * 1000)
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on(
+      'error',
+      (error) => reject(new Error(`cannot run VLC (${error.message}): install Debian's vlc-bin and vlc-plugin-base`)),
+    )
+    child.on('close', resolve)
+  })
+  clearTimeout(timer)
+  if (code === 127 || /executable file not found|cvlc: not found/.test(log)) {
+    throw new Error("cannot run VLC: install Debian's vlc-bin and vlc-plugin-base")
+  }
+  return log
+}
+
+let live: Frame[]
+let aacLive: Frame[]
+beforeAll(async () => {
+  live = await framesOf(liveTone())
+  aacLive = await framesOf(fixtures.aac(3, 880))
+})
+
+describe.each(LEGS)('on $name', (leg) => {
+  let station: ReturnType<typeof run>
+  let upstream: Awaited<ReturnType<typeof pacedUpstream>>
+  let port: number
+  let sourcePort: number
+  beforeAll(async () => {
+    leg.setup()
+    upstream = await pacedUpstream(live)
+    const config = dir.path(`${leg.name.replace(/\W+/g, '-')}.json`)
+    writeFileSync(
+      config,
+      JSON.stringify({
+        host: '127.0.0.1',
+        port: 0,
+        sourcePassword: 's3cret',
+        adminPassword: 'adm1n',
+        mounts: [
+          {
+            path: '/abc/def',
+            burst: 1,
+            playlist: [
+              fixtures.chirp(3, 300, { artist: 'Matrix', title: 'One' }),
+              fixtures.chirp(3, 600, { artist: 'Matrix', title: 'Two' }),
+            ],
+          },
+          { path: '/aac', burst: 1, playlist: [fixtures.aac(4, 440)] },
+          { path: '/edge', burst: 1, relay: upstream.url, playlist: [fixtures.mp3(4, 330)] },
+        ],
+      }),
+    )
+    const [command, ...args] = leg.cli()
+    station = run(command!, [...args, '--config', config])
+    port = Number((await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1])
+    sourcePort = Number((await station.waitFor(/connect your encoder to port (\d+)/))[1])
+  }, 120_000)
+  afterAll(() => {
+    station?.child.kill('SIGKILL')
+    upstream?.close()
+  })
+
+  test('a request without Host (HTTP/1.0, as hardware radios and scripts send it) gets the stream as raw bytes with icy-metaint, on a nested path', async () => {
+    const get = await rawRequest(port, 'GET /abc/def HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n')
+    expect(get.head).toMatch(/^HTTP\/1\.[01] 200/)
+    expect(get.head).toMatch(/\r\nicy-metaint: 16000/i)
+    expect(get.head).not.toMatch(/transfer-encoding/i)
+    expect([get.body[0], get.body[1]! & 0xe0]).toEqual([0xff, 0xe0])
+    const head = await rawRequest(port, 'HEAD /abc/def HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n')
+    expect(head.head).toMatch(/^HTTP\/1\.[01] 200/)
+    expect(head.head).toMatch(/\r\nicy-metaint: 16000/i)
+  })
+
+  test('VLC opening the plain http:// URL shows the song titles', async () => {
+    const log = await vlc(`http://127.0.0.1:${port}/abc/def`, 8)
+    expect(log).toMatch(/New Icy-Title=Matrix - (One|Two)/)
+  }, 40_000)
+
+  test(
+    'no listener ever gets a broken frame: recordings across every switch decode with zero errors (MP3 and AAC)',
+    async () => {
+      const mp3 = await openListener(`http://127.0.0.1:${port}/abc/def`)
+      const aac = await openListener(`http://127.0.0.1:${port}/aac`)
+      const edge = await openListener(`http://127.0.0.1:${port}/edge`)
+      const kicked = await openListener(`http://127.0.0.1:${port}/abc/def`, { headers: { 'User-Agent': 'kick-me' } })
+      const admin = (path: string) =>
+        fetch(`http://127.0.0.1:${port}/admin/${path}`, { headers: { Authorization: `Basic ${btoa('admin:adm1n')}` } })
+      // live -> playlist (the DJ's encoder dies mid-frame), in MP3 and in AAC at once
+      await Promise.all([
+        pacedSource(sourcePort, '/abc/def', live, { seconds: 1.5, ending: 'mid-frame', contentType: 'audio/mpeg' }),
+        pacedSource(sourcePort, '/aac', aacLive, { seconds: 1.5, ending: 'mid-frame', contentType: 'audio/aac' }),
+      ])
+      // source -> source: the next DJ connects while the last one's audio still plays; killsource ends the set
+      const second = pacedSource(sourcePort, '/abc/def', live, {
+        seconds: 60,
+        ending: 'clean',
+        contentType: 'audio/mpeg',
+      })
+      await Bun.sleep(1500)
+      expect((await admin('killsource.json?mount=/abc/def')).status).toBe(200)
+      await second
+      // kick: a listener removed by the admin has a recording that ends on a frame boundary too
+      const clients = (await (await admin('listclients.json?mount=/abc/def')).json()) as {
+        icestats: { source: { listener: { ID: number; UserAgent: string }[] } }
+      }
+      const id = clients.icestats.source.listener.find((l) => l.UserAgent === 'kick-me')!.ID
+      expect((await admin(`killclient.json?mount=/abc/def&id=${id}`)).status).toBe(200)
+      // relay -> fallback (the upstream drops mid-frame) -> relay (it is back at once)
+      upstream.cut()
+      const relayed = () => bitrateRuns(edge.frames()).map(([bitrate]) => bitrate).join(' ')
+      await waitFor(() => /(^| )64 128 64$/.test(relayed()), 20_000, 'the relay to drop and come back')
+      await Bun.sleep(1500)
+      for (const listener of [mp3, aac, edge, kicked]) await listener.stop()
+
+      expect(bitrateRuns(mp3.frames()).map(([bitrate]) => bitrate).join(' ')).toMatch(/128 64 128$/)
+      expect(station.stderr.join('\n')).toMatch(/\[\/aac\] live source on air/)
+      for (
+        const [name, listener, ext] of [['mp3', mp3, 'mp3'], ['aac', aac, 'aac'], ['edge', edge, 'mp3'], [
+          'kicked',
+          kicked,
+          'mp3',
+        ]] as const
+      ) {
+        expect({ name, ...(await decodeErrors(listener.bytes(), ext)) }).toEqual({ name, code: 0, stderr: '' })
+      }
+    },
+    60_000,
+  )
+})
