@@ -84,6 +84,11 @@ const StationConfigSchema = z
     /** Where the station is, and whom to contact, as Icecast's status reports them. */
     location: text.default('Earth'),
     contact: text.default('icemaster@localhost'),
+    /**
+     * The URL listeners reach the station at, when a reverse proxy or a prefix makes it differ from
+     * what requests show (`https://radio.example/radio`): the base of every URL airwave writes.
+     */
+    publicUrl: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
     /** TCP port for live source clients (default: the HTTP port + 1, or any free port when that is 0). */
     sourcePort: z.number().int().min(0).max(65535).optional(),
     /** Password of live source clients (user `source`) on every mount without its own. Unset: no live sources. */

@@ -5,20 +5,22 @@ import type { ConnectionHooks } from '../runtime/hooks.ts'
 import type { Station } from '../station/station.ts'
 import { eventStream } from './events.ts'
 import { mountJson } from './mount-json.ts'
+import { publicBase } from './public-url.ts'
 
 /**
  * The JSON API under `/api/`: every mount (`/api/mounts`), one mount (`/api/mounts/<name>`), and
  * their events as Server-Sent Events, one mount's (`/api/mounts/<name>/events`) or every mount's on
- * one connection (`/api/events`). `base` gives the station's public URL for a request.
+ * one connection (`/api/events`). `listenUrl` is built on the station's public URL (see `publicBase`).
  *
  * @example
- * app.route('/api', apiApp(station, { hooks, clock, base: (c) => new URL(c.req.url).origin }))
+ * app.route('/api', apiApp(station, { hooks, clock, cors: publicCors() }))
  */
 export const apiApp = (
   station: Station,
-  options: { hooks: ConnectionHooks; clock: Clock; base: (request: Request) => string; cors: MiddlewareHandler },
+  options: { hooks: ConnectionHooks; clock: Clock; cors: MiddlewareHandler },
 ): Hono => {
   const { hooks, clock } = options
+  const { publicUrl } = station.config
   const app = new Hono()
   app.use(options.cors)
   const notFound = (name: string) =>
@@ -28,7 +30,7 @@ export const apiApp = (
     async (c) =>
       Response.json({
         mounts: await Promise.all(
-          [...station.mounts.values()].map((m) => mountJson(m, clock, options.base(c.req.raw))),
+          [...station.mounts.values()].map((m) => mountJson(m, clock, publicBase(c, '/api/mounts', publicUrl))),
         ),
       }),
   )
@@ -39,7 +41,8 @@ export const apiApp = (
   })
   app.get('/mounts/:name{.+}', async (c) => {
     const mount = station.mount(`/${c.req.param('name')}`)
-    return mount ? Response.json(await mountJson(mount, clock, options.base(c.req.raw))) : notFound(c.req.param('name'))
+    const base = publicBase(c, `/api/mounts/${c.req.param('name')}`, publicUrl)
+    return mount ? Response.json(await mountJson(mount, clock, base)) : notFound(c.req.param('name'))
   })
   app.get(
     '*',

@@ -13,6 +13,7 @@ import { pageSecurity } from '../web/security.ts'
 import { adminApp } from './admin/admin-app.ts'
 import { apiApp } from './api.ts'
 import { publicCors } from './cors.ts'
+import { publicBase } from './public-url.ts'
 import { listen } from './listen.ts'
 import { METRICS_CONTENT_TYPE, prometheusMetrics } from './metrics.ts'
 import { playlistFile } from './playlists.ts'
@@ -40,7 +41,7 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   const log = options.log ?? station.log
   const clock = options.clock ?? systemClock
   const listenOptions = { routing: station.routing, hooks, log, clock, serverName: `airwave/${VERSION}` }
-  const origin = (request: Request) => new URL(request.url).origin
+  const { publicUrl } = station.config
   const app = new Hono()
   const mounts = () => [...station.mounts.keys()]
   const notFound = (path: string) =>
@@ -76,18 +77,20 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
     '/status-json.xsl',
     cors,
     (c) =>
-      Response.json(icecastStatus(station, new URL(c.req.url), `airwave ${VERSION}`), {
+      Response.json(icecastStatus(station, publicBase(c, '/status-json.xsl', publicUrl), `airwave ${VERSION}`), {
         headers: { 'Cache-Control': 'no-cache' },
       }),
   )
-  app.route('/api', apiApp(station, { hooks, clock, base: origin, cors }))
+  app.route('/api', apiApp(station, { hooks, clock, cors }))
   app.get('/:mount{.+}', cors, (c) => {
     const path = `/${c.req.param('mount')}`
     const mount = station.mount(path)
     if (mount) return listen(c, mount, listenOptions)
     const playlist = /^(.+)\.(m3u|pls)$/i.exec(path)
     const target = playlist ? station.mount(playlist[1]!) : undefined
-    if (target) return playlistFile(target, playlist![2]!.toLowerCase() as 'm3u' | 'pls', origin(c.req.raw))
+    if (target) {
+      return playlistFile(target, playlist![2]!.toLowerCase() as 'm3u' | 'pls', publicBase(c, path, publicUrl))
+    }
     return notFound(path)
   })
   // Routed under a prefix, `/radio/` (with the slash) is the only GET that ends in `/` and reaches no

@@ -5,13 +5,14 @@ const name = (mount: Mount) => oneLine(mount.config.name ?? mount.path)
 
 /**
  * A playlist file that players open to tune in: `/<mount>.m3u` (`audio/x-mpegurl`) or
- * `/<mount>.pls` (`audio/x-scpls`), pointing at the stream's absolute URL.
+ * `/<mount>.pls` (`audio/x-scpls`), pointing at the stream's absolute URL under `base`, the
+ * station's public URL (prefix included).
  *
  * @example
  * playlistFile(mount, 'pls', 'http://radio.example:8000')
  */
-export const playlistFile = (mount: Mount, kind: 'm3u' | 'pls', origin: string): Response => {
-  const url = `${origin}${mount.path}`
+export const playlistFile = (mount: Mount, kind: 'm3u' | 'pls', base: string): Response => {
+  const url = `${base}${mount.path}`
   const body = kind === 'm3u'
     ? `#EXTM3U\n#EXTINF:-1,${name(mount)}\n${url}\n`
     : `[playlist]\nNumberOfEntries=1\nFile1=${url}\nTitle1=${name(mount)}\nLength1=-1\nVersion=2\n`

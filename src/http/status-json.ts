@@ -5,14 +5,14 @@ import type { Station } from '../station/station.ts'
 import { iso8601, rfc822 } from './dates.ts'
 import { audioInfo } from './stream-headers.ts'
 
-const source = (mount: Mount, params: StreamShape, origin: string) => ({
+const source = (mount: Mount, params: StreamShape, base: string) => ({
   audio_info: audioInfo(params),
   bitrate: params.bitrate,
   channels: params.channels,
   genre: mount.streamInfo.genre ?? 'various',
   listener_peak: mount.broadcaster.stats.peak,
   listeners: mount.broadcaster.size,
-  listenurl: `${origin}${mount.path}`,
+  listenurl: `${base}${mount.path}`,
   samplerate: params.sampleRate,
   server_description: mount.streamInfo.description ?? 'Unspecified description',
   server_name: mount.streamInfo.name ?? 'Unspecified name',
@@ -29,17 +29,17 @@ const source = (mount: Mount, params: StreamShape, origin: string) => ({
  * an array for several, as directory and monitoring tools expect.
  *
  * @example
- * app.get('/status-json.xsl', (c) => c.json(icecastStatus(station, new URL(c.req.url), 'airwave 0.1.0')))
+ * app.get('/status-json.xsl', (c) => c.json(icecastStatus(station, 'http://radio.example:8000', 'airwave 0.1.0')))
  */
-export const icecastStatus = (station: Station, url: URL, serverId: string) => {
+export const icecastStatus = (station: Station, base: string, serverId: string) => {
   // As Icecast, only mounts with a source: a live-only or relay-only mount off air is not listed.
   const sources = [...station.mounts.values()].flatMap((
     mount,
-  ) => (mount.isOnAir && mount.params ? [source(mount, mount.params, url.origin)] : []))
+  ) => (mount.isOnAir && mount.params ? [source(mount, mount.params, base)] : []))
   return {
     icestats: {
       admin: station.config.contact,
-      host: url.hostname,
+      host: new URL(base).hostname,
       location: station.config.location,
       server_id: serverId,
       server_start: rfc822(station.startedAt),
