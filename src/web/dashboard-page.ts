@@ -1,3 +1,4 @@
+// deno-fmt-ignore-file -- the HTML templates' whitespace is the pages' own: no formatter may reflow it
 import type { Mount } from '../mount/mount.ts'
 import type { Station } from '../station/station.ts'
 import type { Html } from './html.ts'
@@ -19,65 +20,44 @@ const mountPanel = (mount: Mount, index: number): Html => {
   const id = `d${index}`
   const input = mount.input ?? 'off-air'
   const titled = input === 'live' || input === 'relay'
-  return html`
-    <section class="panel" id="${id}" data-mount="${mount.path}" aria-labelledby="${id}-name">
-      <div class="panel-head">
-        <h2 id="${id}-name">${mount.config.name ?? mount.path} <span class="path">${mount.config.name
-          ? mount.path
-          : ''}</span></h2>
-        <p
-          class="summary"><span class="input" data-input="${input}">${INPUT_LABELS[
-            input
-          ]}</span> <span class="stream">${mount.describe()}</span></p>
-        <p class="counts"><span class="count">${mount.broadcaster.size}</span> listening</p>
-      </div>
-      <div class="on-air">
-        <p class="title">${mount.isOnAir ? (mount.onAir?.track.title ?? '') : ''}</p>
-        <p class="detail"></p>
-      </div>
-      <div class="actions">
-        <form class="skip" action="skip" method="get">
-          <input type="hidden" name="mount" value="${mount.path}">
-          <button type="submit" ${mount.hasPlaylist ? '' : html`
-            disabled
-          `}>Skip track</button>
-        </form>
-        <form class="retitle" action="metadata" method="get">
-          <input type="hidden" name="mount" value="${mount.path}">
-          <input type="hidden" name="mode" value="updinfo">
-          <fieldset${titled ? '' : html`
-            disabled
-          `}>
-            <label for="${id}-song">New title</label>
-            <input id="${id}-song" name="song" required maxlength="1024" autocomplete="off"
-              placeholder="Artist - Title">
-            <button type="submit">Update title</button>
-            </fieldset>
-            </form>
-            </div>
-            <p class="hint"></p>
-            <p class="result" role="status" aria-live="polite"></p>
-            <figure class="chart">
-              <svg role="img" aria-label="Listeners over time" xmlns="http://www.w3.org/2000/svg"></svg>
-              <figcaption></figcaption>
-            </figure>
-            <table class="listeners">
-              <caption>Listeners</caption>
-              <thead>
-                <tr>
-                  <th scope="col">ID</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">User agent</th>
-                  <th scope="col" class="number">Connected for</th>
-                  <th scope="col" class="number">Sent</th>
-                  <th scope="col"><span class="visually-hidden">Action</span></th>
-                </tr>
-              </thead>
-              <tbody></tbody>
-            </table>
-            <p class="more"></p>
-            </section>
-  `
+  return html`<section class="panel" id="${id}" data-mount="${mount.path}" aria-labelledby="${id}-name">
+<div class="panel-head">
+<h2 id="${id}-name">${mount.config.name ?? mount.path} <span class="path">${mount.config.name ? mount.path : ''}</span></h2>
+<p class="summary"><span class="input" data-input="${input}">${INPUT_LABELS[input]}</span> <span class="stream">${mount.describe()}</span></p>
+<p class="counts"><span class="count">${mount.broadcaster.size}</span> listening</p>
+</div>
+<div class="on-air">
+<p class="title">${mount.isOnAir ? (mount.onAir?.track.title ?? '') : ''}</p>
+<p class="detail"></p>
+</div>
+<div class="actions">
+<form class="skip" action="skip" method="get">
+<input type="hidden" name="mount" value="${mount.path}">
+<button type="submit"${mount.hasPlaylist ? '' : html` disabled`}>Skip track</button>
+</form>
+<form class="retitle" action="metadata" method="get">
+<input type="hidden" name="mount" value="${mount.path}">
+<input type="hidden" name="mode" value="updinfo">
+<fieldset${titled ? '' : html` disabled`}>
+<label for="${id}-song">New title</label>
+<input id="${id}-song" name="song" required maxlength="1024" autocomplete="off" placeholder="Artist - Title">
+<button type="submit">Update title</button>
+</fieldset>
+</form>
+</div>
+<p class="hint"></p>
+<p class="result" role="status" aria-live="polite"></p>
+<figure class="chart">
+<svg role="img" aria-label="Listeners over time" xmlns="http://www.w3.org/2000/svg"></svg>
+<figcaption></figcaption>
+</figure>
+<table class="listeners">
+<caption>Listeners</caption>
+<thead><tr><th scope="col">ID</th><th scope="col">Address</th><th scope="col">User agent</th><th scope="col" class="number">Connected for</th><th scope="col" class="number">Sent</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+<tbody></tbody>
+</table>
+<p class="more"></p>
+</section>`
 }
 
 /**
@@ -115,6 +95,7 @@ ${[...station.mounts.values()].map((mount, i) => mountPanel(mount, i))}
 /**
  * The page sent instead of the dashboard when the request is refused: no or wrong credentials (the
  * browser shows it when its login prompt is cancelled), the admin area off, too many failed logins.
+ *
  * @example
  * htmlResponse(c.req.raw, refusalPage(station, 401, 'Authentication required'), {}, 401)
  */
@@ -124,13 +105,9 @@ export const refusalPage = (station: Station, status: number, message: string): 
     base: '../',
     layout: 'dashboard',
     stylesheets: STYLESHEETS,
-    body: html`
-      <main id="refused">
-        <h1>${status === 401 ? 'Log in to see the dashboard' : 'The dashboard is not available'}</h1>
-        <p>${status === 401
-          ? 'Log in as the admin user (--admin-user, "admin" by default) with the admin password.'
-          : message}</p>
-        <p><a href="../">The listener page</a></p>
-      </main>
-    `,
+    body: html`<main id="refused">
+<h1>${status === 401 ? 'Log in to see the dashboard' : 'The dashboard is not available'}</h1>
+<p>${status === 401 ? 'Log in as the admin user (--admin-user, "admin" by default) with the admin password.' : message}</p>
+<p><a href="../">The listener page</a></p>
+</main>`,
   })

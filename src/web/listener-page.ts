@@ -1,3 +1,4 @@
+// deno-fmt-ignore-file -- the HTML templates' whitespace is the pages' own: no formatter may reflow it
 import type { Mount } from '../mount/mount.ts'
 import type { OnAir } from '../mount/now-playing.ts'
 import type { Clock } from '../clock.ts'
@@ -21,25 +22,13 @@ const progress = (onAir: OnAir | undefined, clock: Clock): Html => {
   const elapsed = onAir ? (clock.now() - onAir.since) / 1000 : 0
   const duration = onAir?.track.duration
   const time = onAir ? `${formatDuration(elapsed)}${duration ? ` / ${formatDuration(duration)}` : ''}` : ''
-  return html`
-    <div
-      class="progress"><progress max="${duration ? duration.toFixed(2) : 1}" value="${duration
-        ? Math.min(elapsed, duration).toFixed(1)
-        : 0}" aria-label="Track progress"${duration ? '' : html`
-        hidden
-      `}></progress><span class="time">${time}</span></div>
-  `
+  return html`<div class="progress"><progress max="${duration ? duration.toFixed(2) : 1}" value="${duration ? Math.min(elapsed, duration).toFixed(1) : 0}" aria-label="Track progress"${duration ? '' : html` hidden`}></progress><span class="time">${time}</span></div>`
 }
 
 const historyList = (history: readonly OnAir[]): Html =>
-  html`<ol class="history">${
-    history.map(
-      (h) =>
-        html`<li><time datetime="${h.startedAt.toISOString()}">${
-          h.startedAt.toISOString().slice(11, 16)
-        }</time> <span class="title">${h.track.title}</span></li>`,
-    )
-  }</ol>`
+  html`<ol class="history">${history.map(
+    (h) => html`<li><time datetime="${h.startedAt.toISOString()}">${h.startedAt.toISOString().slice(11, 16)}</time> <span class="title">${h.track.title}</span></li>`,
+  )}</ol>`
 
 interface CardOptions {
   /** The card's element id (and prefix of its children's ids). */
@@ -59,40 +48,28 @@ const mountCard = (mount: Mount, clock: Clock, options: CardOptions): Html => {
   const name = mountName(mount)
   const stream = `${base}${mount.path.slice(1)}`
   const { params } = mount
-  const details = [
-    params ? params.format.toUpperCase() : 'off air',
-    params && `${params.bitrate} kbit/s`,
-    mount.config.genre,
-  ].filter(Boolean).join(' · ')
-  return html`
-    <section class="mount" id="${id}" data-mount="${mount.path}" data-burst="${mount.config.burst}" data-chunk="${mount
-      .config.chunkDuration}"
-      aria-labelledby="${id}-name">
-    <div class="head">
-    <button type="button" class="play" aria-label="Play ${name}" aria-describedby="${id}-now"><span class="icon" aria-hidden="true"></span><span class="play-text">Play</span></button>
-    <div class="info">
-    ${compact
-      ? html`
-        <p class="name"
-          id="${id}-name"><a href="${base}" target="_blank" rel="noopener" title="Open the station's page">${name}</a></p>
-      `
-      : html`<h2 class="name" id="${id}-name">${name}</h2>`}
-    <p class="meta">${details} · <span class="listeners">${listening(mount.broadcaster.size)}</span></p>
-    </div>
-    </div>
-    ${!compact && mount.config.description ? html`<p class="description">${mount.config.description}</p>` : ''}
-    <p class="now" id="${id}-now">${nowPlaying(mount.onAir)}</p>
-    ${progress(mount.onAir, clock)}
-    <p class="state" role="status" aria-live="polite"></p>
-    <noscript><audio controls preload="none" src="${stream}"></audio></noscript>
-    ${compact ? '' : html`
-      <h3>Recently played</h3>
-      ${historyList(mount.history)}
-      <p
-        class="links">Listen in your own player: <a href="${stream}.m3u">M3U</a> · <a href="${stream}.pls">PLS</a> · <a href="${stream}">stream URL</a></p>
-    `}
-    </section>
-  `
+  const details = [params ? params.format.toUpperCase() : 'off air', params && `${params.bitrate} kbit/s`, mount.config.genre].filter(Boolean).join(' · ')
+  return html`<section class="mount" id="${id}" data-mount="${mount.path}" data-burst="${mount.config.burst}" data-chunk="${mount.config.chunkDuration}" aria-labelledby="${id}-name">
+<div class="head">
+<button type="button" class="play" aria-label="Play ${name}" aria-describedby="${id}-now"><span class="icon" aria-hidden="true"></span><span class="play-text">Play</span></button>
+<div class="info">
+${compact
+  ? html`<p class="name" id="${id}-name"><a href="${base}" target="_blank" rel="noopener" title="Open the station's page">${name}</a></p>`
+  : html`<h2 class="name" id="${id}-name">${name}</h2>`}
+<p class="meta">${details} · <span class="listeners">${listening(mount.broadcaster.size)}</span></p>
+</div>
+</div>
+${!compact && mount.config.description ? html`<p class="description">${mount.config.description}</p>` : ''}
+<p class="now" id="${id}-now">${nowPlaying(mount.onAir)}</p>
+${progress(mount.onAir, clock)}
+<p class="state" role="status" aria-live="polite"></p>
+<noscript><audio controls preload="none" src="${stream}"></audio></noscript>
+${compact
+  ? ''
+  : html`<h3>Recently played</h3>
+${historyList(mount.history)}
+<p class="links">Listen in your own player: <a href="${stream}.m3u">M3U</a> · <a href="${stream}.pls">PLS</a> · <a href="${stream}">stream URL</a></p>`}
+</section>`
 }
 
 /**
@@ -111,17 +88,13 @@ export const listenerPage = (station: Station, clock: Clock, base = './'): strin
     base,
     layout: 'page',
     modules: CLIENT_MODULES,
-    body: html`
-      <main id="station" data-base="${base}" data-events="api/events">
-      <header><h1>${title}</h1></header>
-      <p class="connection" role="status" aria-live="polite"></p>
-      <audio class="player" preload="none" hidden></audio>
-      ${mounts.map((mount, i) => mountCard(mount, clock, { id: `m${i}`, base, compact: false }))}
-      </main>
-      <footer>
-        <p>Powered by airwave</p>
-      </footer>
-    `,
+    body: html`<main id="station" data-base="${base}" data-events="api/events">
+<header><h1>${title}</h1></header>
+<p class="connection" role="status" aria-live="polite"></p>
+<audio class="player" preload="none" hidden></audio>
+${mounts.map((mount, i) => mountCard(mount, clock, { id: `m${i}`, base, compact: false }))}
+</main>
+<footer><p>Powered by airwave</p></footer>`,
   })
 }
 

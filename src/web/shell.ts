@@ -1,3 +1,4 @@
+// deno-fmt-ignore-file -- the HTML templates' whitespace is the pages' own: no formatter may reflow it
 import type { Html } from './html.ts'
 import { html } from './html.ts'
 
@@ -5,13 +6,7 @@ import { html } from './html.ts'
 export const CLIENT_MODULES: readonly string[] = ['player.js', 'live.js', 'timeline.js', 'dom.js']
 
 /** The operator dashboard's browser modules, entry first. */
-export const DASHBOARD_MODULES: readonly string[] = [
-  'dashboard.js',
-  'chart-view.js',
-  'chart.js',
-  'timeline.js',
-  'dom.js',
-]
+export const DASHBOARD_MODULES: readonly string[] = ['dashboard.js', 'chart-view.js', 'chart.js', 'timeline.js', 'dom.js']
 
 export interface ShellOptions {
   /** The document's `<title>`. */
@@ -38,21 +33,18 @@ export interface ShellOptions {
 export const shell = (options: ShellOptions): string => {
   const { title, base, layout, body, modules = [], stylesheets = ['style.css'] } = options
   const [entry, ...rest] = modules
-  return String(html`
-    <!doctype html>
-    <html lang="en">
-      <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="color-scheme" content="light dark">
-    <title>${title}</title>
-    <link rel="icon" href="${base}assets/icon.svg" type="image/svg+xml">
-    ${stylesheets.map((sheet) => html`<link rel="stylesheet" href="${base}assets/${sheet}">\n`)}${entry
-      ? html`<script type="module" src="${base}assets/${entry}"></script>\n`
-      : ''}${rest.map((m) => html`<link rel="modulepreload" href="${base}assets/${m}">\n`)}</head>
-      <body class="${layout}">
-    ${body}
-      </body>
-    </html>
-  `)
+  return String(html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${title}</title>
+<link rel="icon" href="${base}assets/icon.svg" type="image/svg+xml">
+${stylesheets.map((sheet) => html`<link rel="stylesheet" href="${base}assets/${sheet}">\n`)}${entry ? html`<script type="module" src="${base}assets/${entry}"></script>\n` : ''}${rest.map((m) => html`<link rel="modulepreload" href="${base}assets/${m}">\n`)}</head>
+<body class="${layout}">
+${body}
+</body>
+</html>
+`)
 }
