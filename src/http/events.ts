@@ -1,12 +1,11 @@
 import type { Context } from 'hono'
 import { SSEStreamingApi } from 'hono/streaming'
-import type { Mount } from '../mount/mount.ts'
+import type { ListenerCounts } from '../mount/listener-tally.ts'
+import type { Mount, MountEvent } from '../mount/mount.ts'
 import type { ConnectionHooks } from '../runtime/hooks.ts'
 import type { ListenersEventJson, TrackEventJson } from '../web/client/api-types.d.ts'
 import { onAirJson } from './mount-json.ts'
 
-/** How long listener-count changes settle before an event goes out. */
-const LISTENERS_DEBOUNCE_MS = 500
 const KEEP_ALIVE_MS = 15_000
 const HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
@@ -17,9 +16,9 @@ const HEADERS = {
 /**
  * Server-Sent Events for some mounts, written through hono/streaming's `SSEStreamingApi`: a `track`
  * event when a track goes on air (with the stream position where it begins, so a page can time the
- * change to what its audio element plays) and a `listeners` event when the counts change
- * (debounced); the current state first. With several mounts (`tagged`), each event names its mount.
- * The stream ends when the client leaves or every mount stops; a HEAD request gets the headers and
+ * change to what its audio element plays) and a `listeners` event when the counts change (settled
+ * by the mount: at most one every half second); the current state first. With several mounts
+ * (`tagged`), each event names its mount. Each event is serialised once for all clients. The stream ends when the client leaves or every mount stops; a HEAD request gets the headers and
  * subscribes to nothing. The response is made here, with its own headers, so that nothing (Hono's
  * `streamSSE` sets `Transfer-Encoding: chunked` by hand) breaks an HTTP/1.0 client's stream.
  *
@@ -42,6 +41,25 @@ export const eventStream = (
   return new Response(stream.responseReadable, { headers: HEADERS })
 }
 
+const encoder = new TextEncoder()
+
+/** An event's bytes on the wire (one `data:` line: JSON has no line breaks). */
+const encode = (event: string, data: TrackEventJson | ListenersEventJson, id?: number): Uint8Array =>
+  encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n${id !== undefined ? `id: ${id}\n` : ''}\n`)
+
+/**
+ * Each mount event's bytes, made once for every stream (with and without the mount's name) rather
+ * than once per client: thousands of open event streams then cost a write each, not a serialisation.
+ */
+const wire = new WeakMap<MountEvent, Map<boolean, Uint8Array>>()
+const onWire = (event: MountEvent, tagged: boolean, make: () => Uint8Array): Uint8Array => {
+  let forms = wire.get(event)
+  if (!forms) wire.set(event, forms = new Map())
+  let bytes = forms.get(tagged)
+  if (!bytes) forms.set(tagged, bytes = make())
+  return bytes
+}
+
 /** Writes the mounts' events to `stream` until the client leaves or every mount ends. */
 const subscribe = async (stream: SSEStreamingApi, mounts: readonly Mount[], tagged: boolean): Promise<void> => {
   const cleanups: (() => void)[] = []
@@ -49,39 +67,33 @@ const subscribe = async (stream: SSEStreamingApi, mounts: readonly Mount[], tagg
     cleanups.push(resolve)
     stream.onAbort(resolve)
   })
-  const send = (event: string, data: TrackEventJson | ListenersEventJson, id?: number) =>
-    void stream.writeSSE({ event, data: JSON.stringify(data), ...(id !== undefined && { id: String(id) }) })
   void stream.write('retry: 3000\n\n')
   let running = mounts.length
   for (const mount of mounts) {
     const tag = tagged ? { mount: mount.path } : {}
-    let lastCounts = ''
-    let debounce: ReturnType<typeof setTimeout> | undefined
-    const sendTrack = () => {
+    let lastCounts: ListenerCounts | undefined
+    const track = () => {
       const onAir = mount.onAir
       // Track ids are per mount: only a single mount's stream can name its events by them.
-      if (onAir) {
-        send('track', { ...tag, ...onAirJson(onAir), live: mount.position }, tagged ? undefined : onAir.track.id)
-      }
+      return onAir &&
+        encode('track', { ...tag, ...onAirJson(onAir), live: mount.position }, tagged ? undefined : onAir.track.id)
     }
-    const sendListeners = () => {
-      const counts = mount.listenerCounts()
-      const text = JSON.stringify(counts)
-      if (text === lastCounts) return
-      lastCounts = text
-      send('listeners', { ...tag, ...counts })
+    const listeners = (counts: ListenerCounts) => {
+      const same = lastCounts && lastCounts.current === counts.current && lastCounts.peak === counts.peak &&
+        lastCounts.unique === counts.unique
+      lastCounts = counts
+      return same ? undefined : encode('listeners', { ...tag, ...counts })
     }
-    sendTrack()
-    sendListeners()
-    cleanups.push(
-      mount.observe((event) => {
-        if (event.type === 'track') sendTrack()
-        else if (event.type === 'listeners') {
-          debounce ??= setTimeout(() => ((debounce = undefined), sendListeners()), LISTENERS_DEBOUNCE_MS)
-        } else if (--running === 0) stream.abort()
-      }),
-      () => clearTimeout(debounce),
-    )
+    const send = (bytes: Uint8Array | undefined) => void (bytes && stream.write(bytes))
+    send(track())
+    send(listeners(mount.listenerCounts()))
+    cleanups.push(mount.observe((event) => {
+      if (event.type === 'track') send(onWire(event, tagged, () => track() ?? new Uint8Array()))
+      else if (event.type === 'listeners') {
+        const fresh = listeners(event.listeners)
+        if (fresh) send(onWire(event, tagged, () => fresh))
+      } else if (--running === 0) stream.abort()
+    }))
   }
   const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), KEEP_ALIVE_MS)
   cleanups.push(() => clearInterval(keepAlive))

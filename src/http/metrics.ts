@@ -42,6 +42,12 @@ const MOUNT_METRICS: readonly MetricFamily[] = [
     samples: one((m) => m.listenerCounts().unique),
   },
   {
+    name: 'airwave_event_subscribers',
+    type: 'gauge',
+    help: 'Event streams (/api/events, the pages) carrying this mount\'s events now.',
+    samples: one((m) => m.observers),
+  },
+  {
     name: 'airwave_listener_connections_total',
     type: 'counter',
     help: 'Listener connections accepted since start.',

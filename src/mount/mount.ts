@@ -21,6 +21,8 @@ import type { Result } from '../util/result.ts'
 import { done, refused } from '../util/result.ts'
 import type { Constraint } from './admission.ts'
 import { checkSource, checkStream } from './admission.ts'
+import type { ListenerCounts } from './listener-tally.ts'
+import { ListenerTally } from './listener-tally.ts'
 import type { OnAir } from './now-playing.ts'
 import { NowPlaying } from './now-playing.ts'
 import { SourceRegistry } from './sources.ts'
@@ -49,13 +51,6 @@ export type MountEvent =
   | ({ type: 'track' } & OnAir)
   | { type: 'listeners'; listeners: ListenerCounts }
   | { type: 'end' }
-
-/** Listener counts: connections now, the most at once, and distinct address + user agent pairs now. */
-export interface ListenerCounts {
-  readonly current: number
-  readonly peak: number
-  readonly unique: number
-}
 
 /** Assumed bitrate (kbit/s) for sizing listener queues before a live-only mount knows its stream. */
 const UNKNOWN_BITRATE = 320
@@ -92,6 +87,7 @@ export class Mount implements SourceTarget {
   readonly #chunker: Chunker
   readonly #pacer: Pacer
   readonly #clock: Clock
+  readonly #tally: ListenerTally
   readonly #relay: RelayClient | undefined
   readonly #fallbackStream: MountOptions['fallbackStream']
   #params: StreamShape | undefined
@@ -119,9 +115,10 @@ export class Mount implements SourceTarget {
     })
     this.#input = new SourceSwitch(playlist)
     this.listenerHistory = new ListenerHistory(options.listenerHistory)
-    this.broadcaster.observe(() => {
+    this.#tally = new ListenerTally(this.#clock, (listeners) => this.#events.notify({ type: 'listeners', listeners }))
+    this.broadcaster.observe((event) => {
       this.listenerHistory.record(this.broadcaster.size)
-      this.#events.notify({ type: 'listeners', listeners: this.listenerCounts() })
+      this.#tally.record(event, this.broadcaster.size, this.broadcaster.stats.peak)
     })
     this.#input.onChange = (active, previous) => this.#inputChanged(active, previous)
     this.#chunker = new Chunker(this.#input, config.chunkDuration)
@@ -208,13 +205,14 @@ export class Mount implements SourceTarget {
     return this.#input.active === 'playlist' ? await this.#playlist?.upcoming() : undefined
   }
 
+  /** Listener counts now (constant time: kept up to date as listeners join and leave). */
   listenerCounts(): ListenerCounts {
-    const listeners = this.broadcaster.listeners()
-    return {
-      current: listeners.length,
-      peak: this.broadcaster.stats.peak,
-      unique: new Set(listeners.map((l) => `${l.info.address}\0${l.info.userAgent}`)).size,
-    }
+    return this.#tally.counts
+  }
+
+  /** How many subscribe to the mount's events now (each open event stream carrying it, say). */
+  get observers(): number {
+    return this.#events.size
   }
 
   /** Subscribes to track changes, listener joins and leaves, and the end; returns the unsubscribe function. */
