@@ -99,20 +99,21 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     log.debug(`source login refused on ${path} from ${address}: no credentials sent (challenged, not counted)`)
     return refuse(401, loginRequired, challenge)
   }
-  const verdict = throttle.check(address)
+  const door = `source ${path}`
+  const verdict = throttle.check(address, door)
   if (!verdict.ok) {
     const seconds = Math.ceil(verdict.retryAfterMs / 1000)
     log.debug(`source login from ${address} refused without checking: too many failed attempts (retry in ${seconds} s)`)
     return refuse(429, verdict.reason, { 'Retry-After': String(seconds) })
   }
   if (!credentialsMatch(given, [{ user: SOURCE_USER, password }])) {
-    const failures = throttle.fail(address)
+    const failures = throttle.fail(address, door, given.password)
     log.warn(
-      `source login refused on ${path} from ${address}: wrong user name or password (${failures} failure(s) in a row)`,
+      `source login refused on ${path} from ${address}: wrong user name or password (${failures} different wrong password(s) in a row)`,
     )
     return refuse(401, loginRequired, challenge)
   }
-  throttle.succeed(address)
+  throttle.succeed(address, door)
   const contentType = head.headers.get('content-type')
   if (!contentType) {
     log.warn(`source from ${address} refused: no Content-Type`)

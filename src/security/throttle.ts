@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import { backoffDelay } from '../util/backoff.ts'
@@ -20,7 +21,14 @@ interface Entry {
   failures: number
   lastFailure: number
   until: number
+  /** Digests of the wrong passwords tried lately: trying one again is no new guess. */
+  tried: string[]
 }
+
+/** How many wrong passwords an entry remembers. */
+const REMEMBERED_GUESSES = 8
+
+const keyOf = (address: string, door: string): string => `${door}\0${address}`
 
 /** An attempt refused without checking: how long the address must wait. */
 export interface Throttled extends Refused {
@@ -28,15 +36,20 @@ export interface Throttled extends Refused {
 }
 
 /**
- * Per-address back-off for password checks (source logins, admin requests). After a failure, further
- * attempts from that address are refused without checking anything for a window that doubles with
- * each consecutive failure (0.5 s, 1 s, 2 s … up to a minute by default), so guessing is slow even
- * with many parallel connections; a success clears the address.
+ * Back-off for password checks, per address and per door (`admin`, or one mount's source login):
+ * wrong admin passwords never keep a DJ out, nor a guess at one mount's password another's. After a
+ * failure, further attempts from that address at that door are refused without checking anything
+ * for a window that doubles with each new wrong password (0.5 s, 1 s, 2 s … up to a minute by
+ * default), so guessing stays slow even with many parallel connections. A wrong password tried
+ * again (an encoder left running with an old password) is refused but counts no further: it guesses
+ * nothing, so it cannot lengthen the window for the people with the right one. A success clears the
+ * address at that door.
  *
  * @example
- * const verdict = throttle.check(address)
+ * const verdict = throttle.check(address, 'admin')
  * if (!verdict.ok) return tooManyAttempts(verdict.reason, verdict.retryAfterMs)
- * if (!credentialsMatch(given, accepted)) throttle.fail(address); else throttle.succeed(address)
+ * if (!credentialsMatch(given, accepted)) throttle.fail(address, 'admin', given.password)
+ * else throttle.succeed(address, 'admin')
  */
 export class AuthThrottle {
   readonly #entries = new Map<string, Entry>()
@@ -45,6 +58,7 @@ export class AuthThrottle {
   readonly #forgetMs: number
   readonly #maxEntries: number
   readonly #clock: Clock
+  readonly #salt = randomBytes(16)
 
   constructor(options: AuthThrottleOptions = {}) {
     this.#baseMs = options.baseMs ?? 500
@@ -54,9 +68,9 @@ export class AuthThrottle {
     this.#clock = options.clock ?? systemClock
   }
 
-  /** Whether an attempt from `address` may be checked now; refused with how long it must wait. */
-  check(address: string): Result<undefined, Throttled> {
-    const entry = this.#live(address)
+  /** Whether an attempt from `address` at `door` may be checked now; refused with how long it must wait. */
+  check(address: string, door: string): Result<undefined, Throttled> {
+    const entry = this.#live(keyOf(address, door))
     const now = this.#clock.now()
     if (!entry || now >= entry.until) return done()
     const retryAfterMs = entry.until - now
@@ -67,28 +81,35 @@ export class AuthThrottle {
     }
   }
 
-  /** Records a failed attempt; returns how many failures in a row the address has now. */
-  fail(address: string): number {
+  /**
+   * Records a wrong `password` from `address` at `door`; returns how many different wrong passwords
+   * the address has tried there in a row (a repeat of a recent one is not counted again).
+   */
+  fail(address: string, door: string, password: string): number {
+    const key = keyOf(address, door)
     const now = this.#clock.now()
-    const entry = this.#live(address) ?? { failures: 0, lastFailure: now, until: now }
+    const entry = this.#live(key) ?? { failures: 0, lastFailure: now, until: now, tried: [] }
+    const guess = createHash('sha256').update(this.#salt).update(password, 'utf8').digest('base64')
+    if (entry.tried.includes(guess)) return entry.failures
+    entry.tried = [...entry.tried.slice(1 - REMEMBERED_GUESSES), guess]
     entry.failures++
     entry.lastFailure = now
     entry.until = now + backoffDelay(entry.failures, { initialMs: this.#baseMs, maxMs: this.#maxMs })
-    this.#entries.delete(address)
-    this.#entries.set(address, entry)
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!)
     return entry.failures
   }
 
-  /** Records a successful attempt: the address starts afresh. */
-  succeed(address: string): void {
-    this.#entries.delete(address)
+  /** Records a successful attempt: the address starts afresh at that door. */
+  succeed(address: string, door: string): void {
+    this.#entries.delete(keyOf(address, door))
   }
 
-  #live(address: string): Entry | undefined {
-    const entry = this.#entries.get(address)
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key)
     if (entry && this.#clock.now() - entry.lastFailure > this.#forgetMs) {
-      this.#entries.delete(address)
+      this.#entries.delete(key)
       return undefined
     }
     return entry

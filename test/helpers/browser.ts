@@ -68,6 +68,8 @@ export interface WatchedPage {
 export interface LaunchOptions {
   /** What the browser answers a Basic login prompt with (as a user typing them in would). */
   httpCredentials?: { username: string; password: string }
+  /** More Chromium flags (`--host-resolver-rules=…`, say). */
+  args?: readonly string[]
 }
 
 /** Starts headless Chromium with a fresh profile (removed on close). */
@@ -76,7 +78,7 @@ export const launchBrowser = async (options: LaunchOptions = {}): Promise<Browse
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     viewport: { width: 1000, height: 800 },
     httpCredentials: options.httpCredentials,
   })

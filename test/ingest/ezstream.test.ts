@@ -64,7 +64,7 @@ describe('ezstream (libshout) as a live source', () => {
       expect(station.logs.some((l) => /live source connected from 127\.0\.0\.1 \(libshout\//.test(l))).toBe(true)
       // The first request, without credentials, was only challenged: no failed login was counted.
       expect(station.logs.filter((l) => l.includes('wrong user name or password'))).toEqual([])
-      expect(station.station.authThrottle.check('127.0.0.1').ok).toBe(true)
+      expect(station.station.authThrottle.check('127.0.0.1', 'source /live').ok).toBe(true)
     } finally {
       dj.child.kill('SIGKILL')
       await listener.stop()

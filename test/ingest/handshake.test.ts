@@ -97,9 +97,17 @@ describe('handshake', () => {
     expect(wrong.ok ? undefined : [wrong.status, wrong.headers]).toEqual([401, {
       'WWW-Authenticate': 'Basic realm="airwave source"',
     }])
-    expect(throttle.check('192.0.2.7').ok).toBe(false)
+    expect(throttle.check('192.0.2.7', 'source /live').ok).toBe(false)
     const right = decide(`PUT /live HTTP/1.1\r\nAuthorization: ${auth('s3cret')}\r\nContent-Type: audio/mpeg`)
     expect(right.ok ? undefined : [right.status, right.headers]).toEqual([429, { 'Retry-After': '1' }])
+  })
+
+  test('each mount is its own door, and wrong admin passwords never count against a source login', () => {
+    const { decide, throttle } = setup()
+    throttle.fail('192.0.2.7', 'admin', 'guess')
+    throttle.fail('192.0.2.7', 'source /other', 'guess')
+    const right = decide(`PUT /live HTTP/1.1\r\nAuthorization: ${auth('s3cret')}\r\nContent-Type: audio/mpeg`)
+    expect(right.ok).toBe(true)
   })
 
   test('a request without credentials is only challenged, even from an address being slowed down, and never counts', () => {
@@ -109,9 +117,9 @@ describe('handshake', () => {
       status: 401,
       headers: { 'WWW-Authenticate': 'Basic realm="airwave source"' },
     })
-    expect(throttle.check('192.0.2.7').ok).toBe(true)
-    throttle.fail('192.0.2.7')
+    expect(throttle.check('192.0.2.7', 'source /live').ok).toBe(true)
+    throttle.fail('192.0.2.7', 'source /live', 'guess 1')
     expect(bare()).toMatchObject({ ok: false, status: 401 })
-    expect(throttle.fail('192.0.2.7')).toBe(2)
+    expect(throttle.fail('192.0.2.7', 'source /live', 'guess 2')).toBe(2)
   })
 })

@@ -112,7 +112,7 @@ describe('sources that are refused or dropped', () => {
       expect(await dj.exited).not.toBe(0)
       expect(dj.stderr.join('\n')).toContain('401 Unauthorized')
       await logged(
-        /\[\/stream\] source login refused on \/stream from 127\.0\.0\.1: wrong user name or password \(\d+ failure\(s\) in a row\)/,
+        /\[\/stream\] source login refused on \/stream from 127\.0\.0\.1: wrong user name or password \(\d+ different wrong password\(s\) in a row\)/,
       )
     })
     await Bun.sleep(250)
@@ -152,6 +152,34 @@ describe('sources that are refused or dropped', () => {
     expect(throttled.status).toBe(429)
     expect(throttled.head).toMatch(/Retry-After: \d+/)
     await Bun.sleep(250)
+  })
+
+  test('wrong admin passwords from an address never keep the DJ with the right source password out', async () => {
+    const own = await startStation([{ path: '/live', burst: 1 }], {
+      station: { sourcePassword: 'dj-pw', adminPassword: 'admin-pw' },
+      authThrottle: { baseMs: 10_000, maxMs: 60_000 },
+    })
+    try {
+      for (const guess of ['a', 'b', 'c']) {
+        const answer = await fetch(`${own.url}/admin/listmounts`, {
+          headers: { Authorization: basicAuth('admin', guess) },
+        })
+        expect([401, 429]).toContain(answer.status)
+      }
+      expect(
+        (await fetch(`${own.url}/admin/listmounts`, { headers: { Authorization: basicAuth('admin', 'admin-pw') } }))
+          .status,
+      )
+        .toBe(429)
+      const dj = await rawSource(
+        own.sourcePort!,
+        sourceHead('PUT', '/live', { Authorization: basicAuth('source', 'dj-pw'), 'Content-Type': 'audio/mpeg' }),
+        { holdMs: 300 },
+      )
+      expect(dj.status).toBe(200)
+    } finally {
+      await own.stop()
+    }
   })
 
   test('a missing or wrong content type is refused (403) with the reason', async () => {

@@ -5,6 +5,7 @@ import type { ConnectionHooks } from '../../runtime/hooks.ts'
 import type { Credentials } from '../../security/credentials.ts'
 import { credentialsMatch, parseBasicAuth, SOURCE_USER } from '../../security/credentials.ts'
 import type { Station } from '../../station/station.ts'
+import { provenance } from '../../security/provenance.ts'
 import { clientAddress } from '../../util/address.ts'
 import type { Refused, Result } from '../../util/result.ts'
 import { done } from '../../util/result.ts'
@@ -22,20 +23,31 @@ const refuse = (status: number, reason: string, headers: Record<string, string> 
   headers,
 })
 
-/**
- * Whether a browser sent the request from a page of another origin (Fetch Metadata): another site,
- * or another port or subdomain of the same site. A page the admin visits must not drive the API
- * with the credentials the browser remembers. Encoders and scripts send no `Sec-Fetch-Site`; the
- * dashboard's own requests are `same-origin`, and an address typed or bookmarked is `none`.
- */
-const fromAnotherOrigin = (c: Context): boolean => {
-  const site = c.req.header('sec-fetch-site')
-  return site === 'cross-site' || site === 'same-site'
-}
+/** Commands that change nothing (and whose answers another origin's page cannot read). */
+const READ_ONLY = new Set(['', 'listmounts', 'listclients', 'dashboard.json'])
 
-/** A top-level navigation to a page (a link followed), which another page can neither frame nor read. */
-const isNavigation = (c: Context): boolean =>
-  c.req.header('sec-fetch-mode') === 'navigate' && c.req.header('sec-fetch-dest') === 'document'
+/**
+ * Why a request must not act with the admin login the browser remembers, if it must not: a page of
+ * another origin may not use the API at all (only follow a link to the dashboard), and a browser
+ * that does not say which page sent it may only read. Scripts, encoders and tools send no browser
+ * headers and are let through; the dashboard proves its origin with `X-Requested-With`.
+ */
+const forgeryRisk = (c: Context, station: Station, request: AuthorizeRequest): string | undefined => {
+  const own = [new URL(c.req.url).host]
+  if (station.config.publicUrl) own.push(new URL(station.config.publicUrl).host)
+  const from = provenance(c.req.raw.headers, own)
+  // A link followed to the dashboard is fine from anywhere; loading it into another page is not.
+  const dest = c.req.header('sec-fetch-dest')
+  if (request.navigation && (dest === undefined || dest === 'document')) return undefined
+  if (from === 'other-origin') {
+    return 'Cross-origin admin requests are refused: a page of another site (or port) may not use the admin login'
+  }
+  if (from !== 'unknown-browser' || READ_ONLY.has(request.command)) return undefined
+  if (request.command === 'metadata' && parseBasicAuth(c.req.header('authorization'))?.user === SOURCE_USER) {
+    return undefined
+  }
+  return `A browser request to /admin/${request.command} that says nothing of the page that sent it (no Origin, Referer or Fetch Metadata) could come from another site, so it is refused: use the dashboard, or a tool such as curl`
+}
 
 /**
  * The address an admin request came from, for the log and the back-off.
@@ -51,7 +63,7 @@ export interface AuthorizeRequest {
   command: string
   /** The mount it names: `metadata` on it also takes its source credentials, as encoders send them. */
   mount?: Mount
-  /** Whether a navigation from another site is let through (the dashboard page: a link to it may be followed). */
+  /** The dashboard page: a link to it may be followed from anywhere (it changes nothing, and cannot be framed). */
   navigation?: boolean
 }
 
@@ -70,8 +82,12 @@ export const authorize = (
   context: { hooks: ConnectionHooks; log: Logger },
   request: AuthorizeRequest,
 ): Result<undefined, AdminRefusal> => {
-  if (fromAnotherOrigin(c) && !(request.navigation && isNavigation(c))) {
-    return refuse(403, 'Cross-site admin requests are refused')
+  const risk = forgeryRisk(c, station, request)
+  if (risk) {
+    context.log.warn(
+      `admin request /admin/${request.command} refused from ${requestAddress(c, context.hooks)}: ${risk}`,
+    )
+    return refuse(403, risk)
   }
   const { config } = station
   const accepted: Credentials[] = []
@@ -85,20 +101,20 @@ export const authorize = (
     )
   }
   const from = requestAddress(c, context.hooks)
-  const verdict = station.authThrottle.check(from)
+  const verdict = station.authThrottle.check(from, 'admin')
   if (!verdict.ok) return refuse(429, verdict.reason, { 'Retry-After': String(Math.ceil(verdict.retryAfterMs / 1000)) })
   const given = parseBasicAuth(c.req.header('authorization'))
   if (!credentialsMatch(given, accepted)) {
     if (given) {
-      const failures = station.authThrottle.fail(from)
+      const failures = station.authThrottle.fail(from, 'admin', given.password)
       context.log.warn(
-        `admin request /admin/${request.command} refused from ${from}: wrong user name or password (${failures} failure(s) in a row)`,
+        `admin request /admin/${request.command} refused from ${from}: wrong user name or password (${failures} different wrong password(s) in a row)`,
       )
     } else {
       context.log.info(`admin request /admin/${request.command} refused from ${from}: no credentials sent`)
     }
     return refuse(401, 'Authentication required', { 'WWW-Authenticate': 'Basic realm="airwave admin"' })
   }
-  station.authThrottle.succeed(from)
+  station.authThrottle.succeed(from, 'admin')
   return done()
 }

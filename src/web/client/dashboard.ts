@@ -10,6 +10,8 @@ import { ChartView } from './chart-view.ts'
 import { element, setText } from './dom.ts'
 import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './timeline.ts'
 
+/** A header no page of another origin can send without the server's consent: the API knows the dashboard sent it. */
+const FROM_THIS_PAGE = { 'X-Requested-With': 'airwave-dashboard' }
 const POLL_MS = 2000
 const HIDDEN_POLL_MS = 30_000
 /** Calls an admin command on this server (`skip`, `killclient`, `metadata`) and returns its message and outcome. */
@@ -17,6 +19,7 @@ const command = async (name: string, params: Record<string, string>): Promise<{ 
   try {
     const response = await fetch(new URL(`${name}.json?${new URLSearchParams(params)}`, document.baseURI), {
       cache: 'no-store',
+      headers: FROM_THIS_PAGE,
     })
     const reply = (await response.json()) as AdminReplyJson
     return {
@@ -235,7 +238,10 @@ const start = (): void => {
     let next = document.hidden ? HIDDEN_POLL_MS : POLL_MS
     try {
       const query = new URLSearchParams({ range: range.value, filter: filter.value })
-      const response = await fetch(new URL(`dashboard.json?${query}`, document.baseURI), { cache: 'no-store' })
+      const response = await fetch(new URL(`dashboard.json?${query}`, document.baseURI), {
+        cache: 'no-store',
+        headers: FROM_THIS_PAGE,
+      })
       if (response.status === 401) {
         // Polling on would only ask for a login again and again.
         stopped = true

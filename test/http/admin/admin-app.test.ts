@@ -245,6 +245,46 @@ describe('the admin API', () => {
     expect(crossSite.status).toBe(403)
   })
 
+  test('a command carrying valid admin credentials changes nothing when another origin sent it, or a browser that hides where from', async () => {
+    const chrome =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+    const skips = () => station.logs.filter((l) => /skipped/.test(l)).length
+    const before = skips()
+    const forged = [
+      { ...ADMIN, Origin: 'http://evil.example', 'User-Agent': chrome },
+      { ...ADMIN, Origin: 'null', 'User-Agent': chrome },
+      { ...ADMIN, Referer: 'http://evil.example/page.html', 'User-Agent': chrome },
+      { ...ADMIN, 'User-Agent': chrome },
+      { ...ADMIN, 'Upgrade-Insecure-Requests': '1', Accept: 'text/html' },
+    ]
+    for (const headers of forged) {
+      const response = await admin('skip?mount=/stream', headers)
+      expect(response.status).toBe(403)
+    }
+    expect(await (await admin('skip?mount=/stream', forged[3])).text()).toContain(
+      'use the dashboard, or a tool such as curl',
+    )
+    expect(skips()).toBe(before)
+    // The same browser may still read, and the same command works from curl, from this origin, and from the dashboard.
+    expect((await admin('listmounts', { ...ADMIN, 'User-Agent': chrome })).status).toBe(200)
+    const host = new URL(station.url).host
+    for (
+      const headers of [
+        { ...ADMIN, 'User-Agent': 'curl/8.11.1' },
+        { ...ADMIN, Origin: `http://${host}`, 'User-Agent': chrome },
+        { ...ADMIN, Referer: `http://${host}/admin/`, 'User-Agent': chrome },
+        { ...ADMIN, 'X-Requested-With': 'airwave-dashboard', 'User-Agent': chrome },
+      ]
+    ) {
+      expect((await admin('skip?mount=/stream', headers)).status).toBe(200)
+      await Bun.sleep(200)
+    }
+    // An encoder setting its title with the source password is never taken for a browser.
+    // (It is checked, then told the mount has no live source: not refused as a forgery.)
+    const title = await admin(`metadata?mount=/stream&mode=updinfo&song=Hi`, { ...SOURCE, 'User-Agent': chrome })
+    expect(await title.text()).toContain('has no live source')
+  })
+
   test('no log line shows a password', () => {
     for (const secret of ['adm1n', 's3cret', 'wrong-pw']) {
       expect(station.logs.filter((l) => l.includes(secret))).toEqual([])
