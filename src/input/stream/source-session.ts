@@ -96,7 +96,7 @@ export const startSourceSession = (options: SourceSessionOptions): SourceConnect
     clock,
     timeoutMs,
     () =>
-      end(`no data for ${timeoutMs / 1000} s (source timeout)`, {
+      end(`${input.bytes > bytesAtAudio ? 'no valid audio' : 'no data'} for ${timeoutMs / 1000} s (source timeout)`, {
         dropped: options.dropOnStall,
         problem: true,
         destroy: true,
@@ -110,8 +110,16 @@ export const startSourceSession = (options: SourceSessionOptions): SourceConnect
     watchdog.resume()
     socket.resume()
   }
-  const onData = (bytes: Uint8Array) => {
+  // The watchdog is kicked by audio, not bytes: an upstream sending anything but frames (garbage
+  // between tiny ICY blocks, say) is dropped after the source timeout too.
+  let bytesAtAudio = 0
+  const heard = (framesBefore: number) => {
+    if (input.frames === framesBefore) return
+    bytesAtAudio = input.bytes
     watchdog.kick()
+  }
+  const onData = (bytes: Uint8Array) => {
+    const framesBefore = input.frames
     let parts: Iterable<SourcePart>
     try {
       parts = parse(bytes)
@@ -127,6 +135,7 @@ export const startSourceSession = (options: SourceSessionOptions): SourceConnect
     } catch (error) {
       return drop(error instanceof Error ? error.message : String(error))
     }
+    heard(framesBefore)
     if (ended || !input.backlogged) return
     socket.pause()
     watchdog.pause()

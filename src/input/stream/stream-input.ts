@@ -41,6 +41,8 @@ export class StreamInput {
   params: StreamShape | undefined
   /** Bytes received. */
   bytes = 0
+  /** Whole frames parsed so far. */
+  frames = 0
   readonly #feed: FrameFeed
   readonly #parser: FrameParser
   readonly #admit: StreamInputOptions['admit']
@@ -119,6 +121,7 @@ export class StreamInput {
 
   #take(frame: Frame): Result {
     this.#sinceFrame = 0
+    this.frames++
     if (!this.params) {
       const shape = {
         format: this.format,

@@ -191,4 +191,52 @@ describe('a relay', () => {
       "the origin's title on the edge",
     )
   }, 15_000)
+
+  test(
+    'an upstream that sends anything but audio (garbage between one-byte ICY blocks) is dropped after the source timeout, and the fallback plays',
+    async () => {
+      const sockets = new Set<Socket>()
+      const server = createServer((socket) => {
+        sockets.add(socket)
+        socket.on('error', () => {})
+        socket.once('data', () => {
+          socket.write('ICY 200 OK\r\ncontent-type: audio/mpeg\r\nicy-metaint: 1\r\n\r\n')
+          // One byte of "audio", then an empty metadata block, forever: bytes flow, no frame ever does.
+          const timer = setInterval(() => socket.write(Buffer.from([0x41, 0, 0x42, 0, 0x43, 0])), 10)
+          socket.on('close', () => clearInterval(timer))
+        })
+      }).listen(0, '127.0.0.1')
+      await new Promise((resolve) => server.once('listening', resolve))
+      cleanup.push(() => {
+        for (const socket of sockets) socket.destroy()
+        server.close()
+      })
+      const edge = await startStation(
+        [
+          {
+            path: '/edge',
+            relay: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`,
+            fallbackMount: '/auto',
+            sourceTimeout: 1,
+            burst: 1,
+          },
+          { path: '/auto', playlist: [fixtures.mp3(4, 440)], burst: 1 },
+        ],
+        { random: () => 0.5 },
+      )
+      cleanup.push(edge.stop)
+      await waitFor(
+        () => edge.logs.some((l) => /\[\/edge\] relay .*no valid audio for 1 s \(source timeout\)/.test(l)),
+        8000,
+        'the relay to be dropped for sending no audio',
+      )
+      expect(edge.station.mount('/edge')!.isOnAir).toBe(false)
+      const listener = await openListener(`${edge.url}/edge`)
+      await Bun.sleep(800)
+      await listener.stop()
+      expect((await decodeMp3(listener.bytes())).errors).toEqual([])
+      expect(listener.bytes().length).toBeGreaterThan(10_000)
+    },
+    20_000,
+  )
 })
