@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
 import type { LoadgenRuntime } from './run/loadgen.ts'
-import { runLoadgen } from './run/loadgen.ts'
+import { holdEventStreams, runLoadgen } from './run/loadgen.ts'
 import type { RunRecord } from './run/report.ts'
 import { fullReport } from './run/report.ts'
 import { formatResult } from './load/format.ts'
@@ -29,13 +29,15 @@ Usage: bun bench/run.ts [options]
   --servers <list>     comma-separated, in order (default node20,node24,bun,deno,icecast)
                        known: ${SERVER_NAMES.join(', ')}
                        (<runtime>:shared|cloned is bench/server-variant.ts: shared vs per-listener chunk copies;
-                       <name>+icy: the same server, listeners asking for ICY metadata)
+                       <name>+icy: the same server, listeners asking for ICY metadata;
+                       <name>+sse: the same server with --sse-clients idle event streams open meanwhile)
   --listeners <list>   listener counts (default 1000,5000)
   --duration <s>       measurement window per run (default 60)
   --ramp <n>           listeners connected per second (default 500)
   --settle <s>         wait after all listeners got audio, before the window (default 2)
   --warmup <s>         let each server stream this long before the first listener, so its
                        burst buffer is full (default 5)
+  --sse-clients <n>    event-stream clients held open for <name>+sse runs (default 5000)
   --loadgen <rt>       node24 or bun: what runs bench/load.ts (default node24)
   --cooldown <s>       pause between runs (default 3)
   --out <file>         results JSON (default bench/results/<date>-<servers>.json)
@@ -52,6 +54,7 @@ const { values } = parseArgs({
     settle: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '5' },
     loadgen: { type: 'string', default: 'node24' },
+    'sse-clients': { type: 'string', default: '5000' },
     cooldown: { type: 'string', default: '3' },
     out: { type: 'string' },
     report: { type: 'string' },
@@ -79,8 +82,12 @@ const numbers = (name: string, text: string): number[] =>
   })
 
 const servers = values.servers.split(',').map((s) => s.trim()).filter(Boolean)
-/** `<server>+icy`: the same server, with listeners that ask for ICY metadata. */
-const parseServer = (name: string) => ({ server: name.replace(/\+icy$/, ''), icy: name.endsWith('+icy') })
+/** `<server>+icy`: listeners that ask for ICY metadata; `<server>+sse`: idle event streams open meanwhile. */
+const parseServer = (name: string) => ({
+  server: name.replace(/\+(icy|sse)$/, ''),
+  icy: name.endsWith('+icy'),
+  sse: name.endsWith('+sse'),
+})
 for (const name of servers) {
   if (!SERVER_NAMES.includes(parseServer(name).server)) {
     fail(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')}, each also as <name>+icy)`)
@@ -95,6 +102,7 @@ const zeroOrMore = (name: string, text: string): number => {
   return Number.isFinite(n) && n >= 0 ? n : fail(`--${name}: expected a number >= 0, got "${text}"`)
 }
 const settle = zeroOrMore('settle', values.settle)
+const sseClients = one('sse-clients', values['sse-clients'])
 const warmup = zeroOrMore('warmup', values.warmup)
 const cooldown = one('cooldown', values.cooldown)
 if (values.loadgen !== 'node24' && values.loadgen !== 'bun') fail(`--loadgen: node24 or bun, got ${values.loadgen}`)
@@ -137,10 +145,11 @@ for (const name of servers) {
     process.stderr.write(`\n== ${name}, ${listeners} listeners\n`)
     let record: RunRecord
     try {
-      const { server: serverName, icy } = parseServer(name)
+      const { server: serverName, icy, sse } = parseServer(name)
       const server = await serverStarter(serverName)({ port: await freePort(), logDir })
       process.stderr.write(`   ${server.version}, pid ${server.pid}, ${server.url}; warming up ${warmup} s\n`)
       await sleep(warmup * 1000)
+      const holders = sse ? await holdEventStreams(new URL('/api/events', server.url).href, sseClients) : undefined
       try {
         const result = await runLoadgen(loadgen, {
           url: server.url,
@@ -155,6 +164,7 @@ for (const name of servers) {
         record = { server: name, version: server.version, listeners, logDir, result }
         process.stderr.write(formatResult(result).replace(/^/gm, '   '))
       } finally {
+        holders?.kill()
         await server.stop()
       }
     } catch (error) {

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import process from 'node:process'
 import { join } from 'node:path'
 import type { LoadResult } from '../load/result.ts'
 import { withOpenFiles } from '../servers/process.ts'
@@ -63,3 +65,29 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
     })
   })
 }
+
+/**
+ * Opens `count` idle event-stream clients on `url` in their own process (`bench/load/sse-clients.ts`)
+ * and resolves once all have their first event; kill the process to close them.
+ *
+ * @example
+ * const holders = await holdEventStreams('http://127.0.0.1:8000/api/events', 5000)
+ */
+export const holdEventStreams = (url: string, count: number): Promise<ChildProcess> =>
+  new Promise((resolve, reject) => {
+    const [shell, shellArgs] = withOpenFiles(node24Binary(), [
+      join(ROOT, 'bench/load/sse-clients.ts'),
+      String(count),
+      url,
+    ])
+    const child = spawn(shell, shellArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (text: string) => {
+      const match = /ready (\d+) failed (\d+)/.exec(text)
+      if (!match) return
+      process.stderr.write(`   ${match[1]} event streams open (${match[2]} failed)\n`)
+      resolve(child)
+    })
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`bench/load/sse-clients.ts exited with ${code}`)))
+  })

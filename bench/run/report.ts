@@ -191,6 +191,29 @@ export const chunksTable = (runs: readonly RunRecord[]): string =>
 export const icyTable = (runs: readonly RunRecord[]): string =>
   pairedTable(runs, (server) => (server.endsWith('+icy') ? undefined : `${server}+icy`), ['plain', 'ICY'])
 
+/**
+ * For each server run with and without idle event streams open at the same N: failures, underruns
+ * and first-byte times of the joining listeners (the target: p99 within 2x).
+ */
+export const sseTable = (runs: readonly RunRecord[]): string => {
+  const rows = runs.map(row).filter((r) => !r.error)
+  const lines = rows.flatMap((base) => {
+    const variant = rows.find((r) => r.server === `${base.server}+sse` && r.listeners === base.listeners)
+    if (!variant) return []
+    const ratio = base.ttfbP99 && variant.ttfbP99 !== undefined ? variant.ttfbP99 / base.ttfbP99 : undefined
+    return [
+      `| ${base.server} | ${
+        base.listeners.toLocaleString('en-US')
+      } | ${base.failed}/${variant.failed} | ${base.underruns}/${variant.underruns} | ${ms(base.ttfbP99)} | ${
+        ms(variant.ttfbP99)
+      } | ${f(ratio, 2, 'x')} | ${f(base.stallMax, 0, ' ms')} / ${f(variant.stallMax, 0, ' ms')} |`,
+    ]
+  })
+  if (lines.length === 0) return ''
+  return '| server | listeners | failed plain/SSE | underruns plain/SSE | TTFB p99 plain | TTFB p99 SSE | p99 ratio | longest stall plain / SSE |\n' +
+    '|---|---:|---:|---:|---:|---:|---:|---:|\n' + lines.join('\n') + '\n'
+}
+
 /** A load-generator loop lag beyond this is called out: the stalls it measured may be its own. */
 const LAG_WARNING_MS = 100
 
@@ -202,12 +225,14 @@ export const fullReport = (runs: readonly RunRecord[]): string => {
   const ratios = ratiosTable(runs)
   const chunks = chunksTable(runs)
   const icy = icyTable(runs)
+  const sse = sseTable(runs)
   const lines = [resultsTable(runs)]
   if (ratios) lines.push(`Ratios to Icecast at the same N (lower is better):\n\n${ratios}`)
   if (chunks) {
     lines.push(`Shared chunks (the design) against a copy per listener (bench/server-variant.ts):\n\n${chunks}`)
   }
   if (icy) lines.push(`Listeners asking for ICY metadata (Icy-MetaData: 1) against plain listeners:\n\n${icy}`)
+  if (sse) lines.push(`Listeners joining with idle event streams (/api/events) open, against without:\n\n${sse}`)
   if (runs.some((r) => r.server === 'icecast')) lines.push(verdict(runs).join('\n') + '\n')
   const notes = runs.flatMap((r) => {
     const helper = r.result?.server[1]
