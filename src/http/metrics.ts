@@ -44,7 +44,7 @@ const MOUNT_METRICS: readonly MetricFamily[] = [
   {
     name: 'airwave_event_subscribers',
     type: 'gauge',
-    help: 'Event streams (/api/events, the pages) carrying this mount\'s events now.',
+    help: "Event streams (/api/events, the pages) carrying this mount's events now.",
     samples: one((m) => m.observers),
   },
   {

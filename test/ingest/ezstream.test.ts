@@ -78,7 +78,8 @@ describe('ezstream (libshout) as a live source', () => {
     expect(dj.stderr.join('\n') + dj.stdout.join('\n')).toMatch(/Login failed/)
     expect(
       station.logs.some((l) =>
-        /source login refused on \/live\.mp3 from 127\.0\.0\.1: wrong user name or password \(1 different wrong password/.test(l)
+        /source login refused on \/live\.mp3 from 127\.0\.0\.1: wrong user name or password \(1 different wrong password/
+          .test(l)
       ),
     )
       .toBe(true)
