@@ -38,6 +38,43 @@ const frameLengthOf = (data: Uint8Array): number => {
   return Math.floor(((version === 0b11 ? 144 : 72) * bitrate * 1000) / sampleRate) + ((data[2]! >> 1) & 1)
 }
 
+/** How many Layer III frames must follow each other before a frame sync is trusted. */
+const SYNC_RUN = 3
+
+/** The length of the Layer III frame whose header is at `at`, and what must stay the same from frame to frame. */
+const headerAt = (bytes: Uint8Array, at: number): { length: number; stream: number } | undefined => {
+  if (at + 4 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1]! & 0xe0) !== 0xe0) return undefined
+  const version = (bytes[at + 1]! >> 3) & 0b11
+  const layer = (bytes[at + 1]! >> 1) & 0b11
+  if (version === 0b01 || layer !== 0b01) return undefined
+  const length = frameLengthOf(bytes.subarray(at, at + 4))
+  return length > 0 ? { length, stream: (version << 2) | ((bytes[at + 2]! >> 2) & 0b11) } : undefined
+}
+
+/**
+ * Finds where MP3 audio begins in `bytes`: the first offset at which three Layer III frames of one
+ * MPEG version and sample rate follow each other, each header where the one before says it ends.
+ * Stray `0xFF` bytes in tags or junk seldom pass for even one header, never for three in a row.
+ *
+ * @example
+ * findFrameSync(concat(junk, frames)) // junk.length
+ * findFrameSync(noise)                // undefined
+ */
+export const findFrameSync = (bytes: Uint8Array): number | undefined => {
+  for (let at = bytes.indexOf(0xff); at !== -1; at = bytes.indexOf(0xff, at + 1)) {
+    const first = headerAt(bytes, at)
+    if (!first) continue
+    let run = 1
+    for (let next = at + first.length; run < SYNC_RUN; run++) {
+      const header = headerAt(bytes, next)
+      if (!header || header.stream !== first.stream) break
+      next += header.length
+    }
+    if (run === SYNC_RUN) return at
+  }
+  return undefined
+}
+
 /** What a Xing/Info/LAME or VBRI header frame says of its file: how many audio frames and bytes, when it says. */
 export interface InfoFrame {
   frames?: number

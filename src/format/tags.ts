@@ -2,6 +2,13 @@
  * Finds the tag blocks around the audio in an MP3/AAC file, so they are never sent as audio:
  * ID3v2 at the start (possibly several), and ID3v1, Enhanced TAG+, Lyrics3v2 and APEv1/v2 at the end.
  */
+import { findFrameSync } from './mp3.ts'
+
+/** How far past an ID3v2 header whose size cannot be right the audio is looked for, in windows of 64 KiB. */
+const SYNC_SEARCH = 16 * 1024 * 1024
+const SYNC_WINDOW = 64 * 1024
+/** Windows overlap by more than three of the longest MP3 frames, so a run of frames is never cut in two. */
+const SYNC_OVERLAP = 8 * 1024
 
 const ascii = (bytes: Uint8Array, start: number, length: number): string =>
   start < 0 || start + length > bytes.length ? '' : String.fromCharCode(...bytes.subarray(start, start + length))
@@ -24,8 +31,24 @@ export const id3v2Size = (head: Uint8Array, offset = 0): number => {
 export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>
 
 /**
+ * Where the audio begins after an ID3v2 header whose size runs past the end of the file (a broken
+ * or forged tag): at the first run of MP3 frames, else just past the header, where a frame parser
+ * finds the frames itself (it would otherwise believe the size, and skip everything).
+ */
+const audioAfterBogusTag = async (readAt: ReadAt, from: number, size: number): Promise<number> => {
+  for (let at = from; at < Math.min(size, from + SYNC_SEARCH); at += SYNC_WINDOW - SYNC_OVERLAP) {
+    const window = await readAt(at, SYNC_WINDOW)
+    const found = findFrameSync(window)
+    if (found !== undefined) return at + found
+    if (at + window.length >= size) break
+  }
+  return from
+}
+
+/**
  * Locates the audio inside a file: the byte range left after removing leading ID3v2 tags and
- * trailing ID3v1/TAG+/Lyrics3v2/APE tags.
+ * trailing ID3v1/TAG+/Lyrics3v2/APE tags. An ID3v2 tag claiming more bytes than the file holds is
+ * not believed: the audio is found after its header by its frame sync.
  *
  * @example
  * const { start, end } = await findAudioRange(readAt, fileSize)
@@ -35,7 +58,11 @@ export const findAudioRange = async (readAt: ReadAt, size: number): Promise<{ st
   for (;;) {
     const head = await readAt(start, 10)
     const tag = id3v2Size(head)
-    if (tag === 0 || start + tag > size) break
+    if (tag === 0) break
+    if (start + tag > size) {
+      start = await audioAfterBogusTag(readAt, start + 10, size)
+      break
+    }
     start += tag
   }
 

@@ -1,4 +1,3 @@
-import { open, stat } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { FrameParser } from '../../format/frame-parser.ts'
 import type { AudioFormat, StreamParams } from '../../format/params.ts'
@@ -10,6 +9,7 @@ import { readInfoFrame } from '../../format/mp3.ts'
 import { findAudioRange } from '../../format/tags.ts'
 import type { Result } from '../../util/result.ts'
 import { done, refused } from '../../util/result.ts'
+import { fileError, FileRefusedError, openRegularFile } from './regular-file.ts'
 
 /** What probing learned about a playable file. */
 export interface AudioFileInfo extends StreamParams {
@@ -35,14 +35,6 @@ const readAt = (handle: FileHandle) => async (offset: number, length: number): P
   return buffer.subarray(0, bytesRead)
 }
 
-const errorReason = (error: unknown): string => {
-  const code = (error as { code?: string }).code
-  if (code === 'ENOENT') return 'file not found'
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  if (code === 'EISDIR') return 'is a directory'
-  return error instanceof Error ? error.message : String(error)
-}
-
 const tryFormat = (format: AudioFormat, sample: Uint8Array, whole: boolean) => {
   const parser = new FrameParser(format)
   const frames = [...parser.push(sample), ...(whole ? parser.flush() : [])]
@@ -52,22 +44,21 @@ const tryFormat = (format: AudioFormat, sample: Uint8Array, whole: boolean) => {
 
 /**
  * Opens a file and decides whether it is playable MP3 or AAC (ADTS): missing, empty, tag-only,
- * non-audio and corrupt files come back with a reason a station operator can act on.
+ * non-audio and corrupt files, and anything that is not a regular file (a FIFO, a socket, a
+ * directory: never opened, see `openRegularFile`), come back with a reason a station operator can act on.
  *
  * @example
  * const probe = await probeAudioFile('/music/track.mp3')
  * if (!probe.ok) log.warn(`skipping ${path}: ${probe.reason}`)
  */
 export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
-  let handle: FileHandle | undefined
+  const opened = await openRegularFile(path)
+  if (!opened.ok) return opened
+  const { handle, size } = opened.value
   try {
-    const stats = await stat(path)
-    if (stats.isDirectory()) return refused('is a directory')
-    if (!stats.isFile()) return refused('not a regular file')
-    if (stats.size === 0) return refused('empty file')
-    handle = await open(path, 'r')
+    if (size === 0) return refused('empty file')
     const read = readAt(handle)
-    const { start, end } = await findAudioRange(read, stats.size)
+    const { start, end } = await findAudioRange(read, size)
     if (end <= start) return refused('holds tags but no audio')
     const sample = await read(start, Math.min(PROBE_BYTES, end - start))
     const whole = start + sample.length >= end
@@ -91,7 +82,7 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
       : undefined
     return done({
       path,
-      size: stats.size,
+      size,
       start,
       end,
       format: best.format,
@@ -100,20 +91,24 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
       bitrate: Math.round((averaged ?? (best.bytes * 8) / seconds) / 1000),
     })
   } catch (error) {
-    return refused(errorReason(error))
+    return refused(fileError(error))
   } finally {
-    await handle?.close()
+    await handle.close()
   }
 }
 
 /**
- * Reads a probed file's audio frames in order, tags excluded, without loading the whole file.
+ * Reads a probed file's audio frames in order, tags excluded, without loading the whole file. The
+ * file is opened as `probeAudioFile` opens it: if it is no longer a regular file (swapped for a
+ * FIFO since it was probed, say), this throws with why instead of waiting on it.
  *
  * @example
  * for await (const frame of readAudioFrames(info)) pacer.push(frame)
  */
 export async function* readAudioFrames(info: AudioFileInfo): AsyncGenerator<Frame> {
-  const handle = await open(info.path, 'r')
+  const opened = await openRegularFile(info.path)
+  if (!opened.ok) throw new FileRefusedError(opened.reason)
+  const { handle } = opened.value
   try {
     const parser = new FrameParser(info.format)
     for (let offset = info.start; offset < info.end;) {

@@ -7,10 +7,15 @@ import { systemClock } from '../../clock.ts'
 import type { AudioFileInfo, ProbeResult } from './audio-file.ts'
 import { probeAudioFile, readAudioFrames } from './audio-file.ts'
 import { Backoff } from '../../util/backoff.ts'
+import { refused } from '../../util/result.ts'
+import { FolderListings } from './folder-listings.ts'
+import type { ResolvedFile } from './resolve-playlist.ts'
 import { resolvePlaylist } from './resolve-playlist.ts'
+import { SkipReport } from './skip-report.ts'
 import type { SourceFrame, Track, TrackTags } from '../track.ts'
 import { displayTitle, nextTrackId, titleFromPath } from '../track.ts'
 import { readTrackTags } from './track-tags.ts'
+import { FileRefusedError } from './regular-file.ts'
 
 export interface PlaylistSourceOptions {
   /** Files, folders and playlist files, as configured. */
@@ -25,8 +30,24 @@ export interface PlaylistSourceOptions {
   random?: () => number
 }
 
+/** One line per failed file, but one per reason for more than three files failing alike (the first named). */
+const describeFailures = (failures: readonly { path: string; reason: string }[]): string => {
+  const byReason = new Map<string, { path: string }[]>()
+  for (const failure of failures) {
+    const alike = byReason.get(failure.reason)
+    if (alike) alike.push(failure)
+    else byReason.set(failure.reason, [failure])
+  }
+  return [...byReason].map(([reason, alike]) =>
+    alike.length <= 3
+      ? alike.map(({ path }) => `\n  ${path}: ${reason}`).join('')
+      : `\n  ${alike.length.toLocaleString('en-US')} files: ${reason} (first: ${alike[0]!.path})`
+  ).join('')
+}
+
 /**
- * Why no file of a playlist could be played, file by file.
+ * Why no file of a playlist could be played, file by file (in the message, files failing alike
+ * are counted on one line).
  *
  * @example
  * catch (error) { if (error instanceof PlaylistError) for (const f of error.failures) log.warn(`${f.path}: ${f.reason}`) }
@@ -34,7 +55,7 @@ export interface PlaylistSourceOptions {
 export class PlaylistError extends Error {
   readonly failures: readonly { path: string; reason: string }[]
   constructor(message: string, failures: readonly { path: string; reason: string }[]) {
-    super(`${message}${failures.map((f) => `\n  ${f.path}: ${f.reason}`).join('')}`)
+    super(`${message}${describeFailures(failures)}`)
     this.name = 'PlaylistError'
     this.failures = failures
   }
@@ -42,25 +63,40 @@ export class PlaylistError extends Error {
 
 /** How many files are probed at once when a playlist is opened. */
 const PROBES_AT_ONCE = 8
+/** How many playlist entries are looked at before the event loop gets a turn. */
+const ENTRIES_PER_TURN = 256
 
-/** Probes files, a few at a time; the results are in the files' order. */
-const probeAll = async (files: readonly string[]): Promise<ProbeResult[]> => {
+/** One pass over the playlist: its files, and the listings of their folders, made when it was resolved. */
+interface Pass {
+  readonly files: readonly ResolvedFile[]
+  readonly listings: FolderListings
+}
+
+/** A file found playable, with its tags: the next to go on air. */
+interface Ready {
+  readonly file: ResolvedFile
+  readonly info: AudioFileInfo
+  readonly tags: TrackTags
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Probes a file, answering at once (no call of its own) for one its folder's listing lacks. */
+const probe = async (path: string, listings: FolderListings): Promise<ProbeResult> =>
+  (await listings.kind(path)) === 'missing' ? refused('file not found') : probeAudioFile(path)
+
+/** Probes a pass's files, a few at a time; the results are in the files' order. */
+const probeAll = async ({ files, listings }: Pass): Promise<ProbeResult[]> => {
   const results: ProbeResult[] = new Array(files.length)
   let next = 0
   const worker = async () => {
     while (next < files.length) {
       const index = next++
-      results[index] = await probeAudioFile(files[index]!)
+      results[index] = await probe(files[index]!.path, listings)
     }
   }
   await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, files.length) }, worker))
   return results
-}
-
-/** A file looked at before it plays. */
-interface Prepared {
-  probe: ProbeResult
-  tags: TrackTags
 }
 
 /** How long to wait before looking again when nothing in the playlist plays: 1 s, doubling to 30 s. */
@@ -68,9 +104,12 @@ const IDLE_RETRY = { initialMs: 1_000, maxMs: 30_000 }
 
 /**
  * The AutoDJ: plays a playlist's files in order (or shuffled anew at each loop, never repeating the
- * last track first), looping forever, rescanning folders and playlist files at each loop. A file that is missing, empty, corrupt, not audio or does not
- * match the mount's format, sample rate and channels is skipped with one log line; when nothing at
- * all is playable it waits and retries with back-off rather than spinning.
+ * last track first), looping forever, rescanning folders and playlist files at each loop. While a
+ * file plays, the next playable one is already found, probed and tagged, so files skipped in
+ * between (however many) never delay the next track. A file that is missing, empty, corrupt, not
+ * audio, not a regular file or does not match the mount's format, sample rate and channels is
+ * skipped and told once (many skipped for one reason read as one line with their count, see
+ * `SkipReport`); when nothing at all is playable it waits and retries with back-off rather than spinning.
  *
  * @example
  * const source = new PlaylistSource({ entries: ['~/Music'], shuffle: true })
@@ -82,9 +121,12 @@ export class PlaylistSource {
   readonly #log: Logger
   readonly #clock: Clock
   readonly #warned = new Set<string>()
+  readonly #skips: SkipReport
   readonly #stop = new AbortController()
-  #files: string[] = []
-  #prefetched: { path: string; prepared: Promise<Prepared> } | undefined
+  #pass: Pass = { files: [], listings: new FolderListings() }
+  /** The file found to play next, once looked for; undefined while nothing is playable. */
+  #upcoming: Promise<Ready | undefined> = Promise.resolve(undefined)
+  #nothingAhead: (() => void) | undefined
   #skip = false
   #params: (StreamParams & { bitrate: number }) | undefined
   #playable = 0
@@ -93,6 +135,7 @@ export class PlaylistSource {
     this.#options = options
     this.#log = options.log ?? silentLogger
     this.#clock = options.clock ?? systemClock
+    this.#skips = new SkipReport(this.#log)
   }
 
   /** The stream parameters every played file must share, known once `open()` has resolved. */
@@ -103,7 +146,7 @@ export class PlaylistSource {
 
   /** How many files the playlist resolved to at its last scan. */
   get size(): number {
-    return this.#files.length
+    return this.#pass.files.length
   }
 
   /**
@@ -111,21 +154,21 @@ export class PlaylistSource {
    * channels become the mount's. Throws a PlaylistError naming every file and why when none is.
    */
   async open(): Promise<AudioFileInfo> {
-    this.#files = await this.#resolve()
-    if (this.#files.length === 0) {
+    const pass = this.#pass = await this.#resolve()
+    if (pass.files.length === 0) {
       throw new PlaylistError(
         `the playlist is empty: nothing found in ${this.#options.entries.join(', ') || '(no entries)'}`,
         [],
       )
     }
     // Every file is probed (a few at a time) so that the station can say how many will play.
-    const probes = await probeAll(this.#files)
+    const probes = await probeAll(pass)
     const wanted = this.#options.format
     const first = probes.find((probe) => probe.ok && (!wanted || probe.value.format === wanted))
-    const failures: { path: string; reason: string }[] = []
+    const failures: { file: ResolvedFile; reason: string }[] = []
     let playable = 0
     for (const [index, probe] of probes.entries()) {
-      const path = this.#files[index]!
+      const file = pass.files[index]!
       const reason = !probe.ok
         ? probe.reason
         : wanted && probe.value.format !== wanted
@@ -134,15 +177,17 @@ export class PlaylistSource {
         ? `does not match the mount (${paramsMismatch(first.value, probe.value)})`
         : undefined
       if (reason === undefined) playable++
-      else failures.push({ path, reason })
+      else failures.push({ file, reason })
     }
     if (!first?.ok) {
+      const files = failures.length === 1 ? '1 file' : `${failures.length.toLocaleString('en-US')} files`
       throw new PlaylistError(
-        `nothing in the playlist is playable (${failures.length} file${failures.length === 1 ? '' : 's'}):`,
-        failures,
+        `nothing in the playlist is playable (${files}):`,
+        failures.map(({ file, reason }) => ({ path: file.path, reason })),
       )
     }
-    for (const failure of failures) this.#warnOnce(failure.path, failure.reason)
+    for (const { file, reason } of failures) this.#skips.add(file, reason)
+    this.#skips.flush()
     this.#playable = playable
     const { format, sampleRate, channels, bitrate } = first.value
     this.#params = { format, sampleRate, channels, bitrate }
@@ -168,100 +213,131 @@ export class PlaylistSource {
   }
 
   /**
-   * The track expected to play after the current one, with its tags (a guess: it may turn out
-   * unplayable); it has no id until it goes on air.
+   * The track to play after the current one, with its tags (it was found playable, though it may
+   * still fail to read); it has no id until it goes on air. Undefined while nothing is playable.
    */
   async upcoming(): Promise<Track | undefined> {
-    const prefetched = this.#prefetched
-    if (!prefetched) return undefined
-    const { probe, tags } = await prefetched.prepared
-    if (!probe.ok) return undefined
-    return {
-      id: 0,
-      origin: 'playlist',
-      path: prefetched.path,
-      title: displayTitle(tags, titleFromPath(prefetched.path)),
-      ...tags,
-    }
+    const ready = await this.#upcoming
+    if (!ready) return undefined
+    const { path } = ready.file
+    return { id: 0, origin: 'playlist', path, title: displayTitle(ready.tags, titleFromPath(path)), ...ready.tags }
   }
 
   /** Yields the playlist's frames, track after track, looping until `close()`. */
   async *frames(): AsyncGenerator<SourceFrame> {
     const params = this.params
-    const idle = new Backoff(IDLE_RETRY)
-    let order = this.#order(this.#files)
-    while (!this.#stop.signal.aborted) {
-      let played = false
-      let nextOrder: Promise<string[]> | undefined
-      for (const [index, path] of order.entries()) {
-        if (this.#stop.signal.aborted) return
-        if (index === order.length - 1) {
-          nextOrder = this.#resolve().then((files) => this.#order(this.#files = files, path))
-        }
-        const prefetched = this.#prefetched
-        const { probe, tags } = await (prefetched?.path === path ? prefetched.prepared : this.#prepare(path))
-        // While this file plays, find and probe the next one, so a slow disk never delays the switch.
-        void (nextOrder ? nextOrder.then((next) => next[0]) : Promise.resolve(order[index + 1])).then((next) => {
-          this.#prefetched = next ? { path: next, prepared: this.#prepare(next) } : undefined
-        })
-        if (!probe.ok) {
-          this.#warnOnce(path, probe.reason)
-          continue
-        }
-        const mismatch = paramsMismatch(params, probe.value)
-        if (mismatch) {
-          this.#warnOnce(path, `does not match the mount (${mismatch})`)
-          continue
-        }
+    const ended = new AbortController()
+    const end = () => ended.abort()
+    this.#stop.signal.addEventListener('abort', end, { once: true })
+    const ahead = this.#playables(params, ended.signal)
+    try {
+      let next = this.#lookAhead(ahead)
+      while (!ended.signal.aborted) {
+        const step = await next
+        if (step.done || ended.signal.aborted) return
+        // While this file plays, the next playable one is looked for.
+        next = this.#lookAhead(ahead)
+        const { file, info, tags } = step.value
         const track: Track = {
           id: nextTrackId(),
           origin: 'playlist',
-          path,
-          title: displayTitle(tags, titleFromPath(path)),
+          path: file.path,
+          title: displayTitle(tags, titleFromPath(file.path)),
           ...tags,
-          duration: tags.duration ?? ((probe.value.end - probe.value.start) * 8) / (probe.value.bitrate * 1000),
+          duration: tags.duration ?? ((info.end - info.start) * 8) / (info.bitrate * 1000),
         }
         this.#skip = false
         let dropped = 0
         try {
-          for await (const frame of readAudioFrames(probe.value)) {
+          for await (const frame of readAudioFrames(info)) {
             if (frame.sampleRate !== params.sampleRate || frame.channels !== params.channels) {
               dropped++
               continue
             }
-            played = true
             yield { frame, track }
-            if (this.#stop.signal.aborted) return
+            if (ended.signal.aborted) return
             if (this.#skip) break
           }
         } catch (error) {
-          this.#warnOnce(path, `read failed: ${error instanceof Error ? error.message : String(error)}`)
+          const reason = error instanceof Error ? error.message : String(error)
+          this.#skips.add(file, error instanceof FileRefusedError ? reason : `read failed: ${reason}`)
         }
-        if (dropped > 0) this.#warnOnce(path, `dropped ${dropped} frame(s) that are not ${describeParams(params)}`)
+        if (dropped > 0) this.#skips.add(file, `dropped ${dropped} frame(s) that are not ${describeParams(params)}`)
+        this.#skips.flush()
       }
-      if (played) idle.reset()
-      else {
-        const wait = idle.next()
-        this.#log.error(`nothing in the playlist is playable; looking again in ${wait / 1000} s`)
-        await this.#clock.sleep(wait, this.#stop.signal)
-      }
-      if (this.#stop.signal.aborted) return
-      order = nextOrder ? await nextOrder : this.#order(this.#files = await this.#resolve(), order.at(-1))
+    } finally {
+      end()
+      this.#stop.signal.removeEventListener('abort', end)
+      void ahead.return(undefined)
     }
   }
 
-  /** Probes a file and reads its tags (if it is playable). */
-  async #prepare(path: string): Promise<Prepared> {
-    const probe = await probeAudioFile(path)
-    return { probe, tags: probe.ok ? await readTrackTags(path) : {} }
+  /** Asks for the next playable file, and makes it what `upcoming()` tells. */
+  #lookAhead(ahead: AsyncGenerator<Ready>): Promise<IteratorResult<Ready>> {
+    const step = ahead.next()
+    this.#upcoming = new Promise((resolve) => {
+      this.#nothingAhead = () => resolve(undefined)
+      step.then((found) => resolve(found.done ? undefined : found.value), () => resolve(undefined))
+    })
+    return step
+  }
+
+  /**
+   * The playable files, pass after pass (each pass rescans the playlist), until `signal`. Entries
+   * that cannot play are skipped here, ahead of time; a pass with nothing playable is followed by
+   * a back-off wait. The event loop gets a turn every few hundred entries.
+   */
+  async *#playables(params: StreamParams, signal: AbortSignal): AsyncGenerator<Ready> {
+    const idle = new Backoff(IDLE_RETRY)
+    let pass = this.#pass
+    let order = this.#order(pass.files)
+    let last: string | undefined
+    while (!signal.aborted) {
+      let found = false
+      for (const [index, file] of order.entries()) {
+        if (index % ENTRIES_PER_TURN === ENTRIES_PER_TURN - 1) await nextTurn()
+        if (signal.aborted) return
+        const ready = await this.#ready(file, pass.listings, params)
+        if (!ready) continue
+        found = true
+        last = file.path
+        this.#skips.flush()
+        yield ready
+      }
+      this.#skips.flush()
+      if (found) idle.reset()
+      else {
+        const wait = idle.next()
+        this.#log.error(`nothing in the playlist is playable; looking again in ${wait / 1000} s`)
+        this.#nothingAhead?.()
+        await this.#clock.sleep(wait, signal)
+        if (signal.aborted) return
+      }
+      pass = this.#pass = await this.#resolve().catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error)
+        this.#log.error(`rescanning the playlist failed (${reason}); playing the files of the last scan`)
+        return pass
+      })
+      order = this.#order(pass.files, last)
+    }
+  }
+
+  /** Probes a file and reads its tags if it can play on this mount; notes why not otherwise. */
+  async #ready(file: ResolvedFile, listings: FolderListings, params: StreamParams): Promise<Ready | undefined> {
+    const probed = await probe(file.path, listings)
+    if (!probed.ok) return void this.#skips.add(file, probed.reason)
+    const mismatch = paramsMismatch(params, probed.value)
+    if (mismatch) return void this.#skips.add(file, `does not match the mount (${mismatch})`)
+    return { file, info: probed.value, tags: await readTrackTags(file.path) }
   }
 
   /** The order of the next loop; shuffled, it never starts with `before`, the track played just before. */
-  #order(files: readonly string[], before?: string): string[] {
+  #order(files: readonly ResolvedFile[], before?: string): ResolvedFile[] {
     return this.#options.shuffle ? this.#shuffled(files, before) : [...files]
   }
 
-  #resolve(): Promise<string[]> {
+  /** Resolves the playlist anew, against fresh listings of its folders. */
+  async #resolve(): Promise<Pass> {
     const log = this.#log
     const dedupe: Logger = {
       ...log,
@@ -271,24 +347,23 @@ export class PlaylistSource {
         log.warn(message)
       },
     }
-    return resolvePlaylist(this.#options.entries, { baseDir: this.#options.baseDir, log: dedupe })
+    const listings = new FolderListings()
+    const files = await resolvePlaylist(this.#options.entries, {
+      baseDir: this.#options.baseDir,
+      log: dedupe,
+      listings,
+    })
+    return { files, listings }
   }
 
-  #warnOnce(path: string, reason: string): void {
-    const key = `${path}\0${reason}`
-    if (this.#warned.has(key)) return
-    this.#warned.add(key)
-    this.#log.warn(`skipping ${path}: ${reason}`)
-  }
-
-  #shuffled(files: readonly string[], before: string | undefined): string[] {
+  #shuffled(files: readonly ResolvedFile[], before: string | undefined): ResolvedFile[] {
     const random = this.#options.random ?? Math.random
     const out = [...files]
     for (let i = out.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1))
       ;[out[i], out[j]] = [out[j]!, out[i]!]
     }
-    if (out.length > 1 && out[0] === before) {
+    if (out.length > 1 && out[0]!.path === before) {
       const j = 1 + Math.floor(random() * (out.length - 1))
       ;[out[0], out[j]] = [out[j]!, out[0]!]
     }

@@ -1,96 +1,106 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AUDIO_EXTENSIONS } from '../../format/formats.ts'
 import type { Logger } from '../../log.ts'
 import { silentLogger } from '../../log.ts'
+import type { Result } from '../../util/result.ts'
+import { done, refused } from '../../util/result.ts'
+import { FolderListings } from './folder-listings.ts'
 import { parseM3u, parsePls, playlistKind } from './playlist-file.ts'
+import { fileError, openRegularFile } from './regular-file.ts'
+import { scanFolder } from './scan-folder.ts'
 
 const MAX_NESTING = 8
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
-
-/** Sorts paths the way people number tracks: "2 …" before "10 …". */
-const naturalSort = (paths: string[]): string[] =>
-  paths.sort((a, b) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0))
+/** A file to play, and where it was found. */
+export interface ResolvedFile {
+  readonly path: string
+  /** The playlist file or folder that lists it; none for a file named by the configuration itself. */
+  readonly listedIn?: string
+}
 
 const expandHome = (path: string): string => {
   const home = process.env.HOME ?? process.env.USERPROFILE
   return home && (path === '~' || path.startsWith('~/')) ? join(home, path.slice(1)) : path
 }
 
-const scanFolder = async (dir: string, log: Logger): Promise<string[]> => {
-  const found: string[] = []
-  const ignored = new Map<string, number>()
-  const walk = async (current: string): Promise<void> => {
-    const entries = await readdir(current, { withFileTypes: true })
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue
-      const path = join(current, entry.name)
-      let isDir = entry.isDirectory()
-      let isFile = entry.isFile()
-      if (entry.isSymbolicLink()) {
-        const target = await stat(path).catch(() => undefined)
-        isDir = target?.isDirectory() ?? false
-        isFile = target?.isFile() ?? false
-      }
-      if (isDir) await walk(path)
-      else if (isFile) {
-        const ext = extname(entry.name).toLowerCase()
-        if (AUDIO_EXTENSIONS.includes(ext)) found.push(path)
-        else ignored.set(ext || '(none)', (ignored.get(ext || '(none)') ?? 0) + 1)
-      }
-    }
+/** What a path is, from its folder's listing when that says, else from `stat`. */
+const kindOf = async (path: string, listings: FolderListings): Promise<'missing' | 'file' | 'directory' | 'other'> => {
+  const listed = await listings.kind(path)
+  if (listed === 'missing' || listed === 'file' || listed === 'directory') return listed
+  if (listed === 'special') return 'other'
+  const info = await stat(path).catch(() => undefined)
+  return !info ? 'missing' : info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other'
+}
+
+/** A playlist file's bytes, read only if it is a regular file (a FIFO named `x.m3u` is never waited on). */
+const readPlaylist = async (path: string): Promise<Result<Uint8Array>> => {
+  const opened = await openRegularFile(path)
+  if (!opened.ok) return opened
+  try {
+    return done(new Uint8Array(await opened.value.handle.readFile()))
+  } catch (error) {
+    return refused(fileError(error))
+  } finally {
+    await opened.value.handle.close()
   }
-  await walk(dir)
-  if (ignored.size > 0) {
-    const kinds = [...ignored].map(([ext, n]) => `${n} ${ext}`).join(', ')
-    log.debug(`${dir}: ignored files that are not ${AUDIO_EXTENSIONS.join('/')}: ${kinds}`)
-  }
-  return naturalSort(found)
 }
 
 /**
  * Turns playlist entries (files, folders, `.m3u`/`.m3u8`/`.pls` files) into the ordered list of files
- * to play. Folders are scanned recursively in natural order; playlist files may nest; relative
- * entries are resolved against `baseDir` (or the playlist file's folder). A missing entry is kept,
- * so that probing it reports the problem with its name.
+ * to play, each with the playlist file or folder that listed it. Folders are scanned recursively in
+ * natural order (see `scanFolder`); playlist files may nest; relative entries are resolved against
+ * `baseDir` (or the playlist file's folder). A missing entry is kept, so that probing it reports the
+ * problem with its name. Whether entries exist is read from their folders' listings (`listings`,
+ * one listing per folder), so a playlist of 100,000 entries resolves without 100,000 calls.
  *
  * @example
  * await resolvePlaylist(['~/Music', 'party.m3u'], { baseDir: process.cwd() })
+ * // [{ path: '/home/me/Music/a.mp3', listedIn: '/home/me/Music' }, { path: '/srv/b.mp3', listedIn: '/srv/party.m3u' }]
  */
 export const resolvePlaylist = async (
   entries: readonly string[],
-  options: { baseDir?: string; log?: Logger } = {},
-): Promise<string[]> => {
+  options: { baseDir?: string; log?: Logger; listings?: FolderListings } = {},
+): Promise<ResolvedFile[]> => {
   const log = options.log ?? silentLogger
-  const files: string[] = []
+  const listings = options.listings ?? new FolderListings()
+  const files: ResolvedFile[] = []
   const visit = async (entry: string, baseDir: string, chain: readonly string[]): Promise<void> => {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !entry.startsWith('file:')) {
       log.warn(`playlist entry ${entry}: remote URLs are not played from playlists (configure a relay mount instead)`)
       return
     }
     const unixy = entry.includes('\\') && !entry.includes('/') ? entry.replaceAll('\\', '/') : entry
-    const local = unixy.startsWith('file:') ? fileURLToPath(unixy) : expandHome(unixy)
+    let local: string
+    try {
+      local = unixy.startsWith('file:') ? fileURLToPath(unixy) : expandHome(unixy)
+    } catch (error) {
+      return log.warn(`playlist entry ${entry}: ${error instanceof Error ? error.message : String(error)}; skipped`)
+    }
     const path = isAbsolute(local) ? local : resolve(baseDir, local)
-    const info = await stat(path).catch(() => undefined)
-    if (info?.isDirectory()) {
-      files.push(...(await scanFolder(path, log)))
+    const kind = await kindOf(path, listings)
+    if (kind === 'directory') {
+      const found = await scanFolder(path, log)
+      if (found.length === 0) log.warn(`folder ${path} holds no ${AUDIO_EXTENSIONS.join('/')} files`)
+      for (const file of found) files.push({ path: file, listedIn: path })
       return
     }
-    const kind = playlistKind(path)
-    if (!info || !kind) {
-      files.push(path)
+    const listedIn = chain.at(-1)
+    if (kind !== 'file' || !playlistKind(path)) {
+      files.push(listedIn ? { path, listedIn } : { path })
       return
     }
     if (chain.includes(path) || chain.length >= MAX_NESTING) {
       log.warn(`playlist ${path}: nested too deeply or includes itself; skipped`)
       return
     }
-    const bytes = new Uint8Array(await readFile(path))
-    const listed = kind === 'pls' ? parsePls(bytes) : parseM3u(bytes)
+    const read = await readPlaylist(path)
+    if (!read.ok) return log.warn(`skipping playlist ${path}: ${read.reason}`)
+    const listed = playlistKind(path) === 'pls' ? parsePls(read.value) : parseM3u(read.value)
     if (listed.length === 0) log.warn(`playlist ${path} lists no entries`)
-    for (const item of listed) await visit(item.location, dirname(path), [...chain, path])
+    const nested = [...chain, path]
+    for (const item of listed) await visit(item.location, dirname(path), nested)
   }
   for (const entry of entries) await visit(entry, options.baseDir ?? process.cwd(), [])
   return files

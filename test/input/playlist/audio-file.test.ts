@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { probeAudioFile, readAudioFrames } from '../../../src/input/playlist/audio-file.ts'
 import { FIXTURE_DIR, fixtures, noise, writeFixture } from '../../helpers/fixtures.ts'
 import { framesOf } from '../../helpers/live-feed.ts'
+import { concat } from '../../helpers/tags.ts'
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1')
 
@@ -79,6 +80,28 @@ describe('readAudioFrames', () => {
     const infoFrameSize = probe.value.end - probe.value.start - sent.length
     expect(infoFrameSize).toBeGreaterThan(100)
     expect(infoFrameSize).toBeLessThan(1500)
+  })
+
+  test('a file whose ID3v2 header claims 200 MB plays all its audio: the frames are found after the bogus header', async () => {
+    const body = new Uint8Array(readFileSync(fixtures.mp3(2, 330)))
+    const forged = body.slice(0, 10)
+    expect(text(forged.subarray(0, 3))).toBe('ID3')
+    const claimed = 200 * 1024 * 1024
+    forged.set([(claimed >> 21) & 0x7f, (claimed >> 14) & 0x7f, (claimed >> 7) & 0x7f, claimed & 0x7f], 6)
+    const path = writeFixture('forged-id3.mp3', concat(forged, body.subarray(10)))
+    const [probe, honest] = [await probeAudioFile(path), await probeAudioFile(fixtures.mp3(2, 330))]
+    if (!probe.ok || !honest.ok) throw new Error(`refused: ${JSON.stringify([probe, honest])}`)
+    // The audio starts where it does in the honest file, and every frame of it is read.
+    expect(probe.value.start).toBe(honest.value.start)
+    expect(probe.value).toMatchObject({ format: 'mp3', sampleRate: 44100, channels: 2, bitrate: 128 })
+    const lengths = async (info: typeof probe.value) => {
+      const out: number[] = []
+      for await (const frame of readAudioFrames(info)) out.push(frame.data.length)
+      return out
+    }
+    const [forgedFrames, honestFrames] = [await lengths(probe.value), await lengths(honest.value)]
+    expect(forgedFrames.length).toBeGreaterThan(70)
+    expect(forgedFrames).toEqual(honestFrames)
   })
 
   test('a file corrupted in the middle still plays its good frames', async () => {

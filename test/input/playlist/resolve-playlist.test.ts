@@ -2,10 +2,13 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { resolvePlaylist } from '../../../src/input/playlist/resolve-playlist.ts'
 import { parseM3u, parsePls } from '../../../src/input/playlist/playlist-file.ts'
 import { createLogger } from '../../../src/log.ts'
+import type { Logger } from '../../../src/log.ts'
 import { fixtures } from '../../helpers/fixtures.ts'
 import { tempDir } from '../../helpers/temp-dir.ts'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
+const pathsOf = async (entries: string[], options: { baseDir?: string; log?: Logger } = {}) =>
+  (await resolvePlaylist(entries, options)).map((file) => file.path)
 const dir = tempDir()
 afterAll(() => dir.remove())
 
@@ -40,7 +43,7 @@ describe('resolvePlaylist', () => {
   dir.write('lists/loop.m3u', 'loop.m3u\n../music/Track 2.mp3\n')
 
   test('scans folders recursively, in natural order, audio extensions only, no hidden files', async () => {
-    expect(await resolvePlaylist([dir.path('music')])).toEqual([
+    expect(await pathsOf([dir.path('music')])).toEqual([
       dir.path('music/b-side/Extra.aac'),
       dir.path('music/b-side/Track 1.mp3'),
       dir.path('music/Track 2.mp3'),
@@ -51,7 +54,7 @@ describe('resolvePlaylist', () => {
   test('follows playlist files relative to themselves, nested; keeps missing entries for probing; skips URLs with a warning', async () => {
     const lines: string[] = []
     const log = createLogger({ write: (line) => lines.push(line) })
-    expect(await resolvePlaylist(['lists/party.m3u'], { baseDir: dir.root, log })).toEqual([
+    expect(await pathsOf(['lists/party.m3u'], { baseDir: dir.root, log })).toEqual([
       dir.path('music/Track 2.mp3'),
       dir.path('lists/missing.mp3'),
       dir.path('music/Track 10.mp3'),
@@ -59,9 +62,29 @@ describe('resolvePlaylist', () => {
     expect(lines.join('\n')).toContain('http://example.invalid/stream: remote URLs are not played')
   })
 
+  test('each file carries the playlist file or folder that listed it; a file named directly carries none', async () => {
+    expect(await resolvePlaylist(['lists/party.m3u', 'music/b-side', 'music/Track 2.mp3'], { baseDir: dir.root }))
+      .toEqual([
+        { path: dir.path('music/Track 2.mp3'), listedIn: dir.path('lists/party.m3u') },
+        { path: dir.path('lists/missing.mp3'), listedIn: dir.path('lists/party.m3u') },
+        { path: dir.path('music/Track 10.mp3'), listedIn: dir.path('lists/nested.pls') },
+        { path: dir.path('music/b-side/Extra.aac'), listedIn: dir.path('music/b-side') },
+        { path: dir.path('music/b-side/Track 1.mp3'), listedIn: dir.path('music/b-side') },
+        { path: dir.path('music/Track 2.mp3') },
+      ])
+  })
+
+  test('a playlist line that is not a usable file: URL is skipped with why, and the rest resolves', async () => {
+    const lines: string[] = []
+    dir.write('lists/bad-url.m3u', 'file://elsewhere.invalid/x.mp3\n../music/Track 2.mp3\n')
+    const log = createLogger({ write: (line) => lines.push(line) })
+    expect(await pathsOf([dir.path('lists/bad-url.m3u')], { log })).toEqual([dir.path('music/Track 2.mp3')])
+    expect(lines).toEqual([expect.stringContaining('playlist entry file://elsewhere.invalid/x.mp3: ')])
+  })
+
   test('a playlist that includes itself does not loop forever', async () => {
     const lines: string[] = []
-    const files = await resolvePlaylist([dir.path('lists/loop.m3u')], {
+    const files = await pathsOf([dir.path('lists/loop.m3u')], {
       log: createLogger({ write: (line) => lines.push(line) }),
     })
     expect(files).toEqual([dir.path('music/Track 2.mp3')])
@@ -72,7 +95,7 @@ describe('resolvePlaylist', () => {
     const home = process.env.HOME
     process.env.HOME = dir.path('music')
     try {
-      expect(await resolvePlaylist(['~/Track 2.mp3'])).toEqual([dir.path('music/Track 2.mp3')])
+      expect(await pathsOf(['~/Track 2.mp3'])).toEqual([dir.path('music/Track 2.mp3')])
     } finally {
       process.env.HOME = home
     }
