@@ -8,6 +8,7 @@ import { redactUrl } from './input/relay/relay-client.ts'
 import { createLogger } from './log.ts'
 import type { Mount } from './mount/mount.ts'
 import { loadRuntime } from './runtime/index.ts'
+import { shutdown } from './runtime/shutdown.ts'
 import type { Runtime } from './runtime/types.ts'
 import { SOURCE_USER } from './security/credentials.ts'
 import { serveStation } from './serve.ts'
@@ -57,12 +58,12 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   const station = await Station.open(config, { log })
   const served = await serveStation(station, runtime, { log })
   // Before the banner: whoever reads it may signal at once (a supervisor, a test).
-  runtime.onShutdownSignal(async (signal) => {
-    log.info(`${signal}: closing listeners and shutting down`)
-    await served.close()
-    log.info('bye')
-    runtime.exit(0)
-  })
+  runtime.onShutdownSignal((signal) =>
+    shutdown(() => served.close(), { signal, log, exit: runtime.exit, pending: () => served.closing })
+  )
+  runtime.onReloadSignal((signal) =>
+    log.info(`${signal}: reloading the configuration is not supported yet; carrying on`)
+  )
   const urls = listenUrls(config.host, served.port)
   for (const mount of station.mounts.values()) {
     log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, demo)}`)

@@ -78,6 +78,8 @@ export interface ServedStation {
   readonly sourcePort: number | undefined
   /** Disconnects sources, ends every listener's response cleanly, stops the station and closes the ports. */
   close(): Promise<void>
+  /** What a `close()` under way is still waiting for (`the HTTP server`), for whoever gives up on it. */
+  readonly closing: readonly string[]
 }
 
 /**
@@ -123,13 +125,28 @@ export const serveStation = async (
     }
   }
   station.start()
+  const closing = new Set<string>()
+  const step = async (what: string, close: () => Promise<void>) => {
+    closing.add(what)
+    try {
+      await close()
+    } finally {
+      closing.delete(what)
+    }
+  }
   return {
     port: server.port,
     sourcePort: ingest?.port,
+    get closing() {
+      return [...closing]
+    },
     close: async () => {
       // Each step runs whatever happened to the one before.
-      const steps = await Promise.allSettled([ingest?.close(), station.stop()])
-      await server.close()
+      const steps = await Promise.allSettled([
+        ingest && step('the source port', () => ingest.close()),
+        step('the station (its sources and listeners)', () => station.stop()),
+      ])
+      await step('the HTTP server', () => server.close())
       const failed = steps.find((step) => step.status === 'rejected')
       if (failed) throw failed.reason
     },

@@ -1,5 +1,5 @@
 import type { Listener } from '../broadcast/listener.ts'
-import { oneLine } from '../util/text.ts'
+import { escapeQuoted } from '../log.ts'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -15,7 +15,8 @@ export const clfDate = (date: Date): string =>
     pad(date.getUTCMinutes())
   }:${pad(date.getUTCSeconds())} +0000`
 
-const quoted = (text: string) => `"${oneLine(text || '-').replace(/[\\"]/g, (c) => `\\${c}`)}"`
+/** A quoted field, escaped as Apache and nginx do: `\"`, `\\`, `\n`, `\xHH`. */
+const quoted = (text: string) => `"${escapeQuoted(text || '-')}"`
 
 /**
  * One access-log line for a listener that left, in Icecast's format: the combined log format plus

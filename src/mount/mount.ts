@@ -12,7 +12,7 @@ import type { SourceConnection, SourceTarget } from '../input/source.ts'
 import { SourceSwitch } from '../input/switch.ts'
 import type { InputKind, SourceKind, Track } from '../input/track.ts'
 import type { Logger } from '../log.ts'
-import { silentLogger } from '../log.ts'
+import { silentLogger, throttleLine } from '../log.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
 import { Chunker } from '../pipeline/chunker.ts'
 import { Pacer } from '../pipeline/pacer.ts'
@@ -87,6 +87,7 @@ export class Mount implements SourceTarget {
   readonly #chunker: Chunker
   readonly #pacer: Pacer
   readonly #clock: Clock
+  readonly #onAirLine: (line: string) => void
   readonly #tally: ListenerTally
   readonly #relay: RelayClient | undefined
   readonly #fallbackStream: MountOptions['fallbackStream']
@@ -98,6 +99,7 @@ export class Mount implements SourceTarget {
     this.config = config
     this.log = options.log ?? silentLogger
     this.#clock = options.clock ?? systemClock
+    this.#onAirLine = throttleLine((line) => this.log.info(line), { clock: this.#clock, what: 'title change' })
     this.#playlist = playlist
     this.#params = playlist?.params
     this.#fallbackStream = options.fallbackStream
@@ -378,7 +380,7 @@ export class Mount implements SourceTarget {
     this.broadcaster.publish(chunk)
     const onAir = this.#nowPlaying.record(chunk, this.#clock.now())
     if (!onAir) return
-    this.log.info(`on air: ${onAir.track.title}${onAir.track.path ? ` (${onAir.track.path})` : ''}`)
+    this.#onAirLine(`on air: ${onAir.track.title}${onAir.track.path ? ` (${onAir.track.path})` : ''}`)
     this.#events.notify({ type: 'track', ...onAir })
   }
 }

@@ -15,3 +15,13 @@ export const onProcessSignals = (handler: (signal: string) => void): void => {
   process.on('SIGINT', once)
   process.on('SIGTERM', once)
 }
+
+/**
+ * Calls `handler` on every SIGHUP (Node and Bun), which would otherwise end the process at once.
+ *
+ * @example
+ * onProcessReload((signal) => log.info(`${signal}: carrying on`))
+ */
+export const onProcessReload = (handler: (signal: string) => void): void => {
+  process.on('SIGHUP', handler)
+}

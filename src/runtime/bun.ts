@@ -1,6 +1,6 @@
 import process from 'node:process'
 import type { FetchHandler, Runtime } from './types.ts'
-import { onProcessSignals } from './_process-signals.ts'
+import { onProcessReload, onProcessSignals } from './_process-signals.ts'
 import { serverHooks } from './hooks.ts'
 
 type BunServer = {
@@ -60,11 +60,14 @@ export const bunRuntime: Runtime = {
     return Promise.resolve({
       port: running.port,
       close: async () => {
+        // Armed first: a graceful stop waits for every connection, even a client halfway through its request head.
+        const force = setTimeout(() => running.stop(true), 1500)
         await running.stop(false)
-        setTimeout(() => running.stop(true), 1500).unref?.()
+        clearTimeout(force)
       },
     })
   },
   onShutdownSignal: onProcessSignals,
+  onReloadSignal: onProcessReload,
   exit: (code) => process.exit(code),
 }

@@ -4,8 +4,8 @@ import type { Runtime } from './types.ts'
 
 type DenoGlobal = {
   version: { deno: string }
-  addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void
-  removeSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void
+  addSignalListener(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', handler: () => void): void
+  removeSignalListener(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', handler: () => void): void
   exit(code: number): never
 }
 
@@ -31,6 +31,13 @@ export const denoRuntime: Runtime = {
       return listener
     })
     signals.forEach((signal, i) => deno().addSignalListener(signal, listeners[i]!))
+  },
+  onReloadSignal: (handler) => {
+    try {
+      deno().addSignalListener('SIGHUP', () => handler('SIGHUP'))
+    } catch {
+      // no SIGHUP on this platform (Windows): nothing to catch
+    }
   },
   exit: (code) => deno().exit(code),
 }

@@ -1,5 +1,5 @@
 import process from 'node:process'
-import { onProcessSignals } from './_process-signals.ts'
+import { onProcessReload, onProcessSignals } from './_process-signals.ts'
 import { serveNodeHttp } from './_node-http.ts'
 import { serverHooks } from './hooks.ts'
 import type { Runtime } from './types.ts'
@@ -11,5 +11,6 @@ export const nodeRuntime: Runtime = {
   hooks: serverHooks,
   serve: serveNodeHttp,
   onShutdownSignal: onProcessSignals,
+  onReloadSignal: onProcessReload,
   exit: (code) => process.exit(code),
 }

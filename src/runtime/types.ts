@@ -23,5 +23,7 @@ export interface Runtime {
   serve(fetch: FetchHandler, options: { hostname: string; port: number }): Promise<RunningServer>
   /** Calls `handler` once on SIGINT or SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void
+  /** Calls `handler` on every SIGHUP (where the platform has it), which would otherwise end the process. */
+  onReloadSignal(handler: (signal: string) => void): void
   exit(code: number): never
 }
