@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer'
-import { decodeText } from '../../util/text.ts'
+import { decodeText, oneLine } from '../../util/text.ts'
 
 /** A piece of an ICY stream: audio bytes, or the title announced by a metadata block. */
 export type IcyPart = { type: 'audio'; bytes: Uint8Array } | { type: 'title'; title: string }
@@ -64,7 +64,7 @@ export class IcyDemuxer {
         if (this.#metaLeft === 0) {
           const title = parseStreamTitle(decodeText(Buffer.concat(this.#meta)))
           this.#resume()
-          if (title !== undefined) yield { type: 'title', title }
+          if (title !== undefined) yield { type: 'title', title: oneLine(title) }
         }
       }
     }
