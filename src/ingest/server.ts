@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer'
 import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
 import type { Clock } from '../clock.ts'
@@ -9,7 +8,7 @@ import type { SourceTarget } from '../input/source.ts'
 import type { Logger } from '../log.ts'
 import { ChunkedDecoder } from '../net/chunked.ts'
 import type { HttpHead } from '../net/http-head.ts'
-import { headEnd, MAX_HEAD_BYTES, parseHead } from '../net/http-head.ts'
+import { HeadReader, MAX_HEAD_BYTES, parseHead } from '../net/http-head.ts'
 import type { BoundServer } from '../net/listen-server.ts'
 import { listenServer } from '../net/listen-server.ts'
 import { rawResponse } from '../net/raw-response.ts'
@@ -78,7 +77,7 @@ export const startIngest = (options: IngestOptions): Promise<RunningIngest> => {
 
 /** Reads a request head off the socket (pausing it), or answers 408/431/400 and closes. */
 const readHead = (socket: Socket, clock: Clock, onHead: (head: HttpHead, rest: Uint8Array) => void): void => {
-  let buffer: Uint8Array = new Uint8Array(0)
+  const reader = new HeadReader()
   const timeout = new AbortController()
   const stop = () => {
     timeout.abort()
@@ -90,18 +89,14 @@ const readHead = (socket: Socket, clock: Clock, onHead: (head: HttpHead, rest: U
     refuse(socket, 408, `No request head within ${HEAD_TIMEOUT_MS / 1000} s`)
   })
   const onData = (data: Uint8Array) => {
-    buffer = Buffer.concat([buffer, data])
-    const end = headEnd(buffer)
-    if (end < 0) {
-      if (buffer.length <= MAX_HEAD_BYTES) return
-      stop()
-      return refuse(socket, 431, `Request head larger than ${MAX_HEAD_BYTES} bytes`)
-    }
+    const read = reader.push(data)
+    if (!read) return
     stop()
+    if (read === 'too large') return refuse(socket, 431, `Request head larger than ${MAX_HEAD_BYTES} bytes`)
     socket.pause()
-    const head = parseHead(buffer.subarray(0, end))
+    const head = parseHead(read.head)
     if (!head) return refuse(socket, 400, 'Not an HTTP request')
-    onHead(head, buffer.subarray(end))
+    onHead(head, read.rest)
   }
   socket.on('data', onData)
   socket.on('close', () => timeout.abort())

@@ -14,18 +14,58 @@ export const MAX_HEAD_BYTES = 16 * 1024
 
 /**
  * Finds the end of an HTTP head in `buffer`: the offset just past the blank line (`\r\n\r\n`, or a
- * bare `\n\n` as some old clients send), or -1 if it has not arrived yet.
+ * bare `\n\n` as some old clients send), or -1 if it has not arrived yet. The search starts at `from`.
  *
  * @example
  * headEnd(Buffer.from('PUT /live HTTP/1.1\r\n\r\nbody')) // 22
  */
-export const headEnd = (buffer: Uint8Array): number => {
-  for (let i = 0; i + 1 < buffer.length; i++) {
+export const headEnd = (buffer: Uint8Array, from = 0): number => {
+  for (let i = from; i + 1 < buffer.length; i++) {
     if (buffer[i] !== 0x0a) continue
     if (buffer[i + 1] === 0x0a) return i + 2
     if (buffer[i + 1] === 0x0d && buffer[i + 2] === 0x0a) return i + 3
   }
   return -1
+}
+
+/** A head read off a connection: its bytes, and those that came after it (the start of the body). */
+export interface ReadHead {
+  head: Uint8Array
+  rest: Uint8Array
+}
+
+/**
+ * Collects an HTTP head as it arrives, in pieces of any size: each byte is copied and looked at about
+ * once, so a head that trickles in a byte at a time costs no more than one that arrives whole. A
+ * head over `MAX_HEAD_BYTES` is `too large`, however it arrives.
+ *
+ * @example
+ * const reader = new HeadReader()
+ * socket.on('data', (data) => {
+ *   const read = reader.push(data)
+ *   if (read === 'too large') refuse(431)
+ *   else if (read) onHead(parseHead(read.head), read.rest)
+ * })
+ */
+export class HeadReader {
+  #bytes = new Uint8Array(0)
+  #length = 0
+
+  /** Adds bytes that arrived: the head and what followed it once the blank line is in, else undefined. */
+  push(data: Uint8Array): ReadHead | 'too large' | undefined {
+    const from = Math.max(0, this.#length - 3)
+    if (this.#length + data.length > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.#length + data.length, 1024))
+      grown.set(this.#bytes.subarray(0, this.#length))
+      this.#bytes = grown
+    }
+    this.#bytes.set(data, this.#length)
+    this.#length += data.length
+    const bytes = this.#bytes.subarray(0, this.#length)
+    const end = headEnd(bytes, from)
+    if (end > MAX_HEAD_BYTES || (end < 0 && this.#length > MAX_HEAD_BYTES)) return 'too large'
+    return end < 0 ? undefined : { head: bytes.subarray(0, end), rest: bytes.subarray(end) }
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 import { connect as connectTls } from 'node:tls'
 import type { Clock } from '../clock.ts'
 import type { HttpHead } from './http-head.ts'
-import { headEnd, MAX_HEAD_BYTES, parseHead } from './http-head.ts'
+import { HeadReader, MAX_HEAD_BYTES, parseHead } from './http-head.ts'
 
 /** A stream response: its status, headers, the open socket (paused) and body bytes already read. */
 export interface PulledStream {
@@ -52,7 +52,7 @@ const once = (url: URL, options: PullOptions): Promise<{ head: HttpHead; socket:
       ? connectTls({ host, port, servername: host })
       : connect({ host, port })
     const stop = new AbortController()
-    let buffer: Uint8Array = new Uint8Array(0)
+    const reader = new HeadReader()
     const fail = (message: string) => {
       stop.abort()
       socket.destroy()
@@ -69,20 +69,17 @@ const once = (url: URL, options: PullOptions): Promise<{ head: HttpHead; socket:
     socket.on('error', (error) => fail(error.message))
     socket.on('end', () => fail('the server closed the connection before answering'))
     const onData = (data: Uint8Array) => {
-      buffer = Buffer.concat([buffer, data])
-      const end = headEnd(buffer)
-      if (end < 0) {
-        if (buffer.length > MAX_HEAD_BYTES) fail(`response head larger than ${MAX_HEAD_BYTES} bytes`)
-        return
-      }
-      const head = parseHead(buffer.subarray(0, end))
+      const read = reader.push(data)
+      if (!read) return
+      if (read === 'too large') return fail(`response head larger than ${MAX_HEAD_BYTES} bytes`)
+      const head = parseHead(read.head)
       if (!head || !/^\d{3}$/.test(head.second)) return fail('not an HTTP response')
       stop.abort()
       socket.pause()
       socket.off('data', onData)
       socket.removeAllListeners('error')
       socket.removeAllListeners('end')
-      resolve({ head, socket, rest: buffer.subarray(end) })
+      resolve({ head, socket, rest: read.rest })
     }
     socket.on('data', onData)
   })

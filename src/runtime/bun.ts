@@ -27,10 +27,18 @@ const bun = () => (globalThis as unknown as { Bun: BunGlobal }).Bun
  * Passes a request on to `fetch`. A request without a `Host` header (HTTP/1.0, as old hardware
  * radios and scripts send it) reaches Bun's handler with a URL that is only a path, which Hono
  * misreads (`/abc/def` routed as `/def`): it gets an absolute URL, and the hooks get the server
- * methods bound to the request Bun knows.
+ * methods bound to the request Bun knows. A `Host` that makes no URL is a 400, as on Node and Deno.
  */
 const withHost = (fetch: FetchHandler, request: Request, server: BunServer) => {
-  if (!request.url.startsWith('/')) return fetch(request, server)
+  // Bun takes any Host header into the URL (`Host: [::1` gives `http://[::1/stream`): Node and Deno answer 400.
+  if (!request.url.startsWith('/')) {
+    return URL.canParse(request.url)
+      ? fetch(request, server)
+      : new Response('Bad Request: the Host header is not a host name\n', {
+        status: 400,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      })
+  }
   const env = {
     requestIP: () => server.requestIP(request),
     timeout: (_: Request, seconds: number) => server.timeout(request, seconds),

@@ -69,3 +69,29 @@ describe('the Bun adapter', () => {
     45_000,
   )
 })
+
+describe('the Bun adapter with a Host that makes no URL', () => {
+  test('answers 400, as Node and Deno do, not a 500 with a stack trace in the log', async () => {
+    const { connect } = await import('node:net')
+    const station = await startStation([{ path: '/stream', playlist: [fixtures.mp3(2)], burst: 0 }])
+    try {
+      for (const host of ['[::1', 'host:65536', '%00', '[::1]:99999']) {
+        const answer = await new Promise<string>((resolve) => {
+          const socket = connect(
+            station.port,
+            '127.0.0.1',
+            () => socket.write(`GET /stream HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+          )
+          let text = ''
+          socket.on('data', (data) => (text += data.toString('latin1')))
+          socket.on('close', () => resolve(text))
+          socket.on('error', () => resolve(text))
+        })
+        expect({ host, status: answer.split('\r\n')[0] }).toEqual({ host, status: 'HTTP/1.1 400 Bad Request' })
+      }
+      expect(station.logs.filter((l) => /TypeError|^\s+at /.test(l))).toEqual([])
+    } finally {
+      await station.stop()
+    }
+  })
+})
