@@ -51,7 +51,7 @@ describe('IcyDemuxer', () => {
   })
 
   test('a title is one line: line breaks and other control characters from the upstream become a space', () => {
-    const forged = "Song\n2026-01-01T00:00:00.000Z error FORGED\r\tEnd"
+    const forged = 'Song\n2026-01-01T00:00:00.000Z error FORGED\r\tEnd'
     const { events } = collect(new IcyDemuxer(1000), icyStream(audio.subarray(0, 2000), 1000, [forged]), 512)
     expect(events).toEqual([1000, 'Song 2026-01-01T00:00:00.000Z error FORGED End'])
   })
