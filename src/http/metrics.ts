@@ -1,4 +1,5 @@
 import type { Mount } from '../mount/mount.ts'
+import { eventSubscribers } from './event-fanout.ts'
 import type { Station } from '../station/station.ts'
 import { VERSION } from '../version.ts'
 
@@ -45,7 +46,7 @@ const MOUNT_METRICS: readonly MetricFamily[] = [
     name: 'airwave_event_subscribers',
     type: 'gauge',
     help: "Event streams (/api/events, the pages) carrying this mount's events now.",
-    samples: one((m) => m.observers),
+    samples: one((m) => eventSubscribers(m)),
   },
   {
     name: 'airwave_listener_connections_total',

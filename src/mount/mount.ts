@@ -212,12 +212,10 @@ export class Mount implements SourceTarget {
     return this.#tally.counts
   }
 
-  /** How many subscribe to the mount's events now (each open event stream carrying it, say). */
-  get observers(): number {
-    return this.#events.size
-  }
-
-  /** Subscribes to track changes, listener joins and leaves, and the end; returns the unsubscribe function. */
+  /**
+   * Subscribes to track changes, listener counts (settled: at most one change every half second)
+   * and the end; returns the unsubscribe function.
+   */
   observe(observer: (event: MountEvent) => void): () => void {
     return this.#events.add(observer)
   }
