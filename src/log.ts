@@ -164,7 +164,8 @@ const floodGuard = (
  * Creates a logger writing `2026-11-25T18:45:00.123Z info  [/stream] message` lines to standard
  * error and access-log lines to standard output, so the two can be piped apart. Every line is one
  * line: control characters are escaped. A flood of lines (of one scope and level) is cut down by a
- * flood guard, which writes how many lines it held back.
+ * flood guard, which writes how many lines it held back; the unscoped lines (the station's own: the
+ * banner, signals, an admin's actions) are never held back.
  *
  * @example
  * const log = createLogger({ level: 'debug' })
@@ -181,7 +182,9 @@ export const createLogger = (options: LoggerOptions = {}): Logger => {
   const line = flood ? floodGuard(flood, options.clock ?? unrefClock, emit) : emit
   const make = (scope: string): Logger => {
     const at = (level: LogLevel) => (message: string) => {
-      if (LOG_LEVELS.indexOf(level) >= min) line(level, scope, message)
+      // The station's own unscoped lines (the banner, signals, an admin's actions) are never held back:
+      // nothing from the network writes there.
+      if (LOG_LEVELS.indexOf(level) >= min) (scope ? line : emit)(level, scope, message)
     }
     return {
       debug: at('debug'),

@@ -93,12 +93,13 @@ describe('the flood guard', () => {
 
   test('the next line written after a burst is preceded by the count of the lines held back', async () => {
     const { clock, log, lines } = logged({ flood: guard })
-    for (let i = 1; i <= 7; i++) log.error(`boom ${i}`)
+    const relay = log.child('/edge')
+    for (let i = 1; i <= 7; i++) relay.error(`boom ${i}`)
     clock.stall(2000) // the line comes before the summary's timer fires
-    log.error('boom 8')
+    relay.error('boom 8')
     expect(lines.slice(5).map((l) => l.slice(25))).toEqual([
-      'error flood guard: 2 lines not written in 2.0 s (over 2 a second after 5 at once)',
-      'error boom 8',
+      'error [/edge] flood guard: 2 lines not written in 2.0 s (over 2 a second after 5 at once)',
+      'error [/edge] boom 8',
     ])
     await clock.advance(1000)
     expect(lines).toHaveLength(7)
@@ -108,7 +109,7 @@ describe('the flood guard', () => {
     const { clock, log, lines } = logged({ flood: guard })
     let sent = 0
     for (let ms = 0; ms < 10_000; ms += 100) {
-      for (let i = 0; i < 10; i++) log.info(`title ${++sent}`)
+      for (let i = 0; i < 10; i++) log.child('/edge').info(`title ${++sent}`)
       await clock.advance(100)
     }
     await clock.advance(1000)
@@ -140,9 +141,17 @@ describe('the flood guard', () => {
     expect(lines).toHaveLength(5)
   })
 
-  test('by default a start-up of 100 lines passes whole; `flood: false` lets every line through', async () => {
+  test("the station's own unscoped lines (banner, signals, an admin's actions) are never held back", async () => {
+    const { clock, log, lines } = logged({ flood: guard })
+    for (let i = 0; i < 50; i++) log.child('admin').warn('refused')
+    for (let i = 0; i < 50; i++) log.info(`admin (192.0.2.1): skipped to the next track ${i}`)
+    await clock.advance(10_000)
+    expect(lines.filter((l) => l.includes('skipped to the next track'))).toHaveLength(50)
+  })
+
+  test('by default 100 lines of a scope pass whole; `flood: false` lets every line through', async () => {
     const guarded = logged()
-    for (let i = 0; i < 150; i++) guarded.log.info(`line ${i}`)
+    for (let i = 0; i < 150; i++) guarded.log.child('/stream').info(`line ${i}`)
     expect(guarded.lines).toHaveLength(100)
     await guarded.clock.advance(100)
     expect(guarded.lines.at(-1)).toContain(

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts'
 import type { HttpHead } from '../net/http-head.ts'
 import { credentialsMatch, parseBasicAuth, SOURCE_USER } from '../security/credentials.ts'
 import type { AuthThrottle } from '../security/throttle.ts'
+import { sourceDoor } from '../security/throttle.ts'
 import type { Refused, Result } from '../util/result.ts'
 import { done } from '../util/result.ts'
 
@@ -32,7 +33,7 @@ export interface HandshakeContext {
   address: string
   /** The mounts sources may feed, by path. */
   targets: ReadonlyMap<string, SourceTarget>
-  /** Per-address back-off for failed logins. */
+  /** Back-off per address and door for failed logins. */
   throttle: AuthThrottle
   /** The source port's log, for requests that name no mount. */
   log: Logger
@@ -99,7 +100,7 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     log.debug(`source login refused on ${path} from ${address}: no credentials sent (challenged, not counted)`)
     return refuse(401, loginRequired, challenge)
   }
-  const door = `source ${path}`
+  const door = sourceDoor(password)
   const verdict = throttle.check(address, door)
   if (!verdict.ok) {
     const seconds = Math.ceil(verdict.retryAfterMs / 1000)
@@ -107,7 +108,7 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     return refuse(429, verdict.reason, { 'Retry-After': String(seconds) })
   }
   if (!credentialsMatch(given, [{ user: SOURCE_USER, password }])) {
-    const failures = throttle.fail(address, door, given.password)
+    const failures = throttle.fail(address, door, given.user, given.password)
     log.warn(
       `source login refused on ${path} from ${address}: wrong user name or password (${failures} different wrong password(s) in a row)`,
     )

@@ -30,25 +30,36 @@ const REMEMBERED_GUESSES = 8
 
 const keyOf = (address: string, door: string): string => `${door}\0${address}`
 
+/**
+ * The door of a source login: one per source password, so that mounts sharing the station's
+ * password are one door (a guess at one is a guess at all), and a mount with its own is another.
+ *
+ * @example
+ * throttle.check(address, sourceDoor(mount.sourcePassword))
+ */
+export const sourceDoor = (password: string): string =>
+  `source ${createHash('sha256').update(password, 'utf8').digest('base64').slice(0, 12)}`
+
 /** An attempt refused without checking: how long the address must wait. */
 export interface Throttled extends Refused {
   readonly retryAfterMs: number
 }
 
 /**
- * Back-off for password checks, per address and per door (`admin`, or one mount's source login):
- * wrong admin passwords never keep a DJ out, nor a guess at one mount's password another's. After a
+ * Back-off for password checks, per address and per door (`admin`, or a source password's logins,
+ * `sourceDoor`): wrong admin passwords never keep a DJ out. After a
  * failure, further attempts from that address at that door are refused without checking anything
  * for a window that doubles with each new wrong password (0.5 s, 1 s, 2 s … up to a minute by
  * default), so guessing stays slow even with many parallel connections. A wrong password tried
- * again (an encoder left running with an old password) is refused but counts no further: it guesses
- * nothing, so it cannot lengthen the window for the people with the right one. A success clears the
+ * again (an encoder left running with an old password) is refused and keeps the current window
+ * shut, but does not double it: it guesses nothing, so it cannot lengthen the window for the
+ * people with the right one. A success clears the
  * address at that door.
  *
  * @example
  * const verdict = throttle.check(address, 'admin')
  * if (!verdict.ok) return tooManyAttempts(verdict.reason, verdict.retryAfterMs)
- * if (!credentialsMatch(given, accepted)) throttle.fail(address, 'admin', given.password)
+ * if (!credentialsMatch(given, accepted)) throttle.fail(address, 'admin', given.user, given.password)
  * else throttle.succeed(address, 'admin')
  */
 export class AuthThrottle {
@@ -82,19 +93,23 @@ export class AuthThrottle {
   }
 
   /**
-   * Records a wrong `password` from `address` at `door`; returns how many different wrong passwords
-   * the address has tried there in a row (a repeat of a recent one is not counted again).
+   * Records wrong credentials (`user` and `password`) from `address` at `door`; returns how many
+   * different wrong ones the address has tried there in a row. A repeat of a recent one is not
+   * counted again: it closes the door for the current window, without doubling it.
    */
-  fail(address: string, door: string, password: string): number {
+  fail(address: string, door: string, user: string, password: string): number {
     const key = keyOf(address, door)
     const now = this.#clock.now()
     const entry = this.#live(key) ?? { failures: 0, lastFailure: now, until: now, tried: [] }
-    const guess = createHash('sha256').update(this.#salt).update(password, 'utf8').digest('base64')
-    if (entry.tried.includes(guess)) return entry.failures
-    entry.tried = [...entry.tried.slice(1 - REMEMBERED_GUESSES), guess]
-    entry.failures++
+    const guess = createHash('sha256').update(this.#salt).update(`${user}\0${password}`, 'utf8').digest('base64')
+    const repeat = entry.tried.includes(guess)
+    if (!repeat) {
+      entry.tried = [...entry.tried.slice(1 - REMEMBERED_GUESSES), guess]
+      entry.failures++
+    }
     entry.lastFailure = now
-    entry.until = now + backoffDelay(entry.failures, { initialMs: this.#baseMs, maxMs: this.#maxMs })
+    const window = backoffDelay(entry.failures, { initialMs: this.#baseMs, maxMs: this.#maxMs })
+    entry.until = Math.max(entry.until, now + window)
     this.#entries.delete(key)
     this.#entries.set(key, entry)
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!)

@@ -3,7 +3,7 @@ import type { SourceTarget } from '../../src/input/source.ts'
 import { handshake } from '../../src/ingest/handshake.ts'
 import { silentLogger } from '../../src/log.ts'
 import { parseHead } from '../../src/net/http-head.ts'
-import { AuthThrottle } from '../../src/security/throttle.ts'
+import { AuthThrottle, sourceDoor } from '../../src/security/throttle.ts'
 import { done, refused } from '../../src/util/result.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
 
@@ -17,6 +17,9 @@ const target = (path: string, sourcePassword: string | undefined, accepts = true
   admitStream: () => done(),
   connectSource: () => {},
 })
+
+/** The door of /live's logins (its password). */
+const door = sourceDoor('s3cret')
 
 const auth = (password: string) => `Basic ${Buffer.from(`source:${password}`).toString('base64')}`
 
@@ -97,15 +100,15 @@ describe('handshake', () => {
     expect(wrong.ok ? undefined : [wrong.status, wrong.headers]).toEqual([401, {
       'WWW-Authenticate': 'Basic realm="airwave source"',
     }])
-    expect(throttle.check('192.0.2.7', 'source /live').ok).toBe(false)
+    expect(throttle.check('192.0.2.7', door).ok).toBe(false)
     const right = decide(`PUT /live HTTP/1.1\r\nAuthorization: ${auth('s3cret')}\r\nContent-Type: audio/mpeg`)
     expect(right.ok ? undefined : [right.status, right.headers]).toEqual([429, { 'Retry-After': '1' }])
   })
 
-  test('each mount is its own door, and wrong admin passwords never count against a source login', () => {
+  test('each source password is its own door, and wrong admin passwords never count against a source login', () => {
     const { decide, throttle } = setup()
-    throttle.fail('192.0.2.7', 'admin', 'guess')
-    throttle.fail('192.0.2.7', 'source /other', 'guess')
+    throttle.fail('192.0.2.7', 'admin', 'admin', 'guess')
+    throttle.fail('192.0.2.7', sourceDoor('other password'), 'source', 'guess')
     const right = decide(`PUT /live HTTP/1.1\r\nAuthorization: ${auth('s3cret')}\r\nContent-Type: audio/mpeg`)
     expect(right.ok).toBe(true)
   })
@@ -117,9 +120,9 @@ describe('handshake', () => {
       status: 401,
       headers: { 'WWW-Authenticate': 'Basic realm="airwave source"' },
     })
-    expect(throttle.check('192.0.2.7', 'source /live').ok).toBe(true)
-    throttle.fail('192.0.2.7', 'source /live', 'guess 1')
+    expect(throttle.check('192.0.2.7', door).ok).toBe(true)
+    throttle.fail('192.0.2.7', door, 'source', 'guess 1')
     expect(bare()).toMatchObject({ ok: false, status: 401 })
-    expect(throttle.fail('192.0.2.7', 'source /live', 'guess 2')).toBe(2)
+    expect(throttle.fail('192.0.2.7', door, 'source', 'guess 2')).toBe(2)
   })
 })

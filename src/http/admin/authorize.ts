@@ -6,6 +6,7 @@ import type { Credentials } from '../../security/credentials.ts'
 import { credentialsMatch, parseBasicAuth, SOURCE_USER } from '../../security/credentials.ts'
 import type { Station } from '../../station/station.ts'
 import { provenance } from '../../security/provenance.ts'
+import { sourceDoor } from '../../security/throttle.ts'
 import { clientAddress } from '../../util/address.ts'
 import type { Refused, Result } from '../../util/result.ts'
 import { done } from '../../util/result.ts'
@@ -42,10 +43,8 @@ const forgeryRisk = (c: Context, station: Station, request: AuthorizeRequest): s
   if (from === 'other-origin') {
     return 'Cross-origin admin requests are refused: a page of another site (or port) may not use the admin login'
   }
-  if (from !== 'unknown-browser' || READ_ONLY.has(request.command)) return undefined
-  if (request.command === 'metadata' && parseBasicAuth(c.req.header('authorization'))?.user === SOURCE_USER) {
-    return undefined
-  }
+  // `metadata` is what encoders send (some with a browser-like user agent); a title is all it changes.
+  if (from !== 'unknown-browser' || READ_ONLY.has(request.command) || request.command === 'metadata') return undefined
   return `A browser request to /admin/${request.command} that says nothing of the page that sent it (no Origin, Referer or Fetch Metadata) could come from another site, so it is refused: use the dashboard, or a tool such as curl`
 }
 
@@ -82,9 +81,10 @@ export const authorize = (
   context: { hooks: ConnectionHooks; log: Logger },
   request: AuthorizeRequest,
 ): Result<undefined, AdminRefusal> => {
+  const log = context.log.child('admin')
   const risk = forgeryRisk(c, station, request)
   if (risk) {
-    context.log.warn(
+    log.warn(
       `admin request /admin/${request.command} refused from ${requestAddress(c, context.hooks)}: ${risk}`,
     )
     return refuse(403, risk)
@@ -101,20 +101,22 @@ export const authorize = (
     )
   }
   const from = requestAddress(c, context.hooks)
-  const verdict = station.authThrottle.check(from, 'admin')
-  if (!verdict.ok) return refuse(429, verdict.reason, { 'Retry-After': String(Math.ceil(verdict.retryAfterMs / 1000)) })
   const given = parseBasicAuth(c.req.header('authorization'))
+  // An encoder's title update with its source password is a source login: its door is the password's.
+  const door = given?.user === SOURCE_USER && sourcePassword !== undefined ? sourceDoor(sourcePassword) : 'admin'
+  const verdict = station.authThrottle.check(from, door)
+  if (!verdict.ok) return refuse(429, verdict.reason, { 'Retry-After': String(Math.ceil(verdict.retryAfterMs / 1000)) })
   if (!credentialsMatch(given, accepted)) {
     if (given) {
-      const failures = station.authThrottle.fail(from, 'admin', given.password)
-      context.log.warn(
+      const failures = station.authThrottle.fail(from, door, given.user, given.password)
+      log.warn(
         `admin request /admin/${request.command} refused from ${from}: wrong user name or password (${failures} different wrong password(s) in a row)`,
       )
     } else {
-      context.log.info(`admin request /admin/${request.command} refused from ${from}: no credentials sent`)
+      log.debug(`admin request /admin/${request.command} refused from ${from}: no credentials sent (challenged)`)
     }
     return refuse(401, 'Authentication required', { 'WWW-Authenticate': 'Basic realm="airwave admin"' })
   }
-  station.authThrottle.succeed(from, 'admin')
+  station.authThrottle.succeed(from, door)
   return done()
 }

@@ -254,8 +254,10 @@ describe('the admin API', () => {
       { ...ADMIN, Origin: 'http://evil.example', 'User-Agent': chrome },
       { ...ADMIN, Origin: 'null', 'User-Agent': chrome },
       { ...ADMIN, Referer: 'http://evil.example/page.html', 'User-Agent': chrome },
-      { ...ADMIN, 'User-Agent': chrome },
+      { ...ADMIN, 'User-Agent': chrome, 'Accept-Language': 'en' },
       { ...ADMIN, 'Upgrade-Insecure-Requests': '1', Accept: 'text/html' },
+      { ...ADMIN, 'Sec-Fetch-Site': 'none', 'User-Agent': chrome, 'Accept-Language': 'en' },
+      { ...ADMIN, 'X-Requested-With': 'com.example.webview', 'User-Agent': chrome, 'Accept-Language': 'en' },
     ]
     for (const headers of forged) {
       const response = await admin('skip?mount=/stream', headers)
@@ -271,6 +273,7 @@ describe('the admin API', () => {
     for (
       const headers of [
         { ...ADMIN, 'User-Agent': 'curl/8.11.1' },
+        { ...ADMIN, 'User-Agent': 'Mozilla/3.0 (compatible; Indy Library)' },
         { ...ADMIN, Origin: `http://${host}`, 'User-Agent': chrome },
         { ...ADMIN, Referer: `http://${host}/admin/`, 'User-Agent': chrome },
         { ...ADMIN, 'X-Requested-With': 'airwave-dashboard', 'User-Agent': chrome },

@@ -29,9 +29,8 @@ describe('scanFolder', () => {
       dir.link('.', 'loops/sub/self')
       dir.link('..', 'loops/sub/up')
       const { lines, log } = capture()
-      const started = performance.now()
+      // (Before, this never returned: the test's timeout catches that.)
       expect(await scanFolder(dir.path('loops'), log)).toEqual([a, b])
-      expect(performance.now() - started).toBeLessThan(2000)
       expect(warnings(lines)).toEqual([
         expect.stringContaining(`skipping ${dir.path('loops/sub/self')}: a symbolic link loop`),
         expect.stringContaining(`skipping ${dir.path('loops/sub/up')}: a symbolic link loop`),
