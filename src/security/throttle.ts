@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
+import { addressBlock } from '../util/address.ts'
 import { backoffDelay } from '../util/backoff.ts'
 import type { Refused, Result } from '../util/result.ts'
 import { done } from '../util/result.ts'
@@ -28,7 +29,8 @@ interface Entry {
 /** How many wrong passwords an entry remembers. */
 const REMEMBERED_GUESSES = 8
 
-const keyOf = (address: string, door: string): string => `${door}\0${address}`
+/** An IPv6 client is counted by its /64, which a single attacker can rotate through. */
+const keyOf = (address: string, door: string): string => `${door}\0${addressBlock(address)}`
 
 /**
  * The door of a source login: one per source password, so that mounts sharing the station's

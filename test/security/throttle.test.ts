@@ -83,4 +83,11 @@ describe('AuthThrottle', () => {
     expect(sourceDoor('s3cret')).not.toBe(sourceDoor('other'))
     expect(sourceDoor('s3cret')).not.toContain('s3cret')
   })
+
+  test('an IPv6 client is counted by its /64: rotating addresses within it gains nothing', () => {
+    const throttle = new AuthThrottle({ clock: new ManualClock() })
+    throttle.fail('2001:db8:1:2::1', 'admin', 'admin', 'guess')
+    expect(throttle.check('2001:db8:1:2:ffff::9', 'admin').ok).toBe(false)
+    expect(throttle.check('2001:db8:1:3::1', 'admin').ok).toBe(true)
+  })
 })
