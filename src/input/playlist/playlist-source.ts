@@ -11,7 +11,7 @@ import { refused } from '../../util/result.ts'
 import { FolderListings } from './folder-listings.ts'
 import type { ResolvedFile } from './resolve-playlist.ts'
 import { resolvePlaylist } from './resolve-playlist.ts'
-import { SkipReport } from './skip-report.ts'
+import { describeFailures, SkipReport } from './skip-report.ts'
 import type { SourceFrame, Track, TrackTags } from '../track.ts'
 import { displayTitle, nextTrackId, titleFromPath } from '../track.ts'
 import { readTrackTags } from './track-tags.ts'
@@ -28,21 +28,6 @@ export interface PlaylistSourceOptions {
   log?: Logger
   clock?: Clock
   random?: () => number
-}
-
-/** One line per failed file, but one per reason for more than three files failing alike (the first named). */
-const describeFailures = (failures: readonly { path: string; reason: string }[]): string => {
-  const byReason = new Map<string, { path: string }[]>()
-  for (const failure of failures) {
-    const alike = byReason.get(failure.reason)
-    if (alike) alike.push(failure)
-    else byReason.set(failure.reason, [failure])
-  }
-  return [...byReason].map(([reason, alike]) =>
-    alike.length <= 3
-      ? alike.map(({ path }) => `\n  ${path}: ${reason}`).join('')
-      : `\n  ${alike.length.toLocaleString('en-US')} files: ${reason} (first: ${alike[0]!.path})`
-  ).join('')
 }
 
 /**
