@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 
-/**
- * Counts the server-side TCP connections in state ESTABLISHED whose local port is `port`, from
- * Linux's /proc/net/tcp and tcp6: what the kernel says, whatever the runtime believes.
- */
-export const establishedConnections = (port: number): number => {
+/** TCP states as /proc/net/tcp writes them. */
+const STATES = { established: '01', closeWait: '08' } as const
+
+/** Counts the server-side TCP connections whose local port is `port` in `state`, from /proc/net/tcp and tcp6. */
+const connectionsIn = (state: keyof typeof STATES, port: number): number => {
   let count = 0
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = ''
@@ -17,8 +17,20 @@ export const establishedConnections = (port: number): number => {
       const fields = line.trim().split(/\s+/)
       if (fields.length < 4) continue
       const localPort = Number.parseInt(fields[1]!.split(':')[1]!, 16)
-      if (localPort === port && fields[3] === '01') count++
+      if (localPort === port && fields[3] === STATES[state]) count++
     }
   }
   return count
 }
+
+/**
+ * Counts the server-side TCP connections in state ESTABLISHED whose local port is `port`, from
+ * Linux's /proc/net/tcp and tcp6: what the kernel says, whatever the runtime believes.
+ */
+export const establishedConnections = (port: number): number => connectionsIn('established', port)
+
+/**
+ * The server's connections on `port` that the client closed but the server never did (TCP state
+ * CLOSE_WAIT): sockets it leaks.
+ */
+export const halfClosedConnections = (port: number): number => connectionsIn('closeWait', port)

@@ -1,5 +1,4 @@
 import { Buffer } from 'node:buffer'
-import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { FuzzCase } from './fuzz-cases.ts'
 
@@ -106,26 +105,4 @@ export const playAll = async (
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
   return results
-}
-
-/**
- * The server's connections on `port` that the client closed but the server never did (TCP state
- * CLOSE_WAIT, from Linux's /proc/net/tcp and tcp6): sockets it leaks.
- */
-export const halfClosedConnections = (port: number): number => {
-  let count = 0
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = ''
-    try {
-      text = readFileSync(table, 'utf8')
-    } catch {
-      continue
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/)
-      if (fields.length < 4) continue
-      if (Number.parseInt(fields[1]!.split(':')[1]!, 16) === port && fields[3] === '08') count++
-    }
-  }
-  return count
 }

@@ -6,7 +6,8 @@ import { run } from '../helpers/process.ts'
 import { decodeMp3 } from '../helpers/source-client.ts'
 import { ADMIN_PASSWORD, fuzzCases, SOURCE_PASSWORD } from './fuzz-cases.ts'
 import type { Exchange } from './fuzz-wire.ts'
-import { exchange, halfClosedConnections, hasStackTrace, playAll } from './fuzz-wire.ts'
+import { halfClosedConnections } from '../helpers/sockets.ts'
+import { exchange, hasStackTrace, playAll } from './fuzz-wire.ts'
 import { LEGS, onLoopback } from './runtimes.ts'
 
 /**
