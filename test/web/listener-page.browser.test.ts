@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun:test'
 import type { Browser, WatchedPage } from '../helpers/browser.ts'
 import { buildClient, expectClean, launchBrowser, screenshot } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
@@ -75,6 +75,8 @@ describe('the listener page in Chromium', () => {
         e.type === 'track' && onAir.push({ at: Date.now(), title: e.track.song! })
       )
       const w = await browser.open()
+      // Closed however the test ends: a page left playing would reconnect to the next test's station.
+      onTestFinished(() => w.page.close().catch(() => {}))
       await w.page.goto(station.url)
       await w.page.locator('section.mount button.play').first().click()
       await playedPast(w, 1)
