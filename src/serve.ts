@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts'
 import { systemClock } from './clock.ts'
+import { serveWorkers, workerCount } from './cluster/serve-workers.ts'
 import { liveEnabled, sourcePortOf } from './config/schema.ts'
 import { sourcePortAdmin } from './http/admin/source-port.ts'
 import { createApp } from './http/app.ts'
@@ -66,6 +67,8 @@ export interface ServeOptions {
   port?: number
   /** The source port (default: the station's `sourcePort`, else the HTTP port + 1). */
   sourcePort?: number
+  /** Processes serving listeners (default: the station's `workers`); see `serveWorkers`. */
+  workers?: number | 'auto'
   log?: Logger
   clock?: Clock
 }
@@ -99,10 +102,13 @@ export const serveStation = async (
   const log = options.log ?? station.log
   const hostname = options.hostname ?? config.host
   const port = options.port ?? config.port
-  const app = createApp(station, { hooks: runtime.hooks, log, clock: options.clock })
+  const workers = workerCount(options.workers ?? config.workers)
+  const clock = options.clock ?? systemClock
   let server
   try {
-    server = await runtime.serve(app.fetch, { hostname, port })
+    server = workers > 1
+      ? await serveWorkers(station, runtime, { count: workers, hostname, port, log, clock })
+      : await runtime.serve(createApp(station, { hooks: runtime.hooks, log, clock }).fetch, { hostname, port })
   } catch (error) {
     await station.stop()
     throw bindError(error, 'port', port, hostname, '--port')

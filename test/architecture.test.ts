@@ -25,7 +25,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['runtime'],
   ['web'],
   ['http'],
-  ['serve.ts', 'index.ts', 'main.ts', 'node.ts', 'bun.ts', 'deno.ts'],
+  ['cluster'],
+  ['serve.ts', 'index.ts', 'main.ts', 'worker.ts', 'node.ts', 'bun.ts', 'deno.ts'],
 ]
 
 /** Longest module a server-side folder may hold, in lines. */

@@ -7,6 +7,8 @@ import type { CloseReason, ListenerHost, ListenerInfo, ListenerOptions } from '.
 import { Listener } from './listener.ts'
 
 export interface BroadcasterOptions {
+  /** What it broadcasts (a mount's path), for whoever follows its listeners elsewhere. */
+  name?: string
   /** Seconds of recent audio a new listener receives at once. */
   burstSeconds: number
   /** Seconds of audio a listener may be skipped in a row before it is dropped. */
@@ -42,6 +44,9 @@ export type BroadcastEvent =
   | { type: 'join'; listener: Listener }
   | { type: 'leave'; listener: Listener; reason: CloseReason | 'moved' }
 
+/** What a broadcaster's taps see: every published chunk, and the burst cleared (a new stream). */
+export type BroadcastTap = (event: { type: 'chunk'; chunk: Chunk } | { type: 'clear' }) => void
+
 /**
  * One per mount: publishes each paced chunk to every listener's stream, the same bytes at the same
  * moment, and hands each new listener the burst first. A listener whose stream is full is skipped
@@ -58,6 +63,7 @@ export class Broadcaster implements ListenerHost {
   readonly stats: BroadcastStats = { peak: 0, connections: 0, slowDrops: 0, chunks: 0, bytes: 0, departedBytes: 0 }
   readonly #listeners = new Set<Listener>()
   readonly #observers = new Observers<BroadcastEvent>()
+  readonly #taps = new Observers<Parameters<BroadcastTap>[0]>()
   readonly #options: BroadcasterOptions
   readonly #clock: Clock
   #nextId = 1
@@ -69,6 +75,16 @@ export class Broadcaster implements ListenerHost {
     this.#clock = options.clock ?? systemClock
     this.#allocateId = options.nextId ?? (() => this.#nextId++)
     this.burst = new BurstBuffer(options.burstSeconds)
+  }
+
+  /** What it broadcasts (a mount's path), if named. */
+  get name(): string | undefined {
+    return this.#options.name
+  }
+
+  /** Seconds a listener may be skipped in a row before it is dropped. */
+  get slowLimit(): number {
+    return this.#options.slowLimit
   }
 
   /** Listeners connected now. */
@@ -104,6 +120,21 @@ export class Broadcaster implements ListenerHost {
     this.stats.bytes += chunk.data.length
     this.burst.push(chunk)
     for (const listener of this.#listeners) listener.offer(chunk)
+    this.#taps.notify({ type: 'chunk', chunk })
+  }
+
+  /** Empties the burst buffer (the stream changed: old audio must not reach new listeners). */
+  clearBurst(): void {
+    this.burst.clear()
+    this.#taps.notify({ type: 'clear' })
+  }
+
+  /**
+   * Follows the broadcast itself (each chunk as it is published, the burst cleared), as another
+   * process serving listeners of the same mount does; returns the unsubscribe function.
+   */
+  tap(tap: BroadcastTap): () => void {
+    return this.#taps.add(tap)
   }
 
   /**
@@ -138,6 +169,7 @@ export class Broadcaster implements ListenerHost {
     if (to === this || listener.isClosed || !this.#listeners.delete(listener)) return false
     this.#notify({ type: 'leave', listener, reason: 'moved' })
     listener.host = to
+    listener.movedTo(to)
     to.#listeners.add(listener)
     to.stats.peak = Math.max(to.stats.peak, to.#listeners.size)
     to.#notify({ type: 'join', listener })

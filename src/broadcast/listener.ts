@@ -25,6 +25,8 @@ export interface ListenerOptions {
 
 /** Whoever serves a listener now (its broadcaster): told when the listener's stream ends. */
 export interface ListenerHost {
+  /** What the host serves (a mount's path), when it has a name. */
+  readonly name?: string
   release(listener: Listener, reason: CloseReason): void
 }
 
@@ -42,7 +44,6 @@ export class Listener {
   readonly id: number
   readonly info: ListenerInfo
   readonly connectedAt: number
-  readonly stream: ReadableStream<Uint8Array>
   readonly closed: Promise<CloseReason>
   /** Bytes handed to the stream. */
   bytesEnqueued = 0
@@ -51,7 +52,8 @@ export class Listener {
   /** The broadcaster serving it now (it moves the listener between broadcasters); undefined once it has closed. */
   host: ListenerHost | undefined
   #skippedRun = 0
-  #controller!: ReadableStreamDefaultController<Uint8Array>
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined
+  #stream: ReadableStream<Uint8Array> | undefined
   #closeReason: CloseReason | undefined
   #sentAtClose: number | undefined
   #resolveClosed!: (reason: CloseReason) => void
@@ -63,15 +65,25 @@ export class Listener {
     this.info = options.info
     this.connectedAt = options.connectedAt
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve))
-    this.stream = new ReadableStream<Uint8Array>(
+  }
+
+  /** The listener's audio: the response body. Made on first use, so a listener served elsewhere (another process) holds none. */
+  get stream(): ReadableStream<Uint8Array> {
+    this.#stream ??= new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#controller = controller
         },
         cancel: () => this.#finish('client'),
       },
-      new ByteLengthQueuingStrategy({ highWaterMark: options.highWaterMark }),
+      new ByteLengthQueuingStrategy({ highWaterMark: this.#options.highWaterMark }),
     )
+    return this.#stream
+  }
+
+  get #queue(): ReadableStreamDefaultController<Uint8Array> {
+    if (!this.#controller) void this.stream
+    return this.#controller!
   }
 
   get isClosed(): boolean {
@@ -84,7 +96,7 @@ export class Listener {
 
   /** Bytes queued in the stream, not yet taken by the runtime. */
   get queuedBytes(): number {
-    const desired = this.#closeReason ? null : this.#controller.desiredSize
+    const desired = this.#closeReason ? null : this.#queue.desiredSize
     return desired === null ? 0 : this.#options.highWaterMark - desired
   }
 
@@ -105,7 +117,7 @@ export class Listener {
    */
   offer(chunk: Chunk): boolean {
     if (this.#closeReason) return false
-    const desired = this.#controller.desiredSize
+    const desired = this.#queue.desiredSize
     if (desired === null) {
       this.#finish('client')
       return false
@@ -128,7 +140,7 @@ export class Listener {
 
   protected enqueue(bytes: Uint8Array): void {
     try {
-      this.#controller.enqueue(bytes)
+      this.#queue.enqueue(bytes)
       this.bytesEnqueued += bytes.length
     } catch {
       this.#finish('error')
@@ -146,12 +158,21 @@ export class Listener {
     this.#sentAtClose = this.bytesSent
     this.#finish(reason)
     try {
-      if (reason === 'shutdown' || reason === 'kicked' || reason === 'slow') this.#controller.close()
-      else this.#controller.error(new Error(`listener closed: ${reason}`))
+      if (reason === 'shutdown' || reason === 'kicked' || reason === 'slow') this.#controller?.close()
+      else this.#controller?.error(new Error(`listener closed: ${reason}`))
     } catch {
       // already closed by the runtime
     }
   }
+
+  /** Records the end (once): the host is told, `closed` resolves. For subclasses whose stream lives elsewhere. */
+  protected end(reason: CloseReason, bytesSent?: number): void {
+    if (bytesSent !== undefined) this.#sentAtClose ??= bytesSent
+    this.#finish(reason)
+  }
+
+  /** The listener was moved to another broadcaster (see `Broadcaster.transfer`). */
+  movedTo(_host: ListenerHost): void {}
 
   #finish(reason: CloseReason): void {
     if (this.#closeReason) return

@@ -9,6 +9,7 @@ export type CliCommand =
 /** Flags as given; absent ones are left to the config file or the defaults. */
 export interface CliFlags {
   port?: number
+  workers?: number | 'auto'
   host?: string
   mount?: string
   burst?: number
@@ -45,14 +46,16 @@ Usage:
 Options:
   -p, --port <n>         HTTP port for listeners (default 8000)
   -H, --host <addr>      address to listen on (default 0.0.0.0; "::" for IPv6 too)
+  -w, --workers <n|auto> processes serving listeners (default 1; auto: one per
+                         core), all fed by one station: for thousands of listeners
   -m, --mount <path>     mount path of the stream (default /stream)
   -b, --burst <seconds>  audio sent at once to a new listener (default 3)
   -s, --shuffle          shuffle the playlist (reshuffled at every loop)
   -n, --name <text>      station name, sent as icy-name
       --log-level <lvl>  debug, info, warn or error (default info)
   -c, --config <file>    JSON config file for several mounts (see README);
-                         --port, --host, --log-level, --source-port and the
-                         passwords override it
+                         --port, --workers, --host, --log-level, --source-port
+                         and the passwords override it
       --relay <url>      rebroadcast this http(s) stream on the mount (the
                          playlist, if any, plays while it is unreachable)
 
@@ -98,6 +101,7 @@ export const parseCli = (argv: readonly string[]): CliCommand => {
       strict: true,
       options: {
         port: { type: 'string', short: 'p' },
+        workers: { type: 'string', short: 'w' },
         host: { type: 'string', short: 'H' },
         mount: { type: 'string', short: 'm' },
         burst: { type: 'string', short: 'b' },
@@ -124,6 +128,11 @@ export const parseCli = (argv: readonly string[]): CliCommand => {
   const port = number('port', values.port)
   const burst = number('burst', values.burst)
   if (port !== undefined) flags.port = port
+  if (values.workers === 'auto') flags.workers = 'auto'
+  else {
+    const workers = number('workers', values.workers)
+    if (workers !== undefined) flags.workers = workers
+  }
   if (burst !== undefined) flags.burst = burst
   if (values.host !== undefined) flags.host = values.host
   if (values.mount !== undefined) flags.mount = values.mount

@@ -8,6 +8,7 @@ import { ConfigError, parseStationConfig } from './schema.ts'
 
 const FLAG_FOR_FIELD: Record<string, string> = {
   port: '--port',
+  workers: '--workers',
   host: '--host',
   logLevel: '--log-level',
   'mounts[0].path': '--mount',
@@ -35,6 +36,7 @@ const stationOverrides = (flags: CliFlags, env: Readonly<Record<string, string |
   const adminPassword = flags.adminPassword ?? fromEnv(PASSWORD_ENV.adminPassword)
   return {
     ...(flags.port !== undefined && { port: flags.port }),
+    ...(flags.workers !== undefined && { workers: flags.workers }),
     ...(flags.host !== undefined && { host: flags.host }),
     ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
     ...(flags.sourcePort !== undefined && { sourcePort: flags.sourcePort }),

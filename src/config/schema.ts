@@ -78,6 +78,11 @@ const StationConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('0.0.0.0'),
     port: z.number().int().min(0).max(65535).default(8000),
+    /**
+     * Processes serving listeners: 1 serves everything from one process; more (or `auto`: one per
+     * core) serve listeners from that many worker processes sharing the port, fed by one station.
+     */
+    workers: z.union([z.number().int().min(1).max(64), z.literal('auto')]).default(1),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     /** Default `name` for mounts that have none. */
     name: text.optional(),

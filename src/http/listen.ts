@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { IcyListener } from '../broadcast/icy-listener.ts'
-import type { ListenerInfo } from '../broadcast/listener.ts'
+import type { ListenerFactory } from '../broadcast/broadcaster.ts'
+import type { Listener, ListenerInfo } from '../broadcast/listener.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { Mount } from '../mount/mount.ts'
@@ -18,7 +19,13 @@ export interface ListenOptions {
   serverName: string
 }
 
-const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
+/**
+ * Who a listener is, from its request.
+ *
+ * @example
+ * clientInfo(c, hooks) // { address: '192.0.2.1', userAgent: 'VLC/3.0.20', referer: '', request: 'GET /stream HTTP/1.1' }
+ */
+export const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
   const url = new URL(c.req.url)
   return {
     address: clientAddress(hooks.clientAddress(c)),
@@ -29,14 +36,86 @@ const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => {
   }
 }
 
+/** Whether a request's `Icy-MetaData` header asks for in-band titles. */
+export const wantsIcy = (header: string | undefined): boolean => header?.trim() === '1'
+
 /** Largest byte range answered as a probe (Safari asks for `bytes=0-1` before it plays). */
 const PROBE_LIMIT = 64 * 1024
 
 /** A closed range from the start (`bytes=0-N`, N small): a player probing, not a listener. */
-const probeRange = (header: string | undefined): number | undefined => {
+export const probeRange = (header: string | undefined): number | undefined => {
   const match = header ? /^bytes=0-(\d+)$/.exec(header.trim()) : null
   const end = match ? Number(match[1]) : undefined
   return end !== undefined && end < PROBE_LIMIT ? end : undefined
+}
+
+/** The answer while `mount` and its fallback chain are off air (404, as Icecast). */
+const offAir = (mount: Mount): Response => {
+  const fallback = mount.config.fallbackMount
+  return new Response(
+    `${mount.path} is off air: no source is connected${
+      fallback ? ` and its fallback ${fallback} is off air too` : ''
+    }; try again later\n`,
+    { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } },
+  )
+}
+
+/** The response headers of `mount`'s stream as heard now (its fallback's while it is off air); with `icy-metaint` for ICY listeners. */
+const headersFor = (serving: Mount, mount: Mount, icy: boolean, serverName: string): Headers => {
+  const headers = streamHeaders(serving, serverName)
+  if (icy) headers.set('icy-metaint', String(mount.config.metaint))
+  return headers
+}
+
+/** A listener admitted: its stream's response headers, and the listener (its stream is the body). */
+export interface Joined {
+  readonly listener: Listener
+  readonly headers: Headers
+}
+
+/**
+ * Admits a new listener of `mount`, counted by the station, or answers why not (404 off air, 503
+ * full). `make` makes the listener (an ICY listener, or one whose stream another process serves).
+ * When the listener leaves, one access-log line is written (and a slow drop is logged).
+ *
+ * @example
+ * const joined = join(mount, info, false, options)
+ * if (!(joined instanceof Response)) return new Response(joined.listener.stream, { headers: joined.headers })
+ */
+export const join = (
+  mount: Mount,
+  info: ListenerInfo,
+  icy: boolean,
+  options: ListenOptions,
+  make?: ListenerFactory,
+): Joined | Response => {
+  const serving = options.routing.serving(mount)
+  if (!serving) return offAir(mount)
+  if (mount.isFull) {
+    return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
+      status: 503,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' },
+    })
+  }
+  const headers = headersFor(serving, mount, icy, options.serverName)
+  const { metaint, streamUrl } = mount.config
+  const listener = options.routing.add(
+    mount,
+    info,
+    make ?? (icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined),
+  )
+  listener.closed.then((reason) => {
+    const seconds = (options.clock.now() - listener.connectedAt) / 1000
+    if (reason === 'slow') {
+      mount.log.warn(
+        `dropped slow listener #${listener.id} ${listener.info.address} after ${
+          seconds.toFixed(0)
+        } s: skipped more than ${mount.config.slowListenerLimit} s of audio in a row`,
+      )
+    }
+    options.log.access(formatAccessLine(listener, 200, new Date(), seconds))
+  })
+  return { listener, headers }
 }
 
 /**
@@ -52,53 +131,25 @@ const probeRange = (header: string | undefined): number | undefined => {
  */
 export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
   const serving = options.routing.serving(mount)
-  if (!serving) {
-    const fallback = mount.config.fallbackMount
-    return new Response(
-      `${mount.path} is off air: no source is connected${
-        fallback ? ` and its fallback ${fallback} is off air too` : ''
-      }; try again later\n`,
-      {
-        status: 404,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      },
-    )
+  if (!serving) return offAir(mount)
+  const icy = wantsIcy(c.req.header('icy-metadata'))
+  if (c.req.method === 'HEAD') {
+    return new Response(null, { status: 200, headers: headersFor(serving, mount, icy, options.serverName) })
   }
-  const headers = streamHeaders(serving, options.serverName)
-  const icy = c.req.header('icy-metadata')?.trim() === '1'
-  if (icy) headers.set('icy-metaint', String(mount.config.metaint))
-  if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
   const probe = probeRange(c.req.header('range'))
   if (probe !== undefined) {
+    const headers = headersFor(serving, mount, icy, options.serverName)
     const bytes = serving.broadcaster.burst.chunks()[0]?.data.subarray(0, probe + 1) ?? new Uint8Array(0)
     headers.set('Content-Range', bytes.length > 0 ? `bytes 0-${bytes.length - 1}/*` : 'bytes */*')
     headers.set('Content-Length', String(bytes.length))
     return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })
   }
-  if (mount.isFull) {
-    return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
-      status: 503,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '30' },
-    })
-  }
-  const { metaint, streamUrl } = mount.config
-  const listener = options.routing.add(
-    mount,
-    clientInfo(c, options.hooks),
-    icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined,
-  )
+  const joined = join(mount, clientInfo(c, options.hooks), icy, options)
+  if (joined instanceof Response) return joined
+  const { listener, headers } = joined
   options.hooks.keepOpen?.(c)
   listener.closed.then((reason) => {
-    const seconds = (options.clock.now() - listener.connectedAt) / 1000
-    if (reason === 'slow') {
-      mount.log.warn(
-        `dropped slow listener #${listener.id} ${listener.info.address} after ${
-          seconds.toFixed(0)
-        } s: skipped more than ${mount.config.slowListenerLimit} s of audio in a row`,
-      )
-    }
     if (reason === 'slow' || reason === 'kicked') options.hooks.closeConnection?.(c)
-    options.log.access(formatAccessLine(listener, 200, new Date(), seconds))
   })
   return new Response(listener.stream, { status: 200, headers })
 }

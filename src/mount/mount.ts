@@ -109,6 +109,7 @@ export class Mount implements SourceTarget {
     this.sourceTimeoutMs = config.sourceTimeout * 1000
     const bytesPerSecond = ((this.#params?.bitrate ?? UNKNOWN_BITRATE) * 1000) / 8
     this.broadcaster = new Broadcaster({
+      name: config.path,
       burstSeconds: config.burst,
       slowLimit: config.slowListenerLimit,
       highWaterMark: Math.ceil(bytesPerSecond * (config.burst + 2)) + 16 * 1024,
@@ -305,7 +306,7 @@ export class Mount implements SourceTarget {
         )
       }
       for (const listener of stranded) listener.close('shutdown')
-      this.broadcaster.burst.clear()
+      this.broadcaster.clearBurst()
     }
     this.#params = {
       format: shape.format,

@@ -11,6 +11,7 @@ export interface BoundServer {
 /**
  * Binds a `node:net` or `node:http` server (both work on Node, Bun and Deno); rejects if the port
  * cannot be bound. `endConnections` runs at close, to end connections that would keep it open.
+ * `reusePort` lets other processes bind the same port (Linux `SO_REUSEPORT`; Node >= 22.12, Deno).
  *
  * @example
  * const bound = await listenServer(createServer(onSocket), 8001, '0.0.0.0', () => sockets.forEach((s) => s.destroy()))
@@ -20,10 +21,11 @@ export const listenServer = (
   port: number,
   hostname: string,
   endConnections: () => void,
+  reusePort = false,
 ): Promise<BoundServer> =>
   new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, hostname, () => {
+    server.listen({ port, host: hostname, ...(reusePort && { reusePort }) }, () => {
       server.off('error', reject)
       resolve({
         port: (server.address() as AddressInfo).port,

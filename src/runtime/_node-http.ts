@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import { listenServer } from '../net/listen-server.ts'
 import { rawResponse } from '../net/raw-response.ts'
 import { createAdaptorServer } from '@hono/node-server'
-import type { FetchHandler, RunningServer } from './types.ts'
+import type { FetchHandler, RunningServer, ServeOptions } from './types.ts'
 
 /**
  * Serves `fetch` with `node:http` (through @hono/node-server); rejects if the port cannot be bound.
@@ -15,7 +15,7 @@ import type { FetchHandler, RunningServer } from './types.ts'
  */
 export const serveNodeHttp = (
   fetch: FetchHandler,
-  options: { hostname: string; port: number },
+  options: ServeOptions & { reusePort?: boolean },
 ): Promise<RunningServer> => {
   const server = createAdaptorServer({
     fetch: fetch as never,
@@ -36,5 +36,5 @@ export const serveNodeHttp = (
   return listenServer(server, options.port, options.hostname, () => {
     server.closeIdleConnections()
     setTimeout(() => server.closeAllConnections(), 1500).unref()
-  })
+  }, options.reusePort)
 }

@@ -2,6 +2,7 @@ import process from 'node:process'
 import type { FetchHandler, Runtime } from './types.ts'
 import { onProcessReload, onProcessSignals } from './_process-signals.ts'
 import { serverHooks } from './hooks.ts'
+import { spawnChild } from './_child-process.ts'
 
 type BunServer = {
   port: number
@@ -17,6 +18,7 @@ type BunGlobal = {
       port: number
       hostname: string
       idleTimeout?: number
+      reusePort?: boolean
     },
   ): BunServer
 }
@@ -53,7 +55,8 @@ const withHost = (fetch: FetchHandler, request: Request, server: BunServer) => {
 
 /**
  * Bun: `Bun.serve`. Its 10 s idle timeout also applies to streaming responses, so it is lifted per
- * listener; a listener to drop gets a 1 s timeout, which closes even a stalled socket.
+ * listener; a listener to drop gets a 1 s timeout, which closes even a stalled socket. Worker
+ * processes share the port with `reusePort` (Linux `SO_REUSEPORT`: the kernel spreads connections).
  */
 export const bunRuntime: Runtime = {
   name: 'bun',
@@ -64,6 +67,7 @@ export const bunRuntime: Runtime = {
       fetch: (request, srv) => withHost(fetch, request, srv),
       port: options.port,
       hostname: options.hostname,
+      reusePort: options.shared === true,
     })
     return Promise.resolve({
       port: running.port,
@@ -75,6 +79,7 @@ export const bunRuntime: Runtime = {
       },
     })
   },
+  spawnWorker: (entry, env) => spawnChild(process.execPath, [entry], env),
   onShutdownSignal: onProcessSignals,
   onReloadSignal: onProcessReload,
   exit: (code) => process.exit(code),

@@ -1,8 +1,20 @@
+import cluster from 'node:cluster'
 import process from 'node:process'
 import { onProcessReload, onProcessSignals } from './_process-signals.ts'
 import { serveNodeHttp } from './_node-http.ts'
 import { serverHooks } from './hooks.ts'
-import type { Runtime } from './types.ts'
+import type { Runtime, WorkerProcess } from './types.ts'
+
+/** Node's own way: `node:cluster`, whose primary accepts connections on the shared port and hands them to its workers in turn. */
+const forkWorker = (entry: string, env: Record<string, string>): WorkerProcess => {
+  cluster.setupPrimary({ exec: entry, args: [], execArgv: process.execArgv })
+  const worker = cluster.fork(env)
+  const exited = new Promise<number | string | null>((resolve) => {
+    worker.once('exit', (code, signal) => resolve(signal ?? code))
+    worker.once('error', () => {})
+  })
+  return { pid: worker.process.pid, exited, kill: (signal = 'SIGTERM') => void worker.process.kill(signal) }
+}
 
 /** Node.js: `node:http` through @hono/node-server, which waits for 'drain' (backpressure) and calls `cancel()` when a client leaves. */
 export const nodeRuntime: Runtime = {
@@ -10,6 +22,7 @@ export const nodeRuntime: Runtime = {
   version: process.versions.node,
   hooks: serverHooks,
   serve: serveNodeHttp,
+  spawnWorker: forkWorker,
   onShutdownSignal: onProcessSignals,
   onReloadSignal: onProcessReload,
   exit: (code) => process.exit(code),

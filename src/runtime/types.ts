@@ -14,13 +14,35 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/** Where and how to listen. */
+export interface ServeOptions {
+  hostname: string
+  port: number
+  /** Share the port with the station's other worker processes (each runtime's own way: see `spawnWorker`). */
+  shared?: boolean
+}
+
+/** A worker process of the station (see `Runtime.spawnWorker`). */
+export interface WorkerProcess {
+  readonly pid: number | undefined
+  /** Resolves with the exit code (or the signal's name) when the process has ended. */
+  readonly exited: Promise<number | string | null>
+  kill(signal?: 'SIGTERM' | 'SIGKILL'): void
+}
+
 /** Everything runtime-specific, behind one interface: the rest of airwave is web-standard code. */
 export interface Runtime {
   readonly name: RuntimeName
   readonly version: string
   /** Per-connection hooks for the HTTP layer. */
   readonly hooks: ConnectionHooks
-  serve(fetch: FetchHandler, options: { hostname: string; port: number }): Promise<RunningServer>
+  serve(fetch: FetchHandler, options: ServeOptions): Promise<RunningServer>
+  /**
+   * Starts `entry` (a module of this program) in a new process of the same runtime, with `env`
+   * added to its environment; its servers started with `shared` listen on the same port as its
+   * siblings'.
+   */
+  spawnWorker(entry: string, env: Record<string, string>): WorkerProcess
   /** Calls `handler` once on SIGINT or SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void
   /** Calls `handler` on every SIGHUP (where the platform has it), which would otherwise end the process. */
