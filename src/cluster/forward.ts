@@ -8,15 +8,18 @@ const TOKEN = 'x-airwave-token'
 const URL_HEADER = 'x-airwave-url'
 const CLIENT = 'x-airwave-client'
 const PROTOCOL = 'x-airwave-protocol'
+/** The names of the headers the client sent: fetch adds its own (Node's adds `Sec-Fetch-Mode`), which the station must not see. */
+const NAMES = 'x-airwave-headers'
 const PREFIX = 'x-airwave-'
 
 /** Hop-by-hop headers, which belong to one connection and are not passed on. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']
 
-const withoutOurs = (source: Headers): Headers => {
+const withoutOurs = (source: Headers, only?: ReadonlySet<string>): Headers => {
   const headers = new Headers()
   for (const [name, value] of source) {
-    if (!name.startsWith(PREFIX) && !HOP_BY_HOP.includes(name) && name !== 'host') headers.append(name, value)
+    if (name.startsWith(PREFIX) || HOP_BY_HOP.includes(name) || name === 'host') continue
+    if (!only || only.has(name)) headers.append(name, value)
   }
   return headers
 }
@@ -43,6 +46,7 @@ export const forwardRequest = async (
 ): Promise<Response> => {
   const url = new URL(request.url)
   const headers = withoutOurs(request.headers)
+  headers.set(NAMES, [...new Set(headers.keys())].join(','))
   headers.set(TOKEN, target.token)
   headers.set(URL_HEADER, request.url)
   if (client.address) headers.set(CLIENT, client.address)
@@ -95,9 +99,10 @@ export const acceptForwarded = (fetch: FetchHandler, token: string): FetchHandle
   }
   const { method } = request
   const body = method === 'GET' || method === 'HEAD' ? null : request.body
+  const sent = new Set((request.headers.get(NAMES) ?? '').split(',').filter(Boolean))
   const original = new Request(url, {
     method,
-    headers: withoutOurs(request.headers),
+    headers: withoutOurs(request.headers, sent),
     body,
     duplex: 'half',
   } as RequestInit)

@@ -77,8 +77,9 @@ export class WorkerLink {
   }
 
   #receive({ head }: LinkMessage): void {
-    if (head.t === 'join') void this.#join(head as unknown as { r: number; m: string; info: ListenerInfo; icy: boolean })
-    else if (head.t === 'sent') {
+    if (head.t === 'join') {
+      void this.#join(head as unknown as { r: number; m: string; info: ListenerInfo; icy: boolean })
+    } else if (head.t === 'sent') {
       const { ids, bytes } = head as unknown as { ids: number[]; bytes: number[] }
       ids.forEach((id, i) => this.#listeners.get(id)?.report(bytes[i]!))
     } else if (head.t === 'left') {

@@ -33,7 +33,9 @@ const START_TIMEOUT_MS = 30_000
 const STOP_TIMEOUT_MS = 5000
 
 /** The module a worker process runs: `worker.ts` beside the station's own modules (`worker.js` once built). */
-const WORKER_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../worker.js' : '../worker.ts', import.meta.url))
+const WORKER_ENTRY = fileURLToPath(
+  new URL(import.meta.url.endsWith('.js') ? '../worker.js' : '../worker.ts', import.meta.url),
+)
 
 interface Slot {
   readonly index: number
@@ -142,7 +144,8 @@ export class WorkerPool {
 
   #attach(slot: Slot, socket: Socket): void {
     const { station, listen, hostname, forward, logLevel, log } = this.#options
-    slot.link = new WorkerLink(socket, { forward, listen: { hostname, port: this.#port }, logLevel }, {
+    const port = this.#options.runtime.sharePortAs === 'requested' ? this.#options.port : this.#port
+    slot.link = new WorkerLink(socket, { forward, listen: { hostname, port }, logLevel }, {
       station,
       listen,
       log,
@@ -189,7 +192,11 @@ export class WorkerPool {
         } s`,
       )
       setTimeout(() => {
-        if (!this.#stopping) this.#spawn(slot).catch((error) => log.error(`worker ${slot.index}: ${error.message}`))
+        if (this.#stopping) return
+        this.#spawn(slot).then(
+          () => log.info(`worker ${slot.index} serving again (pid ${slot.process?.pid})`),
+          (error) => log.error(`worker ${slot.index}: ${error.message}`),
+        )
       }, pause)
     })
     return started

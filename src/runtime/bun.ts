@@ -79,6 +79,7 @@ export const bunRuntime: Runtime = {
       },
     })
   },
+  sharePortAs: 'bound',
   spawnWorker: (entry, env) => spawnChild(process.execPath, [entry], env),
   onShutdownSignal: onProcessSignals,
   onReloadSignal: onProcessReload,

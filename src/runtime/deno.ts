@@ -27,13 +27,14 @@ export const denoRuntime: Runtime = {
   version: deno().version.deno,
   hooks: serverHooks,
   serve: (fetch, options) => serveNodeHttp(fetch, { ...options, reusePort: options.shared }),
+  sharePortAs: 'bound',
   spawnWorker: (entry, env) => {
     try {
       return spawnChild(deno().execPath(), ['run', ...WORKER_PERMISSIONS, entry], env)
     } catch (error) {
       const denied = (error as { name?: string }).name
       if (denied === 'NotCapable' || denied === 'PermissionDenied') {
-        throw new Error('worker processes need Deno\'s --allow-run permission: add it, or run without --workers')
+        throw new Error("worker processes need Deno's --allow-run permission: add it, or run without --workers")
       }
       throw error
     }

@@ -22,6 +22,7 @@ export const nodeRuntime: Runtime = {
   version: process.versions.node,
   hooks: serverHooks,
   serve: serveNodeHttp,
+  sharePortAs: 'requested',
   spawnWorker: forkWorker,
   onShutdownSignal: onProcessSignals,
   onReloadSignal: onProcessReload,

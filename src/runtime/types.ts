@@ -43,6 +43,12 @@ export interface Runtime {
    * siblings'.
    */
   spawnWorker(entry: string, env: Record<string, string>): WorkerProcess
+  /**
+   * The port a worker asks for to share its siblings' when the station's port is 0 (any): the
+   * port asked for (`node:cluster` shares a listening socket by what was asked) or the port the
+   * first worker bound (`SO_REUSEPORT` shares a bound port).
+   */
+  readonly sharePortAs: 'requested' | 'bound'
   /** Calls `handler` once on SIGINT or SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void
   /** Calls `handler` on every SIGHUP (where the platform has it), which would otherwise end the process. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 
 /** TCP states as /proc/net/tcp writes them. */
 const STATES = { established: '01', closeWait: '08' } as const
@@ -34,3 +34,29 @@ export const establishedConnections = (port: number): number => connectionsIn('e
  * CLOSE_WAIT): sockets it leaks.
  */
 export const halfClosedConnections = (port: number): number => connectionsIn('closeWait', port)
+
+/**
+ * The client ports of the ESTABLISHED connections on local port `port` that process `pid` holds
+ * open: which listeners a worker process serves, told by the kernel.
+ */
+export const clientPortsOf = (pid: number, port: number): Set<number> => {
+  const inodes = new Set<string>()
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))
+      if (match) inodes.add(match[1]!)
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = new Set<number>()
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/)
+      if (fields.length < 10 || fields[3] !== STATES.established) continue
+      if (Number.parseInt(fields[1]!.split(':')[1]!, 16) !== port || !inodes.has(fields[9]!)) continue
+      ports.add(Number.parseInt(fields[2]!.split(':')[1]!, 16))
+    }
+  }
+  return ports
+}
