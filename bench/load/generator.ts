@@ -1,7 +1,7 @@
 import process from 'node:process'
 import type { Target } from './listener.ts'
 import { now, StreamListener } from './listener.ts'
-import { processName, sampleProc } from './proc.ts'
+import { processName, sampleProc, sampleTree } from './proc.ts'
 import type { LoadResult, LoadSettings, ProcTimeline } from './result.ts'
 import { summarize } from './result.ts'
 
@@ -56,7 +56,7 @@ export const runLoad = async (
   const servers: ProcTimeline[] = settings.pids.map((pid) => ({
     pid,
     name: processName(pid),
-    idle: sampleProc(pid, now()),
+    idle: sampleTree(pid, now()),
   }))
   const self: ProcTimeline & { runtime: string } = {
     pid: process.pid,
@@ -66,7 +66,8 @@ export const runLoad = async (
   }
   const sampleAll = (key: 'rampEnd' | 'windowStart' | 'windowEnd') => {
     const at = now()
-    for (const s of [...servers, self]) s[key] = sampleProc(s.pid, at)
+    for (const s of servers) s[key] = sampleTree(s.pid, at)
+    self[key] = sampleProc(self.pid, at)
   }
 
   const listenerOptions = {

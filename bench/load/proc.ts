@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { basename } from 'node:path'
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux x86-64). */
@@ -43,6 +43,52 @@ export const sampleProc = (pid: number, at: number): ProcSample | undefined => {
   } catch {
     return undefined
   }
+}
+
+/** The processes started by `pid` (its children, theirs, …), from each process's parent in `/proc/<pid>/stat`. */
+const descendants = (pid: number): number[] => {
+  const parents = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = []
+  for (let queue = [pid]; queue.length > 0;) {
+    const children = parents.get(queue.shift()!) ?? []
+    found.push(...children)
+    queue.push(...children)
+  }
+  return found
+}
+
+/**
+ * Samples a process and every process it started (a station's worker processes) as one: CPU times
+ * and RSS added up (peak RSS too: the sum of each one's peak). Undefined when `pid` is gone.
+ *
+ * @example
+ * const before = sampleTree(pid, performance.now())
+ */
+export const sampleTree = (pid: number, at: number): ProcSample | undefined => {
+  const root = sampleProc(pid, at)
+  if (!root) return undefined
+  return descendants(pid).reduce<ProcSample>((sum, child) => {
+    const s = sampleProc(child, at)
+    return s
+      ? {
+        at,
+        cpuSeconds: sum.cpuSeconds + s.cpuSeconds,
+        systemSeconds: sum.systemSeconds + s.systemSeconds,
+        rss: sum.rss + s.rss,
+        hwm: sum.hwm + s.hwm,
+      }
+      : sum
+  }, root)
 }
 
 /** CPU used between two samples, as a percentage of one core. */

@@ -53,13 +53,14 @@ const command = (runtime: AirwaveRuntime): Command => {
 }
 
 /**
- * A starter for airwave on `runtime`: the real server (`src/main.ts` with the demo playlist), or,
- * with `chunks`, the library-built variant of `bench/server-variant.ts`.
+ * A starter for airwave on `runtime`: the real server (`src/main.ts` with the demo playlist; with
+ * `workers`, serving listeners from that many worker processes), or, with `chunks`, the
+ * library-built variant of `bench/server-variant.ts`.
  *
  * @example
  * const server = await airwave('bun')({ port, logDir })
  */
-export const airwave = (runtime: AirwaveRuntime, chunks?: ChunkMode): ServerStarter =>
+export const airwave = (runtime: AirwaveRuntime, chunks?: ChunkMode, workers?: number): ServerStarter =>
 async (
   options: StartOptions,
 ): Promise<BenchServer> => {
@@ -69,9 +70,11 @@ async (
   const cmd = command(runtime)
   await cmd.prepare?.()
   const entry = chunks ? ['bench/server-variant.ts', '--chunks', chunks] : [cmd.main]
-  const args = [...cmd.pre, ...entry, '--host', '127.0.0.1', '--port', String(options.port)]
+  const pre = workers && runtime === 'deno' ? [...cmd.pre, '--allow-run'] : cmd.pre
+  const args = [...pre, ...entry, '--host', '127.0.0.1', '--port', String(options.port)]
+  if (workers) args.push('--workers', String(workers))
   const proc = spawnLogged(cmd.binary, args, { logDir: options.logDir, name: 'server', cwd: ROOT })
-  const name = chunks ? `${runtime}:${chunks}` : runtime
+  const name = chunks ? `${runtime}:${chunks}` : workers ? `${runtime}-w${workers}` : runtime
   const logHint = join(options.logDir, 'server.err')
   try {
     await waitForStream(options.port, '/stream', { timeoutMs: 30_000, alive: () => isRunning(proc.pid), logHint })

@@ -8,16 +8,22 @@ const RUNTIMES: readonly AirwaveRuntime[] = ['node20', 'node24', 'bun', 'deno']
 /** The servers `bench/run.ts` knows, by the name used in `--servers`. */
 export const SERVER_NAMES: readonly string[] = [
   ...RUNTIMES,
+  ...RUNTIMES.map((r) => `${r}-w2`),
   'icecast',
   ...RUNTIMES.filter((r) => r !== 'node20').flatMap((r) => [`${r}:shared`, `${r}:cloned`]),
 ]
 
 /**
  * The starter for a server name: `node20`, `node24`, `bun`, `deno` (airwave's `src/main.ts`),
- * `icecast`, or `<runtime>:shared` / `<runtime>:cloned` (`bench/server-variant.ts`).
+ * `<runtime>-w<N>` (the same with `--workers N`), `icecast`, or `<runtime>:shared` /
+ * `<runtime>:cloned` (`bench/server-variant.ts`).
  */
 export const serverStarter = (name: string): ServerStarter => {
   if (name === 'icecast') return startIcecast
+  const workers = /^(\w+)-w(\d+)$/.exec(name)
+  if (workers && RUNTIMES.includes(workers[1] as AirwaveRuntime) && Number(workers[2]) >= 1) {
+    return airwave(workers[1] as AirwaveRuntime, undefined, Number(workers[2]))
+  }
   const [runtime, chunks] = name.split(':') as [string, string | undefined]
   if (
     !RUNTIMES.includes(runtime as AirwaveRuntime) ||

@@ -5,8 +5,13 @@ import { serveNodeHttp } from './_node-http.ts'
 import { serverHooks } from './hooks.ts'
 import type { Runtime, WorkerProcess } from './types.ts'
 
-/** Node's own way: `node:cluster`, whose primary accepts connections on the shared port and hands them to its workers in turn. */
+/**
+ * Node's own way: `node:cluster`, whose workers share the listening socket. Each worker accepts
+ * its own connections (`SCHED_NONE`): with round-robin the primary accepts them all and hands them
+ * over, so a station busy in the primary would keep new listeners waiting.
+ */
 const forkWorker = (entry: string, env: Record<string, string>): WorkerProcess => {
+  cluster.schedulingPolicy = cluster.SCHED_NONE
   cluster.setupPrimary({ exec: entry, args: [], execArgv: process.execArgv })
   const worker = cluster.fork(env)
   const exited = new Promise<number | string | null>((resolve) => {
