@@ -24,6 +24,39 @@ const withoutOurs = (source: Headers, only?: ReadonlySet<string>): Headers => {
   return headers
 }
 
+/** Largest request body passed on (the admin API's forms are a few hundred bytes). */
+const MAX_BODY = 64 * 1024
+
+const tooLarge = () =>
+  new Response(`Payload Too Large: at most ${MAX_BODY} bytes\n`, {
+    status: 413,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' },
+  })
+
+/** The request's body, read whole, or undefined when it is larger than `MAX_BODY` (never buffered past it). */
+const boundedBody = async (request: Request): Promise<Uint8Array<ArrayBuffer> | undefined> => {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY) return undefined
+  if (!request.body) return new Uint8Array(0)
+  const parts: Uint8Array[] = []
+  let length = 0
+  const reader = request.body.getReader()
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    length += read.value.length
+    if (length > MAX_BODY) {
+      await reader.cancel().catch(() => {})
+      return undefined
+    }
+    parts.push(read.value)
+  }
+  const body = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    body.set(part, at)
+    at += part.length
+  }
+  return body
+}
+
 /** Where a worker sends what it does not answer itself. */
 export interface ForwardTarget {
   readonly origin: string
@@ -34,7 +67,7 @@ export interface ForwardTarget {
  * A worker passes a request on to the station (pages, the API and its event streams, the admin
  * API, HEAD and probes of streams), with the client's address and the URL it asked for, and
  * streams the answer back. Bodies are passed uncompressed (a page the station would compress goes
- * out plain through a worker).
+ * out plain through a worker); a body over 64 KiB is refused (413), never buffered.
  *
  * @example
  * app.all('*', (c) => forwardRequest(c.req.raw, target, { address, protocol: 'HTTP/1.1' }))
@@ -52,7 +85,9 @@ export const forwardRequest = async (
   if (client.address) headers.set(CLIENT, client.address)
   if (client.protocol) headers.set(PROTOCOL, client.protocol)
   headers.set('accept-encoding', 'identity')
-  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer()
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
+  const body = hasBody ? await boundedBody(request) : undefined
+  if (hasBody && body === undefined) return tooLarge()
   let upstream: Response
   try {
     upstream = await fetch(`${target.origin}${url.pathname}${url.search}`, {
