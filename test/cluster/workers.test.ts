@@ -133,6 +133,16 @@ describe.each(LEGS)('worker processes on $name', (leg) => {
           return mounts.find((m) => m.path === path)!.listeners.current
         }
 
+        // An event stream, through whichever worker takes it, tells of listeners on every worker.
+        const events = await fetch(`${base}/api/mounts/main/events`)
+        const eventReader = events.body!.getReader()
+        let eventText = ''
+        const eventsRead = (async () => {
+          for (let r = await eventReader.read(); !r.done; r = await eventReader.read()) {
+            eventText += new TextDecoder().decode(r.value)
+          }
+        })().catch(() => {})
+
         for (let i = 0; i < LISTENERS; i++) listeners.push(rawListener(Number(port), '/main', `listener-${i}`))
         await Promise.all(listeners.map((l) => l.connected))
         await until(() => listeners.every((l) => l.body().length > 60_000), 'every listener has its burst and more')
@@ -159,6 +169,12 @@ describe.each(LEGS)('worker processes on $name', (leg) => {
 
         // One station's counts, wherever the listeners are.
         await until(async () => (await current('/main')) === LISTENERS, 'the API counts every listener')
+        await until(
+          () => /event: listeners\n(?:id: .*\n)?data: \{[^\n]*"current":50\b/.test(eventText),
+          'the event stream counts 50',
+        )
+        await eventReader.cancel()
+        await eventsRead
         const metrics = parsePrometheusText(await (await fetch(`${base}/metrics`)).text())
         const gauge = metrics.find((f) => f.name === 'airwave_listeners')!.metrics
         expect(Number(gauge.find((m) => m.labels?.mount === '/main')!.value)).toBe(LISTENERS)
