@@ -1,4 +1,6 @@
 import type { Chunk } from '../pipeline/chunk.ts'
+import type { ListenerSink, SinkFactory } from './sink.ts'
+import { StreamSink } from './sink.ts'
 
 /** Why a listener's stream ended. */
 export type CloseReason = 'client' | 'slow' | 'kicked' | 'shutdown' | 'error'
@@ -15,12 +17,14 @@ export interface ListenerInfo {
 export interface ListenerOptions {
   readonly id: number
   readonly info: ListenerInfo
-  /** Queue size (bytes) of the listener's stream; `desiredSize` counts down from it. */
+  /** Bytes the listener's stream may hold queued (not yet taken by the runtime) before live chunks skip it. */
   readonly highWaterMark: number
   /** Seconds of audio a listener may be skipped in a row before it is dropped as slow. */
   readonly slowLimit: number
   /** Clock time (ms) of connection. */
   readonly connectedAt: number
+  /** Where its bytes go, when not to a `ReadableStream` (`stream`): a runtime's direct sink. */
+  readonly openSink?: SinkFactory
 }
 
 /** Whoever serves a listener now (its broadcaster): told when the listener's stream ends. */
@@ -31,10 +35,11 @@ export interface ListenerHost {
 }
 
 /**
- * One listener's own `ReadableStream`, fed by the broadcaster. A chunk is enqueued only while the
- * stream wants more (`desiredSize > 0`); otherwise it is skipped, and a listener skipped for more
- * than `slowLimit` seconds of audio in a row is dropped as slow. Nothing is ever enqueued after the
- * stream closed or was cancelled.
+ * One listener, fed by the broadcaster: its bytes go to its own sink (a `ReadableStream`, the
+ * response body, unless a runtime writes to the connection directly). A chunk is written only
+ * while less than `highWaterMark` bytes wait unsent; otherwise it is skipped, and a listener
+ * skipped for more than `slowLimit` seconds of audio in a row is dropped as slow. Nothing is ever
+ * written after the response ended or the client left.
  *
  * @example
  * const listener = new Listener({ id, info, highWaterMark: 96_000, slowLimit: 10, connectedAt })
@@ -52,8 +57,7 @@ export class Listener {
   /** The broadcaster serving it now (it moves the listener between broadcasters); undefined once it has closed. */
   host: ListenerHost | undefined
   #skippedRun = 0
-  #controller: ReadableStreamDefaultController<Uint8Array> | undefined
-  #stream: ReadableStream<Uint8Array> | undefined
+  #sink: ListenerSink | undefined
   #closeReason: CloseReason | undefined
   #sentAtClose: number | undefined
   #resolveClosed!: (reason: CloseReason) => void
@@ -67,23 +71,20 @@ export class Listener {
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve))
   }
 
-  /** The listener's audio: the response body. Made on first use, so a listener served elsewhere (another process) holds none. */
+  /**
+   * The listener's audio as a stream: the response body (for a listener without a direct sink).
+   * Made on first use, so a listener served elsewhere (another process) holds none.
+   */
   get stream(): ReadableStream<Uint8Array> {
-    this.#stream ??= new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.#controller = controller
-        },
-        cancel: () => this.#finish('client'),
-      },
-      new ByteLengthQueuingStrategy({ highWaterMark: this.#options.highWaterMark }),
-    )
-    return this.#stream
+    const sink = this.#output
+    if (!(sink instanceof StreamSink)) throw new Error(`listener #${this.id} writes to its connection directly`)
+    return sink.stream
   }
 
-  get #queue(): ReadableStreamDefaultController<Uint8Array> {
-    if (!this.#controller) void this.stream
-    return this.#controller!
+  get #output(): ListenerSink {
+    const gone = () => this.#finish('client')
+    this.#sink ??= this.#options.openSink?.(gone) ?? new StreamSink(gone)
+    return this.#sink
   }
 
   get isClosed(): boolean {
@@ -94,10 +95,9 @@ export class Listener {
     return this.#closeReason
   }
 
-  /** Bytes queued in the stream, not yet taken by the runtime. */
+  /** Bytes written and not yet taken by the connection. */
   get queuedBytes(): number {
-    const desired = this.#closeReason ? null : this.#queue.desiredSize
-    return desired === null ? 0 : this.#options.highWaterMark - desired
+    return this.#closeReason ? 0 : this.#output.queued
   }
 
   /** Bytes the runtime has taken from the stream to send. */
@@ -117,12 +117,12 @@ export class Listener {
    */
   offer(chunk: Chunk): boolean {
     if (this.#closeReason) return false
-    const desired = this.#queue.desiredSize
-    if (desired === null) {
+    const sink = this.#output
+    if (!sink.open) {
       this.#finish('client')
       return false
     }
-    if (desired <= 0) {
+    if (sink.queued >= this.#options.highWaterMark) {
       this.#skippedRun += chunk.duration
       this.skippedTotal += chunk.duration
       if (this.#skippedRun > this.#options.slowLimit) this.close('slow')
@@ -140,7 +140,7 @@ export class Listener {
 
   protected enqueue(bytes: Uint8Array): void {
     try {
-      this.#queue.enqueue(bytes)
+      this.#output.write(bytes)
       this.bytesEnqueued += bytes.length
     } catch {
       this.#finish('error')
@@ -157,12 +157,8 @@ export class Listener {
     if (this.#closeReason) return
     this.#sentAtClose = this.bytesSent
     this.#finish(reason)
-    try {
-      if (reason === 'shutdown' || reason === 'kicked' || reason === 'slow') this.#controller?.close()
-      else this.#controller?.error(new Error(`listener closed: ${reason}`))
-    } catch {
-      // already closed by the runtime
-    }
+    if (reason === 'shutdown' || reason === 'kicked' || reason === 'slow') this.#sink?.end()
+    else this.#sink?.abort(`listener closed: ${reason}`)
   }
 
   /** Records the end (once): the host is told, `closed` resolves. For subclasses whose stream lives elsewhere. */

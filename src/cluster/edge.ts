@@ -9,7 +9,7 @@ import { publicCors } from '../http/cors.ts'
 import { clientInfo, probeRange, wantsIcy } from '../http/listen.ts'
 import type { Track } from '../input/track.ts'
 import type { Logger } from '../log.ts'
-import { serverHooks } from '../runtime/hooks.ts'
+import { connectionOf, serverHooks } from '../runtime/hooks.ts'
 import type { RunningServer, Runtime } from '../runtime/types.ts'
 import type { LinkMessage } from './link.ts'
 import { Link } from './link.ts'
@@ -127,18 +127,25 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
     const serving = edges.get(answer.serving)
     const { id } = answer
     const { metaint, streamUrl } = edge.config
+    const headers = new Headers(answer.headers.map(([k, v]) => [k, v] as [string, string]))
+    const direct = serverHooks.directResponse?.(c, headers)
+    const openSink = direct?.open
     const listener = (serving ?? edge).broadcaster.add(
       info,
-      (o) => (icy ? new IcyListener({ ...o, id }, { metaint, streamUrl }) : new StreamListener({ ...o, id })),
+      (o) =>
+        icy
+          ? new IcyListener({ ...o, id, openSink }, { metaint, streamUrl })
+          : new StreamListener({ ...o, id, openSink }),
     )
     listeners.set(id, listener)
     serverHooks.keepOpen?.(c)
+    const connection = connectionOf(c)
     void listener.closed.then((reason) => {
       listeners.delete(id)
       link.send({ t: 'left', id, reason, sent: listener.bytesSent })
-      if (reason === 'slow' || reason === 'kicked') serverHooks.closeConnection?.(c)
+      if (reason === 'slow' || reason === 'kicked') serverHooks.closeConnection?.(connection)
     })
-    return new Response(listener.stream, { status: 200, headers: answer.headers.map(([k, v]) => [k, v]) })
+    return direct?.response ?? new Response(listener.stream, { status: 200, headers })
   })
   app.all('*', async (c) => {
     const address = serverHooks.clientAddress(c)

@@ -1,11 +1,14 @@
 import type { Context } from 'hono'
 import { IcyListener } from '../broadcast/icy-listener.ts'
 import type { ListenerFactory } from '../broadcast/broadcaster.ts'
-import type { Listener, ListenerInfo } from '../broadcast/listener.ts'
+import type { ListenerInfo } from '../broadcast/listener.ts'
+import { Listener } from '../broadcast/listener.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { ConnectionHooks } from '../runtime/hooks.ts'
+import { connectionOf } from '../runtime/hooks.ts'
+import type { DirectResponse } from '../runtime/node-response-sink.ts'
 import type { ListenerRouting } from '../station/routing.ts'
 import { clientAddress } from '../util/address.ts'
 import { formatAccessLine } from './access-log.ts'
@@ -67,10 +70,11 @@ const headersFor = (serving: Mount, mount: Mount, icy: boolean, serverName: stri
   return headers
 }
 
-/** A listener admitted: its stream's response headers, and the listener (its stream is the body). */
+/** A listener admitted: its stream's response headers, and the listener (its stream is the body, unless it writes to the connection directly: then `direct` is the route's answer). */
 export interface Joined {
   readonly listener: Listener
   readonly headers: Headers
+  readonly direct?: Response
 }
 
 /**
@@ -88,6 +92,7 @@ export const join = (
   icy: boolean,
   options: ListenOptions,
   make?: ListenerFactory,
+  direct?: (headers: Headers) => DirectResponse | undefined,
 ): Joined | Response => {
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
@@ -99,10 +104,17 @@ export const join = (
   }
   const headers = headersFor(serving, mount, icy, options.serverName)
   const { metaint, streamUrl } = mount.config
+  const written = direct?.(headers)
+  const openSink = written?.open
   const listener = options.routing.add(
     mount,
     info,
-    make ?? (icy ? (o) => new IcyListener(o, { metaint, streamUrl }) : undefined),
+    make ??
+      (icy
+        ? (o) => new IcyListener({ ...o, openSink }, { metaint, streamUrl })
+        : openSink
+        ? (o) => new Listener({ ...o, openSink })
+        : undefined),
   )
   listener.closed.then((reason) => {
     const seconds = (options.clock.now() - listener.connectedAt) / 1000
@@ -115,7 +127,7 @@ export const join = (
     }
     options.log.access(formatAccessLine(listener, 200, new Date(), seconds))
   })
-  return { listener, headers }
+  return { listener, headers, direct: written?.response }
 }
 
 /**
@@ -144,12 +156,20 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
     headers.set('Content-Length', String(bytes.length))
     return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })
   }
-  const joined = join(mount, clientInfo(c, options.hooks), icy, options)
+  const joined = join(
+    mount,
+    clientInfo(c, options.hooks),
+    icy,
+    options,
+    undefined,
+    (headers) => options.hooks.directResponse?.(c, headers),
+  )
   if (joined instanceof Response) return joined
-  const { listener, headers } = joined
+  const { listener, headers, direct } = joined
   options.hooks.keepOpen?.(c)
+  const connection = connectionOf(c)
   listener.closed.then((reason) => {
-    if (reason === 'slow' || reason === 'kicked') options.hooks.closeConnection?.(c)
+    if (reason === 'slow' || reason === 'kicked') options.hooks.closeConnection?.(connection)
   })
-  return new Response(listener.stream, { status: 200, headers })
+  return direct ?? new Response(listener.stream, { status: 200, headers })
 }

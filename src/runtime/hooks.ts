@@ -1,4 +1,7 @@
 import type { Context } from 'hono'
+import type { ServerResponse } from 'node:http'
+import type { DirectResponse } from './node-response-sink.ts'
+import { nodeResponseSink } from './node-response-sink.ts'
 
 /**
  * What the HTTP layer needs from the server underneath it, per connection. Each runtime adapter
@@ -12,13 +15,32 @@ export interface ConnectionHooks {
   httpVersion?(c: Context): string | undefined
   /** A listener's response starts streaming: lift idle timeouts for it. */
   keepOpen?(c: Context): void
-  /** Drop the connection now, even if the client stopped reading (slow or kicked listeners). */
+  /**
+   * Drop the connection now, even if the client stopped reading (slow or kicked listeners). Called
+   * long after the request, with only its `env` and `req.raw` (see `connectionOf`).
+   */
   closeConnection?(c: Context): void
+  /**
+   * A listener's response written to the connection directly, when the server allows it (far less
+   * memory and work per listener than a `ReadableStream` body); undefined to use a stream.
+   */
+  directResponse?(c: Context, headers: Headers): DirectResponse | undefined
 }
+
+/**
+ * What of a request's context a listener keeps for `closeConnection`: its `env` and raw request,
+ * not the whole Hono context (whose closures cost ~2.5 KB per listener for as long as it listens).
+ *
+ * @example
+ * const connection = connectionOf(c)
+ * listener.closed.then(() => hooks.closeConnection?.(connection))
+ */
+export const connectionOf = (c: Context): Context => ({ env: c.env, req: { raw: c.req.raw } }) as unknown as Context
 
 /** What `@hono/node-server` passes as `c.env` (Node, and Deno's `node:http`). */
 interface NodeBindings {
   incoming: { httpVersion: string; socket: { remoteAddress?: string; destroy(): void } }
+  outgoing?: ServerResponse
 }
 
 /** What `Bun.serve` passes as `c.env`: the server. */
@@ -70,5 +92,9 @@ export const serverHooks: ConnectionHooks = {
   closeConnection: (c) => {
     nodeBindings(c)?.incoming.socket.destroy()
     bunServer(c)?.timeout(c.req.raw, 1)
+  },
+  directResponse: (c, headers) => {
+    const outgoing = nodeBindings(c)?.outgoing
+    return outgoing ? nodeResponseSink(outgoing, headers) : undefined
   },
 }
