@@ -59,7 +59,8 @@ const descendants = (pid: number): number[] => {
     }
   }
   const found: number[] = []
-  for (let queue = [pid]; queue.length > 0;) {
+  const queue = [pid]
+  while (queue.length > 0) {
     const children = parents.get(queue.shift()!) ?? []
     found.push(...children)
     queue.push(...children)
