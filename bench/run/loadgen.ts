@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import process from 'node:process'
 import { join } from 'node:path'
+import { mergeShards } from '../load/merge.ts'
 import type { LoadResult } from '../load/result.ts'
 import { withOpenFiles } from '../servers/process.ts'
 import { binaries, node24Binary, ROOT } from '../servers/runtimes.ts'
@@ -20,7 +21,12 @@ export interface LoadRequest {
   readonly pids: readonly number[]
   /** Listeners ask for ICY metadata. */
   readonly icy?: boolean
+  /** Every listener's record in the result (`--raw`). */
+  readonly raw?: boolean
 }
+
+/** Listeners one load generator holds at most: one process may have 20,000 open files. */
+export const SHARD_LISTENERS = 9500
 
 /**
  * Runs `bench/load.ts --json` in its own process (so its CPU is its own and it never shares an
@@ -46,6 +52,7 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
     String(request.bitrate),
     ...request.pids.flatMap((pid) => ['--pid', String(pid)]),
     ...(request.icy ? ['--icy'] : []),
+    ...(request.raw ? ['--raw'] : []),
     request.url,
   ]
   return new Promise((resolve, reject) => {
@@ -64,6 +71,30 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
       }
     })
   })
+}
+
+/**
+ * Runs the load from as many load generators as its listeners need (`SHARD_LISTENERS` each), side
+ * by side, each with its share of the listeners and of the ramp; the first samples the server; the
+ * results are merged into one (`mergeShards`).
+ *
+ * @example
+ * const result = await runShardedLoad('node24', { ...request, listeners: 20_000 })
+ */
+export const runShardedLoad = async (runtime: LoadgenRuntime, request: LoadRequest): Promise<LoadResult> => {
+  const shards = Math.ceil(request.listeners / SHARD_LISTENERS)
+  if (shards <= 1) return await runLoadgen(runtime, request)
+  const results = await Promise.all(
+    Array.from({ length: shards }, (_, i) =>
+      runLoadgen(runtime, {
+        ...request,
+        listeners: Math.floor(request.listeners / shards) + (i < request.listeners % shards ? 1 : 0),
+        ramp: request.ramp / shards,
+        pids: i === 0 ? request.pids : [],
+        raw: true,
+      })),
+  )
+  return mergeShards(results)
 }
 
 /**
