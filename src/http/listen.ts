@@ -131,6 +131,13 @@ export const join = (
 }
 
 /**
+ * How `join` may answer this request by writing to its connection directly. Made here, not inline in
+ * `listen`: a closure there over the context would keep the whole context (~2.5 KB) alive for as long
+ * as the listener listens, through the other closures that share `listen`'s scope.
+ */
+const directFor = (c: Context, hooks: ConnectionHooks) => (headers: Headers) => hooks.directResponse?.(c, headers)
+
+/**
  * Answers a request for a mount's stream: 404 while the mount is off air with no fallback on air
  * (as Icecast does); headers only for HEAD; a `206` with the first bytes of the stream for a small
  * `Range` probe (neither of them counted as a listener); 503 when the mount is full; otherwise a new
@@ -156,14 +163,7 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
     headers.set('Content-Length', String(bytes.length))
     return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })
   }
-  const joined = join(
-    mount,
-    clientInfo(c, options.hooks),
-    icy,
-    options,
-    undefined,
-    (headers) => options.hooks.directResponse?.(c, headers),
-  )
+  const joined = join(mount, clientInfo(c, options.hooks), icy, options, undefined, directFor(c, options.hooks))
   if (joined instanceof Response) return joined
   const { listener, headers, direct } = joined
   options.hooks.keepOpen?.(c)

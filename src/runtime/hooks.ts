@@ -93,8 +93,10 @@ export const serverHooks: ConnectionHooks = {
     nodeBindings(c)?.incoming.socket.destroy()
     bunServer(c)?.timeout(c.req.raw, 1)
   },
+  // Not on Deno: its node:http, written to directly, held more memory per listener than a stream
+  // body does (bench/README.md, "Where a listener's memory goes").
   directResponse: (c, headers) => {
-    const outgoing = nodeBindings(c)?.outgoing
+    const outgoing = 'Deno' in globalThis ? undefined : nodeBindings(c)?.outgoing
     return outgoing ? nodeResponseSink(outgoing, headers) : undefined
   },
 }
