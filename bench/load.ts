@@ -110,5 +110,6 @@ progress?.(
   `bench/load.ts: ${settings.listeners} listeners on ${settings.url}, ramp ${settings.rampPerSecond}/s, window ${settings.durationSeconds} s`,
 )
 const result = await runLoad(settings, target, { progress, raw: values.raw })
-process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : formatResult(result))
-process.exit(0)
+// Exit once the output is written: stdout to a pipe is asynchronous, and a large result (`--raw`)
+// would otherwise be cut off.
+process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : formatResult(result), () => process.exit(0))
