@@ -14,11 +14,9 @@ import { createApp, createLogger, createStation, DEMO_PLAYLIST } from '../src/in
 import { loadRuntime } from '../src/runtime/index.ts'
 import type { Chunk } from '../src/pipeline/chunk.ts'
 
-/** A listener that enqueues its own copy of every chunk instead of the shared one. */
-export class CloningListener extends Listener {
-  protected override write(chunk: Chunk): void {
-    this.enqueue(chunk.data.slice())
-  }
+/** A plain listener's `write`, writing its own copy of every chunk instead of the shared one. */
+function writeCopy(this: Listener & { enqueue(bytes: Uint8Array): void }, chunk: Chunk): void {
+  this.enqueue(chunk.data.slice())
 }
 
 const { values } = parseArgs({
@@ -42,11 +40,10 @@ const station = await createStation({
   mounts: [{ path: '/stream', playlist: [DEMO_PLAYLIST], name: 'airwave bench' }],
 }, { log })
 if (mode === 'cloned') {
-  // The HTTP layer adds plain listeners through the station's routing without a factory; wrapping
-  // that one method is the only seam for a listener factory (the library offers none).
-  const add = station.routing.add.bind(station.routing)
-  station.routing.add = (mount, info, factory) =>
-    add(mount, info, factory ?? ((options) => new CloningListener(options)))
+  // The HTTP layer makes each listener itself (with the runtime's sink), and the library offers no
+  // seam for another class: plain listeners get the copying write instead (ICY listeners splice
+  // their own copies already).
+  Object.defineProperty(Listener.prototype, 'write', { value: writeCopy })
 }
 const app = createApp(station, { hooks: runtime.hooks, log })
 const server = await runtime.serve(app.fetch, { hostname: values.host, port: Number(values.port) })

@@ -82,11 +82,6 @@ export class Broadcaster implements ListenerHost {
     return this.#options.name
   }
 
-  /** Seconds a listener may be skipped in a row before it is dropped. */
-  get slowLimit(): number {
-    return this.#options.slowLimit
-  }
-
   /** Listeners connected now. */
   get size(): number {
     return this.#listeners.size

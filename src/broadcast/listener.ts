@@ -162,8 +162,7 @@ export class Listener {
   }
 
   /** Records the end (once): the host is told, `closed` resolves. For subclasses whose stream lives elsewhere. */
-  protected end(reason: CloseReason, bytesSent?: number): void {
-    if (bytesSent !== undefined) this.#sentAtClose ??= bytesSent
+  protected end(reason: CloseReason): void {
     this.#finish(reason)
   }
 

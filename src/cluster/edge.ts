@@ -2,14 +2,11 @@ import { connect } from 'node:net'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { Broadcaster } from '../broadcast/broadcaster.ts'
-import { IcyListener } from '../broadcast/icy-listener.ts'
 import type { CloseReason, Listener } from '../broadcast/listener.ts'
-import { Listener as StreamListener } from '../broadcast/listener.ts'
 import { publicCors } from '../http/cors.ts'
-import { clientInfo, probeRange, wantsIcy } from '../http/listen.ts'
+import { clientInfo, listenerFactory, probeRange, respond, wantsIcy } from '../http/listen.ts'
 import type { Track } from '../input/track.ts'
 import type { Logger } from '../log.ts'
-import { connectionOf, serverHooks } from '../runtime/hooks.ts'
 import type { RunningServer, Runtime } from '../runtime/types.ts'
 import type { LinkMessage } from './link.ts'
 import { Link } from './link.ts'
@@ -46,6 +43,7 @@ interface Edge {
  * await runEdge(await loadRuntime(), JSON.parse(process.env.AIRWAVE_WORKER!), log)
  */
 export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Promise<void> => {
+  const { hooks } = runtime
   const socket = connect(env.link, '127.0.0.1')
   const edges = new Map<string, Edge>()
   const listeners = new Map<number, Listener>()
@@ -116,7 +114,7 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
     const edge = edgeOf(c)
     if (!edge) return next()
     const icy = wantsIcy(c.req.header('icy-metadata'))
-    const info = clientInfo(c, serverHooks)
+    const info = clientInfo(c, hooks)
     const answer = link.closed ? undefined : await ask({ m: path, info, icy })
     if (!answer || answer.t === 'refused') {
       return new Response(answer?.body ?? 'The station is restarting; try again in a moment\n', {
@@ -124,33 +122,24 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
         headers: answer?.headers.map(([k, v]) => [k, v] as [string, string]) ?? { 'Retry-After': '5' },
       })
     }
-    const serving = edges.get(answer.serving)
     const { id } = answer
-    const { metaint, streamUrl } = edge.config
     const headers = new Headers(answer.headers.map(([k, v]) => [k, v] as [string, string]))
-    const direct = serverHooks.directResponse?.(c, headers)
-    const openSink = direct?.open
-    const listener = (serving ?? edge).broadcaster.add(
+    const direct = hooks.directResponse?.(c, headers)
+    const listener = (edges.get(answer.serving) ?? edge).broadcaster.add(
       info,
-      (o) =>
-        icy
-          ? new IcyListener({ ...o, id, openSink }, { metaint, streamUrl })
-          : new StreamListener({ ...o, id, openSink }),
+      listenerFactory(icy, edge.config, direct?.open, id),
     )
     listeners.set(id, listener)
-    serverHooks.keepOpen?.(c)
-    const connection = connectionOf(c)
     void listener.closed.then((reason) => {
       listeners.delete(id)
       link.send({ t: 'left', id, reason, sent: listener.bytesSent })
-      if (reason === 'slow' || reason === 'kicked') serverHooks.closeConnection?.(connection)
     })
-    return direct?.response ?? new Response(listener.stream, { status: 200, headers })
+    return respond(c, hooks, { listener, headers, direct: direct?.response })
   })
   app.all('*', async (c) => {
-    const address = serverHooks.clientAddress(c)
-    const response = await forwardRequest(c.req.raw, forward, { address, protocol: serverHooks.httpVersion?.(c) })
-    if (response.body) serverHooks.keepOpen?.(c)
+    const address = hooks.clientAddress(c)
+    const response = await forwardRequest(c.req.raw, forward, { address, protocol: hooks.httpVersion?.(c) })
+    if (response.body) hooks.keepOpen?.(c)
     return response
   })
 

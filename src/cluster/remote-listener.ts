@@ -38,7 +38,7 @@ export class RemoteListener extends Listener {
   override close(reason: CloseReason): void {
     if (this.isClosed) return
     this.#link.send({ t: 'close', id: this.id, reason })
-    this.end(reason, this.#sent)
+    this.end(reason)
   }
 
   override movedTo(host: ListenerHost): void {
@@ -53,6 +53,6 @@ export class RemoteListener extends Listener {
   /** The worker says its listener ended. */
   left(reason: CloseReason, sent: number): void {
     this.report(sent)
-    this.end(reason, this.#sent)
+    this.end(reason)
   }
 }

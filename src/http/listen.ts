@@ -1,5 +1,7 @@
 import type { Context } from 'hono'
+import type { IcyOptions } from '../broadcast/icy-listener.ts'
 import { IcyListener } from '../broadcast/icy-listener.ts'
+import type { SinkFactory } from '../broadcast/sink.ts'
 import type { ListenerFactory } from '../broadcast/broadcaster.ts'
 import type { ListenerInfo } from '../broadcast/listener.ts'
 import { Listener } from '../broadcast/listener.ts'
@@ -103,19 +105,8 @@ export const join = (
     })
   }
   const headers = headersFor(serving, mount, icy, options.serverName)
-  const { metaint, streamUrl } = mount.config
   const written = direct?.(headers)
-  const openSink = written?.open
-  const listener = options.routing.add(
-    mount,
-    info,
-    make ??
-      (icy
-        ? (o) => new IcyListener({ ...o, openSink }, { metaint, streamUrl })
-        : openSink
-        ? (o) => new Listener({ ...o, openSink })
-        : undefined),
-  )
+  const listener = options.routing.add(mount, info, make ?? listenerFactory(icy, mount.config, written?.open))
   listener.closed.then((reason) => {
     const seconds = (options.clock.now() - listener.connectedAt) / 1000
     if (reason === 'slow') {
@@ -128,6 +119,45 @@ export const join = (
     options.log.access(formatAccessLine(listener, 200, new Date(), seconds))
   })
   return { listener, headers, direct: written?.response }
+}
+
+/**
+ * Makes the listener a request asked for: an ICY listener (titles every `metaint` bytes) or a plain
+ * one, writing to `openSink` when the runtime writes to the connection directly; with `id`, under
+ * the id the station gave it (a worker's listener).
+ *
+ * @example
+ * routing.add(mount, info, listenerFactory(icy, mount.config, direct?.open))
+ */
+export const listenerFactory = (
+  icy: boolean,
+  titles: IcyOptions,
+  openSink?: SinkFactory,
+  id?: number,
+): ListenerFactory => {
+  const { metaint, streamUrl } = titles
+  return (o) => {
+    const options = { ...o, openSink, ...(id !== undefined && { id }) }
+    return icy ? new IcyListener(options, { metaint, streamUrl }) : new Listener(options)
+  }
+}
+
+/**
+ * The response of an admitted listener: its stream as the body (or the runtime's direct response),
+ * the connection's idle timeout lifted, and the connection dropped when the server ends the
+ * listener (slow or kicked), even if its client stopped reading.
+ *
+ * @example
+ * return respond(c, hooks, joined)
+ */
+export const respond = (c: Context, hooks: ConnectionHooks, joined: Joined): Response => {
+  const { listener, headers, direct } = joined
+  hooks.keepOpen?.(c)
+  const connection = connectionOf(c)
+  listener.closed.then((reason) => {
+    if (reason === 'slow' || reason === 'kicked') hooks.closeConnection?.(connection)
+  })
+  return direct ?? new Response(listener.stream, { status: 200, headers })
 }
 
 /**
@@ -164,12 +194,5 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
     return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })
   }
   const joined = join(mount, clientInfo(c, options.hooks), icy, options, undefined, directFor(c, options.hooks))
-  if (joined instanceof Response) return joined
-  const { listener, headers, direct } = joined
-  options.hooks.keepOpen?.(c)
-  const connection = connectionOf(c)
-  listener.closed.then((reason) => {
-    if (reason === 'slow' || reason === 'kicked') options.hooks.closeConnection?.(connection)
-  })
-  return direct ?? new Response(listener.stream, { status: 200, headers })
+  return joined instanceof Response ? joined : respond(c, options.hooks, joined)
 }
