@@ -10,6 +10,7 @@ const REASONS: Readonly<Record<number, string>> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   408: 'Request Timeout',
+  413: 'Content Too Large',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
@@ -17,7 +18,7 @@ const REASONS: Readonly<Record<number, string>> = {
 }
 
 /** The reason phrase of `status` (`OK`, `Not Found` …). */
-const reasonPhrase = (status: number): string => REASONS[status] ?? (status < 400 ? 'OK' : 'Error')
+export const rawReason = (status: number): string => REASONS[status] ?? (status < 400 ? 'OK' : 'Error')
 
 /**
  * A whole HTTP/1.0 response as bytes, for a socket that no HTTP server writes for (the source port):
@@ -35,7 +36,7 @@ export const rawResponse = (
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
   const entries = Symbol.iterator in headers ? [...(headers as Iterable<[string, string]>)] : Object.entries(headers)
   const lines = [
-    `HTTP/1.0 ${status} ${reasonPhrase(status)}`,
+    `HTTP/1.0 ${status} ${rawReason(status)}`,
     ...entries.filter(([name]) => !/^(content-length|connection|transfer-encoding)$/i.test(name)).map(([name, value]) =>
       `${name}: ${value}`
     ),

@@ -1,9 +1,40 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { listenServer } from '../net/listen-server.ts'
-import { rawResponse } from '../net/raw-response.ts'
+import { rawReason, rawResponse } from '../net/raw-response.ts'
 import { createAdaptorServer } from '@hono/node-server'
 import type { FetchHandler, RunningServer, ServeOptions } from './types.ts'
+
+const STATUS_OF: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+}
+const answeredSockets = new WeakSet<Duplex>()
+
+/**
+ * A request `node:http` cannot parse gets its `400` (`431`, `408`) and the connection is closed
+ * gracefully: the answer sent and the write side ended, what the client still sends read and
+ * dropped, the socket destroyed 2 s later. Node's own handler destroys it at once, and a client
+ * still sending (a chunked body cut in pieces) then gets a reset that may wipe out the answer.
+ */
+const answerMalformed = (error: Error & { code?: string }, socket: Duplex): void => {
+  if (answeredSockets.has(socket)) return
+  answeredSockets.add(socket)
+  socket.on('error', () => {})
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy()
+    return
+  }
+  if (inFlight?.headersSent) socket.end()
+  else {
+    const status = STATUS_OF[error.code ?? ''] ?? 400
+    socket.end(rawResponse(status, { 'Content-Type': 'text/plain; charset=utf-8' }, `${rawReason(status)}\n`))
+  }
+  socket.resume()
+  setTimeout(() => socket.destroy(), 2000).unref()
+}
 
 /**
  * Serves `fetch` with `node:http` (through @hono/node-server); rejects if the port cannot be bound.
@@ -33,6 +64,7 @@ export const serveNodeHttp = (
     )
     setTimeout(() => socket.destroy(), 2000).unref()
   })
+  server.on('clientError', answerMalformed)
   return listenServer(server, options.port, options.hostname, () => {
     server.closeIdleConnections()
     setTimeout(() => server.closeAllConnections(), 1500).unref()

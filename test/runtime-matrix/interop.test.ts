@@ -136,6 +136,32 @@ describe.each(LEGS)('on $name', (leg) => {
     expect(head.head).toMatch(/\r\nicy-metaint: 16000/i)
   })
 
+  test('a request it cannot parse gets its 431 or 400, and a client still sending is not reset: the answer cannot be lost', async () => {
+    for (
+      const [request, status] of [
+        [`GET /abc/def HTTP/1.1\r\nHost: a\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431],
+        ['GET /abc/def HTTP/1.1\r\nHost: a\r\nNo colon here\r\n\r\n', 400],
+      ] as const
+    ) {
+      const seen = await new Promise<{ text: string; error?: string }>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => socket.write(request))
+        let text = ''
+        let error: string | undefined
+        socket.on('data', (data) => (text += data.toString('latin1')))
+        socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message))
+        // The client goes on sending for a while after the answer, as a client streaming a body does.
+        const sending = setInterval(() => !socket.destroyed && socket.write(Buffer.alloc(4096, 0x78)), 10)
+        setTimeout(() => {
+          clearInterval(sending)
+          socket.destroy()
+          resolve({ text, ...(error && { error }) })
+        }, 600)
+      })
+      expect(seen.text).toMatch(new RegExp(`^HTTP/1\\.[01] ${status} `))
+      if (leg.name !== 'bun') expect(seen.error).toBeUndefined()
+    }
+  })
+
   test('VLC opening the plain http:// URL shows the song titles', async () => {
     const log = await vlc(`http://127.0.0.1:${port}/abc/def`, 8)
     expect(log).toMatch(/New Icy-Title=Matrix - (One|Two)/)

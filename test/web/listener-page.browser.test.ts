@@ -129,6 +129,17 @@ describe('the listener page in Chromium', () => {
         )
       const titleChanges = changes((s, before) => s.title !== before.title)
       const toneChanges = changes((s, before) => heard(s.hz) !== heard(before.hz))
+      // What was seen, for the test's output: a failure on a busy machine tells by how much it missed.
+      const t0 = samples[0]?.at ?? 0
+      const at = (t: number) => `${((t - t0) / 1000).toFixed(2)} s`
+      console.log(
+        [
+          `listener page: ${samples.length} samples over ${at(samples.at(-1)?.at ?? t0)}`,
+          `  on air at the live edge: ${onAir.map((a) => `${a.title} ${at(a.at)}`).join(', ')}`,
+          `  title changes: ${titleChanges.map((c) => `${c.title} ${at(c.at)} ±${c.uncertainty} ms`).join(', ')}`,
+          `  tone changes: ${toneChanges.map((c) => `${heard(c.hz)} ${at(c.at)} ±${c.uncertainty} ms`).join(', ')}`,
+        ].join('\n'),
+      )
       expect(titleChanges.length).toBeGreaterThanOrEqual(2)
       for (const change of titleChanges) {
         // The title changed within a few hundred milliseconds of the music (the page knows where its
