@@ -39,6 +39,10 @@ Usage: bun bench/run.ts [options]
                        burst buffer is full (default 5)
   --sse-clients <n>    event-stream clients held open for <name>+sse runs (default 5000)
   --loadgen <rt>       node24 or bun: what runs bench/load.ts (default node24)
+  --shard <n>          listeners per load generator at most (default and most 9500: one
+                       process may hold 20,000 sockets); more listeners, more generators
+  --v8-flags <flags>   V8 flags for airwave on Node and Deno, comma-separated
+                       (e.g. --max-semi-space-size=8); Bun and Icecast run as they are
   --cooldown <s>       pause between runs (default 3)
   --out <file>         results JSON (default bench/results/<date>-<servers>.json)
   --report <file>      print the tables of a saved results JSON, run nothing
@@ -54,8 +58,10 @@ const { values } = parseArgs({
     settle: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '5' },
     loadgen: { type: 'string', default: 'node24' },
+    shard: { type: 'string', default: '9500' },
     'sse-clients': { type: 'string', default: '5000' },
     cooldown: { type: 'string', default: '3' },
+    'v8-flags': { type: 'string' },
     out: { type: 'string' },
     report: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -105,6 +111,9 @@ const settle = zeroOrMore('settle', values.settle)
 const sseClients = one('sse-clients', values['sse-clients'])
 const warmup = zeroOrMore('warmup', values.warmup)
 const cooldown = one('cooldown', values.cooldown)
+const shard = one('shard', values.shard)
+const v8Flags = values['v8-flags']?.split(',').map((flag) => flag.trim()).filter(Boolean) ?? []
+if (v8Flags.some((flag) => !flag.startsWith('--'))) fail(`--v8-flags: flags start with --, got "${values['v8-flags']}"`)
 if (values.loadgen !== 'node24' && values.loadgen !== 'bun') fail(`--loadgen: node24 or bun, got ${values.loadgen}`)
 const loadgen = values.loadgen as LoadgenRuntime
 
@@ -130,7 +139,7 @@ const machine = {
   hostname: hostname(),
   loadavgAtStart: loadavg(),
 }
-const options = { servers, listeners: counts, duration, ramp, settle, warmup, loadgen, bitrate: 128 }
+const options = { servers, listeners: counts, duration, ramp, settle, warmup, loadgen, shard, v8Flags, bitrate: 128 }
 const runs: RunRecord[] = []
 const save = (file: string) =>
   writeFileSync(file, `${JSON.stringify({ startedAt: stamp, machine, options, workDir, runs }, null, 2)}\n`)
@@ -145,7 +154,12 @@ for (const name of servers) {
     let record: RunRecord
     try {
       const { server: serverName, icy, sse } = parseServer(name)
-      const server = await serverStarter(serverName)({ port: await freePort(), logDir })
+      const onV8 = /^(node|deno)/.test(serverName)
+      const server = await serverStarter(serverName)({
+        port: await freePort(),
+        logDir,
+        ...(onV8 && v8Flags.length > 0 && { v8Flags }),
+      })
       process.stderr.write(`   ${server.version}, pid ${server.pid}, ${server.url}; warming up ${warmup} s\n`)
       await sleep(warmup * 1000)
       const holders = sse ? await holdEventStreams(new URL('/api/events', server.url).href, sseClients) : undefined
@@ -159,6 +173,7 @@ for (const name of servers) {
           bitrate: 128,
           pids: [server.pid, ...server.helperPids],
           icy,
+          shard,
         })
         record = { server: name, version: server.version, listeners, logDir, result }
         process.stderr.write(formatResult(result).replace(/^/gm, '   '))

@@ -23,6 +23,8 @@ export interface LoadRequest {
   readonly icy?: boolean
   /** Every listener's record in the result (`--raw`). */
   readonly raw?: boolean
+  /** Listeners per load generator at most (default `SHARD_LISTENERS`). */
+  readonly shard?: number
 }
 
 /** Listeners one load generator holds at most: one process may have 20,000 open files. */
@@ -82,7 +84,7 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
  * const result = await runShardedLoad('node24', { ...request, listeners: 20_000 })
  */
 export const runShardedLoad = async (runtime: LoadgenRuntime, request: LoadRequest): Promise<LoadResult> => {
-  const shards = Math.ceil(request.listeners / SHARD_LISTENERS)
+  const shards = Math.ceil(request.listeners / Math.min(request.shard ?? SHARD_LISTENERS, SHARD_LISTENERS))
   if (shards <= 1) return await runLoadgen(runtime, request)
   const results = await Promise.all(
     Array.from({ length: shards }, (_, i) =>
@@ -92,6 +94,7 @@ export const runShardedLoad = async (runtime: LoadgenRuntime, request: LoadReque
         ramp: request.ramp / shards,
         pids: i === 0 ? request.pids : [],
         raw: true,
+        shard: undefined,
       })),
   )
   return mergeShards(results)

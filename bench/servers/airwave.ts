@@ -70,11 +70,18 @@ async (
   const cmd = command(runtime)
   await cmd.prepare?.()
   const entry = chunks ? ['bench/server-variant.ts', '--chunks', chunks] : [cmd.main]
-  const pre = workers && runtime === 'deno' ? [...cmd.pre, '--allow-run'] : cmd.pre
+  const flags = options.v8Flags ?? []
+  if (flags.length > 0 && runtime === 'bun') throw new Error('--v8-flags: Bun runs on JavaScriptCore, not V8')
+  const pre = [
+    ...cmd.pre,
+    ...(workers && runtime === 'deno' ? ['--allow-run'] : []),
+    ...(flags.length === 0 ? [] : runtime === 'deno' ? [`--v8-flags=${flags.join(',')}`] : flags),
+  ]
   const args = [...pre, ...entry, '--host', '127.0.0.1', '--port', String(options.port)]
   if (workers) args.push('--workers', String(workers))
   const proc = spawnLogged(cmd.binary, args, { logDir: options.logDir, name: 'server', cwd: ROOT })
-  const name = chunks ? `${runtime}:${chunks}` : workers ? `${runtime}-w${workers}` : runtime
+  const base = chunks ? `${runtime}:${chunks}` : workers ? `${runtime}-w${workers}` : runtime
+  const name = flags.length > 0 ? `${base} ${flags.join(' ')}` : base
   const logHint = join(options.logDir, 'server.err')
   try {
     await waitForStream(options.port, '/stream', { timeoutMs: 30_000, alive: () => isRunning(proc.pid), logHint })

@@ -22,6 +22,8 @@ export interface StartOptions {
   readonly port: number
   /** A fresh folder for this server's logs and temporary files. */
   readonly logDir: string
+  /** V8 flags for airwave on Node and Deno (`--max-semi-space-size=8` …); refused for other servers. */
+  readonly v8Flags?: readonly string[]
 }
 
 /** Starts one kind of server and resolves once its stream delivers audio. */

@@ -18,6 +18,18 @@ export interface BroadcasterOptions {
   clock?: Clock
   /** Allocates listener ids; a station shares one counter so ids stay unique as listeners move between mounts. */
   nextId?: () => number
+  /** Runs the next slice of a chunk's fan-out once the event loop has served what waits (default: `setTimeout(next, 0)`). */
+  defer?: (next: () => void) => void
+}
+
+/** Listeners a chunk is written to in one go; more are written to in slices of this many. */
+export const SLICE = 500
+
+/** A chunk being written to a snapshot of the listeners, slice by slice. */
+interface FanOut {
+  readonly chunk: Chunk
+  readonly listeners: readonly Listener[]
+  next: number
 }
 
 /** Counters a broadcaster keeps for status pages and metrics. */
@@ -67,6 +79,8 @@ export class Broadcaster implements ListenerHost {
   readonly #options: BroadcasterOptions
   readonly #clock: Clock
   #nextId = 1
+  #pending: FanOut | undefined
+  readonly #defer: (next: () => void) => void
   readonly #allocateId: () => number
   #last: Chunk | undefined
 
@@ -74,6 +88,7 @@ export class Broadcaster implements ListenerHost {
     this.#options = options
     this.#clock = options.clock ?? systemClock
     this.#allocateId = options.nextId ?? (() => this.#nextId++)
+    this.#defer = options.defer ?? ((next) => setTimeout(next, 0))
     this.burst = new BurstBuffer(options.burstSeconds)
   }
 
@@ -108,14 +123,40 @@ export class Broadcaster implements ListenerHost {
     return bytes
   }
 
-  /** Publishes a chunk to every listener (and the burst buffer). The chunk must never be written again. */
+  /**
+   * Publishes a chunk to every listener (and the burst buffer). The chunk must never be written
+   * again. With more than `SLICE` listeners it goes out in slices, the event loop served between
+   * them, so a new listener is not kept waiting while thousands are written to; every listener
+   * still has the chunk within milliseconds, and before the next one.
+   */
   publish(chunk: Chunk): void {
+    this.#finishFanOut()
     this.#last = chunk
     this.stats.chunks++
     this.stats.bytes += chunk.data.length
     this.burst.push(chunk)
-    for (const listener of this.#listeners) listener.offer(chunk)
+    if (this.#listeners.size <= SLICE) { for (const listener of this.#listeners) listener.offer(chunk) }
+    else this.#fanOut({ chunk, listeners: [...this.#listeners], next: 0 })
     this.#taps.notify({ type: 'chunk', chunk })
+  }
+
+  #fanOut(fanOut: FanOut): void {
+    const { chunk, listeners } = fanOut
+    const end = Math.min(fanOut.next + SLICE, listeners.length)
+    // A listener that left or moved to another broadcaster meanwhile is no longer this one's to feed.
+    for (let i = fanOut.next; i < end; i++) if (listeners[i]!.host === this) listeners[i]!.offer(chunk)
+    fanOut.next = end
+    this.#pending = end < listeners.length ? fanOut : undefined
+    if (this.#pending) this.#defer(() => this.#pending === fanOut && this.#fanOut(fanOut))
+  }
+
+  /** Ends a sliced chunk's fan-out at once: a listener receives chunks in order. */
+  #finishFanOut(): void {
+    const fanOut = this.#pending
+    this.#pending = undefined
+    if (!fanOut) return
+    const { chunk, listeners } = fanOut
+    for (let i = fanOut.next; i < listeners.length; i++) if (listeners[i]!.host === this) listeners[i]!.offer(chunk)
   }
 
   /** Empties the burst buffer (the stream changed: old audio must not reach new listeners). */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import { Broadcaster } from '../../src/broadcast/broadcaster.ts'
-import type { CloseReason, Listener } from '../../src/broadcast/listener.ts'
+import { Broadcaster, SLICE } from '../../src/broadcast/broadcaster.ts'
+import type { CloseReason, ListenerOptions } from '../../src/broadcast/listener.ts'
+import { Listener } from '../../src/broadcast/listener.ts'
 import { Chunker } from '../../src/pipeline/chunker.ts'
 import type { Chunk } from '../../src/pipeline/chunk.ts'
 import { ManualClock } from '../helpers/manual-clock.ts'
@@ -222,5 +223,96 @@ describe('Broadcaster', () => {
     expect(listener.host).toBeUndefined()
     expect(events).toEqual(['one:join:1', 'two:join:2', 'one:leave:1:moved', 'two:join:1', 'two:leave:1:kicked'])
     expect(one.transfer(listener, two)).toBe(false)
+  })
+})
+
+/** A listener that notes the chunks written to it, in order (and holds no bytes). */
+class Recorder extends Listener {
+  readonly got: Chunk[] = []
+  protected override write(chunk: Chunk): void {
+    this.got.push(chunk)
+  }
+}
+
+describe('Broadcaster with thousands of listeners', () => {
+  /** A broadcaster whose next slices run when the test says (as the event loop would, between I/O). */
+  const sliced = () => {
+    const queue: (() => void)[] = []
+    const broadcaster = new Broadcaster({
+      burstSeconds: 1,
+      slowLimit: 10,
+      highWaterMark: 64 * 1024,
+      clock: new ManualClock(),
+      defer: (next) => queue.push(next),
+    })
+    const runDeferred = () => {
+      while (queue.length > 0) queue.shift()!()
+    }
+    const add = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i) => broadcaster.add(info(i % 250), (o: ListenerOptions) => new Recorder(o)) as Recorder,
+      )
+    return { broadcaster, queue, runDeferred, add }
+  }
+
+  test(`a chunk goes out in slices of ${SLICE}, the event loop served between them; every listener gets it`, async () => {
+    const [a, b] = await chunks(2)
+    const { broadcaster, queue, runDeferred, add } = sliced()
+    const listeners = add(SLICE * 2 + 100)
+    broadcaster.publish(a!)
+    expect(listeners.filter((l) => l.got.length === 1).length).toBe(SLICE)
+    expect(queue.length).toBe(1)
+    runDeferred()
+    expect(listeners.every((l) => l.got.length === 1 && l.got[0] === a)).toBe(true)
+    broadcaster.publish(b!)
+    runDeferred()
+    expect(listeners.every((l) => l.got[1] === b)).toBe(true)
+  })
+
+  test('up to one slice of listeners, a chunk is written to all at once', async () => {
+    const [a] = await chunks(1)
+    const { broadcaster, queue, add } = sliced()
+    const listeners = add(SLICE)
+    broadcaster.publish(a!)
+    expect(listeners.every((l) => l.got[0] === a)).toBe(true)
+    expect(queue.length).toBe(0)
+  })
+
+  test('the next chunk finishes the one before first: each listener gets every chunk once, in order', async () => {
+    const all = await chunks(3)
+    const { broadcaster, runDeferred, add } = sliced()
+    const listeners = add(SLICE * 3)
+    for (const chunk of all) broadcaster.publish(chunk)
+    runDeferred()
+    expect(listeners.every((l) => l.got.length === 3 && l.got.every((c, i) => c === all[i]))).toBe(true)
+  })
+
+  test('one who joins during a slow fan-out gets the chunk once, in its burst; one who leaves or moves gets no more of it', async () => {
+    const [a, b] = await chunks(2)
+    const { broadcaster, runDeferred, add } = sliced()
+    const other = new Broadcaster({
+      burstSeconds: 1,
+      slowLimit: 10,
+      highWaterMark: 64 * 1024,
+      clock: new ManualClock(),
+    })
+    const listeners = add(SLICE * 2)
+    broadcaster.publish(a!)
+    const late = add(1)[0]!
+    const leaving = listeners.at(-1)!
+    const moving = listeners.at(-2)!
+    leaving.close('client')
+    broadcaster.transfer(moving, other)
+    runDeferred()
+    expect(late.got).toEqual([a!])
+    expect(leaving.got).toEqual([])
+    expect(moving.got).toEqual([])
+    other.publish(b!)
+    broadcaster.publish(b!)
+    runDeferred()
+    expect(late.got).toEqual([a!, b!])
+    expect(moving.got).toEqual([b!])
+    expect(listeners.slice(0, -2).every((l) => l.got.length === 2)).toBe(true)
   })
 })
