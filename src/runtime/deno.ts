@@ -1,6 +1,7 @@
 import { serveNodeHttp } from './_node-http.ts'
 import { serverHooks } from './hooks.ts'
 import { spawnChild } from './_child-process.ts'
+import { workerV8Flags } from './_worker-v8.ts'
 import type { Runtime } from './types.ts'
 
 type DenoGlobal = {
@@ -9,6 +10,7 @@ type DenoGlobal = {
   removeSignalListener(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', handler: () => void): void
   exit(code: number): never
   execPath(): string
+  env: { get(name: string): string | undefined }
 }
 
 const deno = () => (globalThis as unknown as { Deno: DenoGlobal }).Deno
@@ -30,7 +32,9 @@ export const denoRuntime: Runtime = {
   sharePortAs: 'bound',
   spawnWorker: (entry, env) => {
     try {
-      return spawnChild(deno().execPath(), ['run', ...WORKER_PERMISSIONS, entry], env)
+      const flags = workerV8Flags([], deno().env.get('DENO_V8_FLAGS'))
+      const v8 = flags.length > 0 ? [`--v8-flags=${flags.join(',')}`] : []
+      return spawnChild(deno().execPath(), ['run', ...WORKER_PERMISSIONS, ...v8, entry], env)
     } catch (error) {
       const denied = (error as { name?: string }).name
       if (denied === 'NotCapable' || denied === 'PermissionDenied') {

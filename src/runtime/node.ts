@@ -2,6 +2,7 @@ import cluster from 'node:cluster'
 import process from 'node:process'
 import { onProcessReload, onProcessSignals } from './_process-signals.ts'
 import { serveNodeHttp } from './_node-http.ts'
+import { workerV8Flags } from './_worker-v8.ts'
 import { serverHooks } from './hooks.ts'
 import type { Runtime, WorkerProcess } from './types.ts'
 
@@ -12,7 +13,7 @@ import type { Runtime, WorkerProcess } from './types.ts'
  */
 const forkWorker = (entry: string, env: Record<string, string>): WorkerProcess => {
   cluster.schedulingPolicy = cluster.SCHED_NONE
-  cluster.setupPrimary({ exec: entry, args: [], execArgv: process.execArgv })
+  cluster.setupPrimary({ exec: entry, args: [], execArgv: workerV8Flags(process.execArgv, process.env.NODE_OPTIONS) })
   const worker = cluster.fork(env)
   const exited = new Promise<number | string | null>((resolve) => {
     worker.once('exit', (code, signal) => resolve(signal ?? code))

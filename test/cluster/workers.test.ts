@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { FrameParser } from '../../src/format/frame-parser.ts'
 import { fixtures, tone } from '../helpers/fixtures.ts'
@@ -125,6 +126,11 @@ describe.each(LEGS)('worker processes on $name', (leg) => {
         const [, sourcePort] = await station.waitFor(/connect your encoder to port (\d+)/)
         const base = `http://127.0.0.1:${port}`
         const pids = [Number(first), Number(second)]
+        // On V8 (Node, Deno) each worker's young generation is bounded (src/runtime/_worker-v8.ts).
+        const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+        if (leg.name !== 'bun') {
+          for (const pid of pids) expect(commandLine(pid).join(' ')).toContain('--max-semi-space-size=')
+        }
         const admin = (command: string) => fetch(`${base}/admin/${command}`, { headers: ADMIN })
         const current = async (path: string) => {
           const { mounts } = await (await fetch(`${base}/api/mounts`)).json() as {
