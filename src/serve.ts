@@ -4,6 +4,7 @@ import { serveWorkers, workerCount } from './cluster/serve-workers.ts'
 import { liveEnabled, sourcePortOf } from './config/schema.ts'
 import { sourcePortAdmin } from './http/admin/source-port.ts'
 import { createApp } from './http/app.ts'
+import { probeRange } from './http/listen.ts'
 import type { RunningIngest } from './ingest/server.ts'
 import { startIngest } from './ingest/server.ts'
 import type { Logger } from './log.ts'
@@ -108,7 +109,12 @@ export const serveStation = async (
   try {
     server = workers > 1
       ? await serveWorkers(station, runtime, { count: workers, hostname, port, log, clock })
-      : await runtime.serve(createApp(station, { hooks: runtime.hooks, log, clock }).fetch, { hostname, port })
+      : await runtime.serve(createApp(station, { hooks: runtime.hooks, log, clock }).fetch, {
+        hostname,
+        port,
+        claim: ({ path, headers }) =>
+          station.mount(path) !== undefined && probeRange(headers.get('range')) === undefined,
+      })
   } catch (error) {
     await station.stop()
     throw bindError(error, 'port', port, hostname, '--port')

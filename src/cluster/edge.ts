@@ -158,7 +158,12 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
     if (ids.length > 0) link.send({ t: 'sent', ids, bytes })
   }, REPORT_MS)
   try {
-    server = await runtime.serve(app.fetch, { hostname: listen.hostname, port: listen.port, shared: true })
+    server = await runtime.serve(app.fetch, {
+      hostname: listen.hostname,
+      port: listen.port,
+      shared: true,
+      claim: ({ path, headers }) => edges.has(path) && probeRange(headers.get('range')) === undefined,
+    })
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     link.send({ t: 'failed', message, code: (error as { code?: string }).code })

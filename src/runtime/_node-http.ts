@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { listenServer } from '../net/listen-server.ts'
 import { rawReason, rawResponse } from '../net/raw-response.ts'
 import { createAdaptorServer } from '@hono/node-server'
+import { listenerFront } from './listener-front.ts'
 import type { FetchHandler, RunningServer, ServeOptions } from './types.ts'
 
 const STATUS_OF: Readonly<Record<string, number>> = {
@@ -65,8 +66,19 @@ export const serveNodeHttp = (
     setTimeout(() => socket.destroy(), 2000).unref()
   })
   server.on('clientError', answerMalformed)
-  return listenServer(server, options.port, options.hostname, () => {
+  // Behind the front, the HTTP server never listens itself: it is told it does, so that it tracks
+  // its connections (idle ones closed at shutdown, request and header timeouts checked).
+  const accepted = new Set<Duplex>()
+  const front = options.claim &&
+    listenerFront(server, fetch, options.claim, (socket) => {
+      accepted.add(socket)
+      socket.once('close', () => accepted.delete(socket))
+    }).once('listening', () => server.emit('listening'))
+  return listenServer(front || server, options.port, options.hostname, () => {
     server.closeIdleConnections()
-    setTimeout(() => server.closeAllConnections(), 1500).unref()
+    setTimeout(() => {
+      server.closeAllConnections()
+      for (const socket of accepted) socket.destroy()
+    }, 1500).unref()
   }, options.reusePort)
 }

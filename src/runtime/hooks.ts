@@ -2,6 +2,8 @@ import type { Context } from 'hono'
 import type { ServerResponse } from 'node:http'
 import type { DirectResponse } from './node-response-sink.ts'
 import { nodeResponseSink } from './node-response-sink.ts'
+import type { FrontBindings } from './socket-sink.ts'
+import { socketSink } from './socket-sink.ts'
 
 /**
  * What the HTTP layer needs from the server underneath it, per connection. Each runtime adapter
@@ -60,6 +62,7 @@ const env = (
   | Record<string, unknown>
   | undefined => (typeof c.env === 'object' && c.env !== null ? (c.env as Record<string, unknown>) : undefined)
 const nodeBindings = (c: Context) => (env(c)?.incoming ? (env(c) as unknown as NodeBindings) : undefined)
+const rawConnection = (c: Context) => (env(c)?.raw as FrontBindings['raw'] | undefined)
 const bunServer = (
   c: Context,
 ) => (typeof env(c)?.requestIP === 'function' && typeof env(c)?.timeout === 'function'
@@ -82,20 +85,24 @@ const denoInfo = (
  */
 export const serverHooks: ConnectionHooks = {
   clientAddress: (c) =>
-    nodeBindings(c)?.incoming.socket.remoteAddress ?? bunServer(c)?.requestIP(c.req.raw)?.address ??
-      denoInfo(c)?.remoteAddr.hostname,
+    rawConnection(c)?.socket.remoteAddress ?? nodeBindings(c)?.incoming.socket.remoteAddress ??
+      bunServer(c)?.requestIP(c.req.raw)?.address ?? denoInfo(c)?.remoteAddr.hostname,
   httpVersion: (c) => {
-    const version = nodeBindings(c)?.incoming.httpVersion
+    const version = rawConnection(c)?.httpVersion ?? nodeBindings(c)?.incoming.httpVersion
     return version ? `HTTP/${version}` : undefined
   },
   keepOpen: (c) => bunServer(c)?.timeout(c.req.raw, 0),
   closeConnection: (c) => {
+    rawConnection(c)?.socket.destroy()
     nodeBindings(c)?.incoming.socket.destroy()
     bunServer(c)?.timeout(c.req.raw, 1)
   },
-  // Not on Deno: its node:http, written to directly, held more memory per listener than a stream
-  // body does (bench/README.md, "Where a listener's memory goes").
+  // A connection taken by the listener front is written to directly on every runtime. Deno's
+  // node:http response, written to directly, held more memory per listener than a stream body
+  // (bench/README.md, "Where a listener's memory goes"): not there.
   directResponse: (c, headers) => {
+    const raw = rawConnection(c)
+    if (raw) return socketSink(raw, headers)
     const outgoing = 'Deno' in globalThis ? undefined : nodeBindings(c)?.outgoing
     return outgoing ? nodeResponseSink(outgoing, headers) : undefined
   },

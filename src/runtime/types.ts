@@ -14,12 +14,24 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/** A request a server may answer on the raw connection: a plain `GET` of `path`, with its headers (names lower-cased). */
+export interface FrontRequest {
+  readonly path: string
+  readonly headers: ReadonlyMap<string, string>
+}
+
 /** Where and how to listen. */
 export interface ServeOptions {
   hostname: string
   port: number
   /** Share the port with the station's other worker processes (each runtime's own way: see `spawnWorker`). */
   shared?: boolean
+  /**
+   * Requests that are a listener's stream (a plain `GET` of a mount): where the server allows it
+   * (`node:http` on Node and Deno), they are answered on the raw connection, without the HTTP
+   * server's per-request objects (`runtime/listener-front.ts`).
+   */
+  claim?: (request: FrontRequest) => boolean
 }
 
 /** A worker process of the station (see `Runtime.spawnWorker`). */
