@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import type { Chunk } from '../pipeline/chunk.ts'
 import type { Track } from '../input/track.ts'
 import { EMPTY_BLOCK, icyBlock } from './icy-metadata.ts'
@@ -60,7 +61,8 @@ export class IcyListener extends Listener {
         this.#sinceBlock = 0
       }
     }
-    const out = new Uint8Array(length)
+    // Not zero-filled first, and a Buffer, which every runtime's socket takes as it is.
+    const out = Buffer.allocUnsafe(length)
     let at = 0
     for (const part of parts) {
       out.set(part, at)
