@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer'
 import type { Chunk } from '../pipeline/chunk.ts'
 import type { Track } from '../input/track.ts'
 import { EMPTY_BLOCK, icyBlock } from './icy-metadata.ts'
@@ -18,7 +17,8 @@ export interface IcyOptions {
  * title of the audio already sent to this listener: a new title arrives in the first block after
  * the new track's first whole frame has reached it (after its burst), never before, so the title
  * changes with the music. An unchanged title is a one-byte empty block. Chunks without a block
- * boundary are sent as the shared chunk itself.
+ * boundary are sent as the shared chunk itself; a chunk with one goes out as the chunk's own bytes
+ * around the block where the connection takes pieces (a socket), else joined into one copy.
  *
  * @example
  * station.addListener(mount, info, (options) => new IcyListener(options, { metaint: 16000 }))
@@ -61,14 +61,7 @@ export class IcyListener extends Listener {
         this.#sinceBlock = 0
       }
     }
-    // Not zero-filled first, and a Buffer, which every runtime's socket takes as it is.
-    const out = Buffer.allocUnsafe(length)
-    let at = 0
-    for (const part of parts) {
-      out.set(part, at)
-      at += part.length
-    }
-    this.enqueue(out)
+    this.enqueueParts(parts, length)
   }
 
   #block(): Uint8Array {

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import type { Chunk } from '../pipeline/chunk.ts'
 import type { ListenerSink, SinkFactory } from './sink.ts'
 import { StreamSink } from './sink.ts'
@@ -142,6 +143,30 @@ export class Listener {
     try {
       this.#output.write(bytes)
       this.bytesEnqueued += bytes.length
+    } catch {
+      this.#finish('error')
+    }
+  }
+
+  /**
+   * Writes pieces (`length` bytes in all) as one: handed over as they are where the sink takes
+   * pieces (a socket: one system call, no copy), else joined into one new buffer.
+   */
+  protected enqueueParts(parts: readonly Uint8Array[], length: number): void {
+    const sink = this.#output
+    try {
+      if (sink.writeParts) sink.writeParts(parts)
+      else {
+        // Not zero-filled first, and a Buffer, which every runtime's socket takes as it is.
+        const joined = Buffer.allocUnsafe(length)
+        let at = 0
+        for (const part of parts) {
+          joined.set(part, at)
+          at += part.length
+        }
+        sink.write(joined)
+      }
+      this.bytesEnqueued += length
     } catch {
       this.#finish('error')
     }

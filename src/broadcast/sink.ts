@@ -10,6 +10,11 @@ export interface ListenerSink {
   readonly queued: number
   /** Hands bytes to the connection; they are shared and never written again. Throws if it closed. */
   write(bytes: Uint8Array): void
+  /**
+   * Hands several pieces to the connection at once, without joining them into a copy (one system
+   * call where the connection allows it); without it, the pieces are joined and `write` takes them.
+   */
+  writeParts?(parts: readonly Uint8Array[]): void
   /** Ends the response once what is queued has been sent. */
   end(): void
   /** Ends the response at once, as an error. */

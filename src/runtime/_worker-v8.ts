@@ -3,7 +3,7 @@
  * the heap (Node 24: up to 32 MiB per semi-space), and with thousands of listeners each worker
  * filled it: at 10,000 listeners over two Node 24 workers, 48 KiB of RSS per listener by default,
  * 26 KiB with 8 MiB, for some 15 % more CPU (`bench/README.md`). An operator's own
- * `--max-semi-space-size` (on the command line, `NODE_OPTIONS` or Deno's `--v8-flags`) wins.
+ * `--max-semi-space-size` wins: on Node's command line or in `NODE_OPTIONS`, on Deno in `DENO_V8_FLAGS`.
  */
 export const WORKER_SEMI_SPACE_MIB = 8
 

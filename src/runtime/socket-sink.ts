@@ -83,6 +83,14 @@ export const socketSink = (raw: RawConnection, headers: Headers): DirectResponse
           pendingBytes += bytes.length
         } else socket.write(bytes)
       },
+      writeParts(parts) {
+        socket.cork()
+        try {
+          for (const part of parts) sink.write(part)
+        } finally {
+          socket.uncork()
+        }
+      },
       end() {
         if (ending) return
         ending = true

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { IcyListener } from '../../src/broadcast/icy-listener.ts'
 import { Listener } from '../../src/broadcast/listener.ts'
+import type { ListenerSink } from '../../src/broadcast/sink.ts'
 import type { Chunk } from '../../src/pipeline/chunk.ts'
 import type { Track } from '../../src/input/track.ts'
 import { rawBlocks, readIcy } from '../helpers/icy.ts'
@@ -81,5 +82,29 @@ describe('IcyListener', () => {
     for (const c of all) icy.sendNow(c)
     const parts = await read(icy)
     parts.forEach((part, i) => expect(part).toBe(all[i]!.data))
+  })
+
+  test('on a connection that takes pieces, a chunk with a block goes out as the chunk’s own bytes around the block: nothing copied', () => {
+    const written: Uint8Array[][] = []
+    const sink: ListenerSink = {
+      open: true,
+      queued: 0,
+      write: (bytes) => written.push([bytes]),
+      writeParts: (parts) => written.push([...parts]),
+      end: () => {},
+      abort: () => {},
+    }
+    const icy = new IcyListener(listenerOptions({ openSink: () => sink }), { metaint: 2500 })
+    const [first, second] = chunks(2, 2000, 10)
+    icy.sendNow(first!)
+    icy.sendNow(second!)
+    expect(written[0]).toEqual([first!.data])
+    const [before, block, after] = written[1]!
+    expect(before!.buffer).toBe(second!.data.buffer)
+    expect([before!.byteOffset, before!.length]).toEqual([second!.data.byteOffset, 500])
+    expect(Buffer.from(block!).toString('latin1')).toStartWith(String.fromCharCode(2) + "StreamTitle='Track 1';")
+    expect(after!.buffer).toBe(second!.data.buffer)
+    expect(after!.length).toBe(1500)
+    expect(icy.bytesEnqueued).toBe(4000 + block!.length)
   })
 })
