@@ -147,7 +147,13 @@ const door = (request: Request): Response => {
   }
 }
 
-const server = await runtime.serve(app.fetch, { hostname: values.host, port: Number(values.port) })
+// As the station's own server does (src/serve.ts): a plain GET of a mount is served on the raw
+// connection where the runtime allows it (Node, Deno).
+const server = await runtime.serve(app.fetch, {
+  hostname: values.host,
+  port: Number(values.port),
+  claim: ({ path, headers }) => station.mount(path) !== undefined && !headers.has('range'),
+})
 const doorServer = await runtime.serve(door, { hostname: values.host, port: Number(values.door) })
 station.start()
 log.warn(

@@ -111,32 +111,66 @@ export const ratiosTable = (runs: readonly RunRecord[]): string => {
     lines.join('\n') + '\n'
 }
 
+/** The N at which the scale targets are checked: 10,000 when the run has it, else its largest. */
+const TARGET_N = 10_000
+
 /**
- * The issue's targets, checked: at the largest N, zero failed connects and zero underruns on every
- * airwave runtime, and the best runtime's CPU per listener within 1.5x of Icecast's.
+ * The targets, checked: zero failed connects and zero underruns on every airwave server at the
+ * largest N; at 10,000 (or the largest N below it) a p99 first byte under 100 ms, CPU per listener
+ * within 1.0x of Icecast's on Node and 0.5x on the best runtime, at most 16 KiB of RSS per listener
+ * on every runtime and 8 KiB on the best.
  */
 export const verdict = (runs: readonly RunRecord[]): string[] => {
   const rows = runs.map(row)
+  const mark = (pass: boolean) => (pass ? 'PASS' : 'FAIL')
   const largest = Math.max(...rows.map((r) => r.listeners))
-  const at = rows.filter((r) => r.listeners === largest)
-  const icecast = at.find((r) => r.server === 'icecast' && !r.error)
-  const ours = at.filter((r) => r.server !== 'icecast' && !/[:+]/.test(r.server))
+  const ours = (n: number) => rows.filter((r) => r.listeners === n && r.server !== 'icecast' && !/[:+]/.test(r.server))
   const out: string[] = []
-  for (const r of ours) {
+  for (const r of ours(largest)) {
     const pass = !r.error && r.failed === 0 && r.underruns === 0
     out.push(
-      `${pass ? 'PASS' : 'FAIL'} ${r.server} at ${largest}: ${
+      `${mark(pass)} ${r.server} at ${largest}: ${
         r.error ? `no result (${r.error.split('\n')[0]})` : `${r.failed} failed, ${r.underruns} underruns`
       }`,
     )
   }
-  const best = ours.filter((r) => r.cpuPer1k !== undefined).sort((a, b) => a.cpuPer1k! - b.cpuPer1k!)[0]
-  if (best && icecast?.cpuPer1k) {
-    const ratio = best.cpuPer1k! / icecast.cpuPer1k
+  const n = rows.some((r) => r.listeners === TARGET_N) ? TARGET_N : largest
+  const at = ours(n).filter((r) => !r.error)
+  const icecast = rows.find((r) => r.listeners === n && r.server === 'icecast' && !r.error)
+  for (const r of at) {
+    if (r.ttfbP99 !== undefined) {
+      out.push(
+        `${mark(r.ttfbP99 < 100)} ${r.server} at ${n}: p99 first byte ${Math.round(r.ttfbP99)} ms (target < 100 ms)`,
+      )
+    }
+  }
+  if (icecast?.cpuPer1k) {
+    const cpu = (r: Row) => r.cpuPer1k! / icecast.cpuPer1k!
+    for (const r of at.filter((r) => r.server.startsWith('node') && r.cpuPer1k !== undefined)) {
+      out.push(
+        `${mark(cpu(r) <= 1)} ${r.server} at ${n}: CPU per listener ${cpu(r).toFixed(2)}x Icecast's (target <= 1.0x)`,
+      )
+    }
+    const best = at.filter((r) => r.cpuPer1k !== undefined).sort((a, b) => a.cpuPer1k! - b.cpuPer1k!)[0]
+    if (best) {
+      out.push(
+        `${mark(cpu(best) <= 0.5)} best runtime ${best.server} at ${n}: CPU per listener ${
+          cpu(best).toFixed(2)
+        }x Icecast's (target <= 0.5x)`,
+      )
+    }
+  }
+  const kib = (r: Row) => r.rssPerListener! / 1024
+  const measured = at.filter((r) => r.rssPerListener !== undefined)
+  for (const r of measured) {
+    out.push(`${mark(kib(r) <= 16)} ${r.server} at ${n}: ${kib(r).toFixed(1)} KiB RSS per listener (target <= 16 KiB)`)
+  }
+  const leanest = [...measured].sort((a, b) => a.rssPerListener! - b.rssPerListener!)[0]
+  if (leanest) {
     out.push(
-      `${ratio <= 1.5 ? 'PASS' : 'FAIL'} best runtime ${best.server}: CPU per listener ${
-        ratio.toFixed(2)
-      }x Icecast's at ${largest} (target <= 1.5x)`,
+      `${mark(kib(leanest) <= 8)} best runtime ${leanest.server} at ${n}: ${
+        kib(leanest).toFixed(1)
+      } KiB RSS per listener (target <= 8 KiB)`,
     )
   }
   return out
