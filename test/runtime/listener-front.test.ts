@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createServer } from 'node:http'
+import type { AddressInfo, Server } from 'node:net'
 import { connect } from 'node:net'
-import { serveNodeHttp } from '../../src/runtime/_node-http.ts'
+import { listenerFront } from '../../src/runtime/listener-front.ts'
 import type { FrontBindings } from '../../src/runtime/socket-sink.ts'
 import { socketSink } from '../../src/runtime/socket-sink.ts'
-import type { RunningServer } from '../../src/runtime/types.ts'
 
 /**
  * The app behind the front: `/stream` answers like a listener (its bytes written to the raw
@@ -49,15 +50,23 @@ const exchange = (port: number, pieces: string[], until?: RegExp) =>
     setTimeout(done, 1500)
   })
 
-let server: RunningServer
-beforeAll(async () => {
-  server = await serveNodeHttp(fetch, {
-    hostname: '127.0.0.1',
-    port: 0,
-    claim: ({ path, headers }) => path === '/stream' && !headers.has('range'),
-  })
+// A plain node:http server behind the front (the station's is @hono/node-server's, which would
+// replace this test process's global Response): it says how it served each request.
+const http = createServer((request, response) => {
+  response.setHeader('x-path', request.url ?? '')
+  response.end(`http ${request.method} ${request.url}\n`)
 })
-afterAll(() => server.close())
+let front: Server
+const server = { port: 0 }
+beforeAll(async () => {
+  front = listenerFront(http, fetch, ({ path, headers }) => path === '/stream' && !headers.has('range'))
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
+  server.port = (front.address() as AddressInfo).port
+})
+afterAll(() => {
+  front.close()
+  http.closeAllConnections()
+})
 
 describe('the listener front', () => {
   test("a listener's plain GET is answered on the raw connection: its stream until the connection closes", async () => {
