@@ -28,7 +28,7 @@ export interface ServeOptions {
   shared?: boolean
   /**
    * Requests that are a listener's stream (a plain `GET` of a mount): where the server allows it
-   * (`node:http` on Node and Deno), they are answered on the raw connection, without the HTTP
+   * (`node:http` on Node), they are answered on the raw connection, without the HTTP
    * server's per-request objects (`runtime/listener-front.ts`).
    */
   claim?: (request: FrontRequest) => boolean
