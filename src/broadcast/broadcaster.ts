@@ -141,12 +141,8 @@ export class Broadcaster implements ListenerHost {
   }
 
   #fanOut(fanOut: FanOut): void {
-    const { chunk, listeners } = fanOut
-    const end = Math.min(fanOut.next + SLICE, listeners.length)
-    // A listener that left or moved to another broadcaster meanwhile is no longer this one's to feed.
-    for (let i = fanOut.next; i < end; i++) if (listeners[i]!.host === this) listeners[i]!.offer(chunk)
-    fanOut.next = end
-    this.#pending = end < listeners.length ? fanOut : undefined
+    this.#offerUpTo(fanOut, fanOut.next + SLICE)
+    this.#pending = fanOut.next < fanOut.listeners.length ? fanOut : undefined
     if (this.#pending) this.#defer(() => this.#pending === fanOut && this.#fanOut(fanOut))
   }
 
@@ -154,9 +150,16 @@ export class Broadcaster implements ListenerHost {
   #finishFanOut(): void {
     const fanOut = this.#pending
     this.#pending = undefined
-    if (!fanOut) return
+    if (fanOut) this.#offerUpTo(fanOut, fanOut.listeners.length)
+  }
+
+  /** Offers a fan-out's chunk to its next listeners, up to index `end`. */
+  #offerUpTo(fanOut: FanOut, end: number): void {
     const { chunk, listeners } = fanOut
-    for (let i = fanOut.next; i < listeners.length; i++) if (listeners[i]!.host === this) listeners[i]!.offer(chunk)
+    const stop = Math.min(end, listeners.length)
+    // A listener that left or moved to another broadcaster meanwhile is no longer this one's to feed.
+    for (let i = fanOut.next; i < stop; i++) if (listeners[i]!.host === this) listeners[i]!.offer(chunk)
+    fanOut.next = stop
   }
 
   /** Empties the burst buffer (the stream changed: old audio must not reach new listeners). */

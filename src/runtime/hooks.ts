@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { ServerResponse } from 'node:http'
-import type { DirectResponse } from './node-response-sink.ts'
+import type { DirectResponse } from './direct-sink.ts'
 import { nodeResponseSink } from './node-response-sink.ts'
 import type { FrontBindings } from './socket-sink.ts'
 import { socketSink } from './socket-sink.ts'

@@ -4,8 +4,9 @@ import type { Server, Socket } from 'node:net'
 import { createServer } from 'node:net'
 import type { HttpHead } from '../net/http-head.ts'
 import { HeadReader, parseHead } from '../net/http-head.ts'
+import { ALREADY_SENT } from './direct-sink.ts'
 import type { FrontBindings, RawConnection } from './socket-sink.ts'
-import { ALREADY_SENT, responseHead } from './socket-sink.ts'
+import { responseHead } from './socket-sink.ts'
 import type { FetchHandler, FrontRequest } from './types.ts'
 
 /** How long the front waits for a request head before leaving the connection to the HTTP server. */
@@ -87,6 +88,8 @@ export const listenerFront = (
     socket.on('error', () => {})
     const reader = new HeadReader()
     const seen: Buffer[] = []
+    // The first bytes, up to five: a request that cannot be `GET /…` is handed over at once.
+    let start = ''
     const handOff = () => {
       clearTimeout(timer)
       socket.off('data', onData)
@@ -98,10 +101,9 @@ export const listenerFront = (
     }
     const onData = (data: Buffer) => {
       seen.push(data)
+      if (start.length < 5) start += data.subarray(0, 5 - start.length).toString('latin1')
       const read = reader.push(data)
-      if (read === 'too large' || !'GET /'.startsWith(Buffer.concat(seen).subarray(0, 5).toString('latin1'))) {
-        return handOff()
-      }
+      if (read === 'too large' || !'GET /'.startsWith(start)) return handOff()
       if (!read) return
       const request = plainGet(read.head)
       if (!request || read.rest.length > 0 || !claim(request)) return handOff()
