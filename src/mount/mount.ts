@@ -232,6 +232,11 @@ export class Mount implements SourceTarget {
     return last ? last.position + last.duration : 0
   }
 
+  /** Air time the pacer skipped because it fell too far behind (the event loop stalled), in seconds. */
+  get skippedSeconds(): number {
+    return this.#pacer.skippedMs / 1000
+  }
+
   /** How many files the playlist holds, and how many of them were playable when it was opened. */
   get playlistFiles(): { found: number; playable: number } {
     return { found: this.#playlist?.size ?? 0, playable: this.#playlist?.playable ?? 0 }

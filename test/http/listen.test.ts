@@ -129,7 +129,7 @@ describe('a slow listener', () => {
       try {
         await waitFor(() => mount.broadcaster.size === 1, 2000, 'the stalled listener')
         expect(establishedConnections(Number(port))).toBe(1)
-        const reader = record(`${slowStation.url}/stream`, 12_000)
+        const reader = record(`${slowStation.url}/stream`, 20_000)
         await waitFor(() => mount.broadcaster.size === 2, 2000, 'both listeners')
         const slowOne = mount.broadcaster.listeners().find((l) => l.info.userAgent === 'stalled')
         const fastOne = mount.broadcaster.listeners().find((l) => l.info.userAgent !== 'stalled')
@@ -138,6 +138,7 @@ describe('a slow listener', () => {
         const sampler = setInterval(() => (maxQueued = Math.max(maxQueued, slowOne!.queuedBytes)), 5)
         await waitFor(() => slowOne!.isClosed, 11_000, 'the stalled listener to be dropped')
         clearInterval(sampler)
+        const handedAtDrop = fastOne!.bytesEnqueued
         expect(slowOne!.closeReason).toBe('slow')
         expect(mount.broadcaster.stats.slowDrops).toBe(1)
         expect(
@@ -155,12 +156,13 @@ describe('a slow listener', () => {
         expect(fastOne!.isClosed).toBe(false)
         expect(fastOne!.skippedTotal).toBe(0)
         expect(fastOne!.bytesEnqueued).toBe(mount.broadcaster.stats.bytes - publishedAtJoin)
-        // ...and the broadcast went on at its pace (at 50 times real time, opening the next file or a pause
-        // of the test process over 100 ms makes the pacer skip ahead, hence the margin; blocked, it would be near 0).
-        const elapsed = (fast.now() - startedAt) / 1000
+        // ...and the broadcast went on at its pace, but for the time the pacer skipped when this process was
+        // held up (at 50 times real time, a busy machine's pause of 100 ms skips 5 s); blocked, it would be near 0.
+        const elapsed = (fast.now() - startedAt) / 1000 - mount.skippedSeconds
         expect(mount.position / elapsed).toBeGreaterThan(0.8)
+        // The other listener's client received all it had been handed by then.
         const recording = await reader
-        expect(recording.data.length).toBeGreaterThan(0.8 * RATE * SPEED * 11)
+        expect(recording.data.length).toBeGreaterThanOrEqual(handedAtDrop)
       } finally {
         stalled.kill()
         await slowStation.stop()
