@@ -28,9 +28,7 @@ export const denoRuntime: Runtime = {
   name: 'deno',
   version: deno().version.deno,
   hooks: serverHooks,
-  // No listener front (`claim`): handing a connection to Deno's node:http after reading its head
-  // lost the request now and then under load (a valid GET answered 400 in the fuzz test on CI).
-  serve: (fetch, options) => serveNodeHttp(fetch, { ...options, claim: undefined, reusePort: options.shared }),
+  serve: (fetch, options) => serveNodeHttp(fetch, { ...options, reusePort: options.shared }),
   sharePortAs: 'bound',
   spawnWorker: (entry, env) => {
     try {

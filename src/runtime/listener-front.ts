@@ -53,7 +53,7 @@ const writeResponse = async (raw: RawConnection, response: Response): Promise<vo
 }
 
 /**
- * A `node:net` server in front of a `node:http` one (Node; not Deno, whose `node:http` lost a handed-over request now and then): a connection whose first request
+ * A `node:net` server in front of a `node:http` one (Node, Deno): a connection whose first request
  * is a plain `GET` that `claim` accepts (a listener's stream) is answered by `fetch` on the raw
  * socket, with `c.env.raw` set so that the route writes its stream there (`socketSink`); the HTTP
  * server's request, response and parser objects are never made for it, which is most of what a
@@ -94,10 +94,12 @@ export const listenerFront = (
       clearTimeout(timer)
       socket.off('data', onData)
       socket.off('end', onEnd)
-      socket.pause()
-      if (seen.length > 0) socket.unshift(Buffer.concat(seen))
+      // The parser reads through the socket's stream, never from its handle directly, and is given
+      // what was read so far as the stream's first data.
+      const handle = (socket as Socket & { _handle?: { _consumed?: boolean } | null })._handle
+      if (handle) handle._consumed = true
       http.emit('connection', socket)
-      socket.resume()
+      if (seen.length > 0) socket.emit('data', Buffer.concat(seen))
     }
     const onData = (data: Buffer) => {
       seen.push(data)
