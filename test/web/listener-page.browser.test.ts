@@ -128,7 +128,12 @@ describe('the listener page in Chromium', () => {
           i > 0 && differs(s, samples[i - 1]!) ? [{ ...s, uncertainty: s.at - samples[i - 1]!.at }] : []
         )
       const titleChanges = changes((s, before) => s.title !== before.title)
-      const toneChanges = changes((s, before) => heard(s.hz) !== heard(before.hz))
+      // A track already heard at the first sample changed before it, by an unknown margin: it counts as
+      // a change at the first sample, for a title that changes within the tolerance after it.
+      const toneChanges = [
+        ...(samples[0] ? [{ ...samples[0], uncertainty: 0 }] : []),
+        ...changes((s, before) => heard(s.hz) !== heard(before.hz)),
+      ]
       // What was seen, for the test's output: a failure on a busy machine tells by how much it missed.
       const t0 = samples[0]?.at ?? 0
       const at = (t: number) => `${((t - t0) / 1000).toFixed(2)} s`
@@ -137,7 +142,9 @@ describe('the listener page in Chromium', () => {
           `listener page: ${samples.length} samples over ${at(samples.at(-1)?.at ?? t0)}`,
           `  on air at the live edge: ${onAir.map((a) => `${a.title} ${at(a.at)}`).join(', ')}`,
           `  title changes: ${titleChanges.map((c) => `${c.title} ${at(c.at)} ±${c.uncertainty} ms`).join(', ')}`,
-          `  tone changes: ${toneChanges.map((c) => `${heard(c.hz)} ${at(c.at)} ±${c.uncertainty} ms`).join(', ')}`,
+          `  tone changes (the first: heard at the start): ${
+            toneChanges.map((c) => `${heard(c.hz)} ${at(c.at)} ±${c.uncertainty} ms`).join(', ')
+          }`,
         ].join('\n'),
       )
       expect(titleChanges.length).toBeGreaterThanOrEqual(2)
