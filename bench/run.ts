@@ -41,8 +41,9 @@ Usage: bun bench/run.ts [options]
   --loadgen <rt>       node24 or bun: what runs bench/load.ts (default node24)
   --shard <n>          listeners per load generator at most (default and most 9500: one
                        process may hold 20,000 sockets); more listeners, more generators
-  --v8-flags <flags>   V8 flags for airwave on Node and Deno, comma-separated
-                       (e.g. --max-semi-space-size=8); Bun and Icecast run as they are
+  --v8-flags <flags>   V8 flags for airwave on Node and Deno, comma-separated, instead of those of
+                       npm start and deno task start (--max-semi-space-size=8); Bun and Icecast
+                       run as they are
   --cooldown <s>       pause between runs (default 3)
   --out <file>         results JSON (default bench/results/<date>-<servers>.json)
   --report <file>      print the tables of a saved results JSON, run nothing

@@ -6,6 +6,9 @@ import type { BenchServer, ServerStarter, StartOptions } from './types.ts'
 /** Which chunk handling a variant server uses (`bench/server-variant.ts`). */
 export type ChunkMode = 'shared' | 'cloned'
 
+/** The V8 flags that `npm start` and `deno task start` give the station (`package.json`, `deno.json`). */
+export const START_V8_FLAGS: readonly string[] = ['--max-semi-space-size=8']
+
 /** The runtimes airwave is benchmarked on. */
 export type AirwaveRuntime = 'node20' | 'node24' | 'bun' | 'deno'
 
@@ -70,8 +73,8 @@ async (
   const cmd = command(runtime)
   await cmd.prepare?.()
   const entry = chunks ? ['bench/server-variant.ts', '--chunks', chunks] : [cmd.main]
-  const flags = options.v8Flags ?? []
-  if (flags.length > 0 && runtime === 'bun') throw new Error('--v8-flags: Bun runs on JavaScriptCore, not V8')
+  if (options.v8Flags && runtime === 'bun') throw new Error('--v8-flags: Bun runs on JavaScriptCore, not V8')
+  const flags = runtime === 'bun' ? [] : options.v8Flags ?? START_V8_FLAGS
   const pre = [
     ...cmd.pre,
     ...(workers && runtime === 'deno' ? ['--allow-run'] : []),
@@ -81,7 +84,7 @@ async (
   if (workers) args.push('--workers', String(workers))
   const proc = spawnLogged(cmd.binary, args, { logDir: options.logDir, name: 'server', cwd: ROOT })
   const base = chunks ? `${runtime}:${chunks}` : workers ? `${runtime}-w${workers}` : runtime
-  const name = flags.length > 0 ? `${base} ${flags.join(' ')}` : base
+  const name = options.v8Flags ? `${base} ${flags.join(' ')}` : base
   const logHint = join(options.logDir, 'server.err')
   try {
     await waitForStream(options.port, '/stream', { timeoutMs: 30_000, alive: () => isRunning(proc.pid), logHint })

@@ -22,7 +22,7 @@ export interface StartOptions {
   readonly port: number
   /** A fresh folder for this server's logs and temporary files. */
   readonly logDir: string
-  /** V8 flags for airwave on Node and Deno (`--max-semi-space-size=8` …); refused for other servers. */
+  /** V8 flags for airwave on Node and Deno, instead of `START_V8_FLAGS` (those of `npm start`); refused for other servers. */
   readonly v8Flags?: readonly string[]
 }
 
