@@ -94,12 +94,10 @@ export const listenerFront = (
       clearTimeout(timer)
       socket.off('data', onData)
       socket.off('end', onEnd)
-      // The parser reads through the socket's stream, never from its handle directly, and is given
-      // what was read so far as the stream's first data.
-      const handle = (socket as Socket & { _handle?: { _consumed?: boolean } | null })._handle
-      if (handle) handle._consumed = true
+      socket.pause()
+      if (seen.length > 0) socket.unshift(Buffer.concat(seen))
       http.emit('connection', socket)
-      if (seen.length > 0) socket.emit('data', Buffer.concat(seen))
+      socket.resume()
     }
     const onData = (data: Buffer) => {
       seen.push(data)
