@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { WORKER_SEMI_SPACE_MIB } from '../../src/runtime/_worker-v8.ts'
 import { assertExecutable, isRunning, spawnLogged, stopProcess, waitForStream } from './process.ts'
 import { binaries, buildDist, firstLine, node20Binary, node24Binary, ROOT } from './runtimes.ts'
 import type { BenchServer, ServerStarter, StartOptions } from './types.ts'
@@ -6,8 +7,8 @@ import type { BenchServer, ServerStarter, StartOptions } from './types.ts'
 /** Which chunk handling a variant server uses (`bench/server-variant.ts`). */
 export type ChunkMode = 'shared' | 'cloned'
 
-/** The V8 flags that `npm start` and `deno task start` give the station (`package.json`, `deno.json`). */
-export const START_V8_FLAGS: readonly string[] = ['--max-semi-space-size=8']
+/** The V8 flags that `npm start` and `deno task start` give the station (`package.json`, `deno.json`), as workers get. */
+export const START_V8_FLAGS: readonly string[] = [`--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`]
 
 /** The runtimes airwave is benchmarked on. */
 export type AirwaveRuntime = 'node20' | 'node24' | 'bun' | 'deno'
