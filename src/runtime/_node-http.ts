@@ -83,13 +83,16 @@ export const serveNodeHttp = (
   })
   server.on('clientError', answerMalformed)
   // Behind the front, the HTTP server never listens itself: it is told it does, so that it tracks
-  // its connections (idle ones closed at shutdown, request and header timeouts checked).
+  // its connections (idle ones closed at shutdown, request and header timeouts checked), and it
+  // reads as listening while the front does (Deno's node:http closes a kept-alive connection after
+  // its first answer when its server is not listening).
   const accepted = new Set<Duplex>()
   const front = options.claim &&
     listenerFront(server, fetch, options.claim, (socket) => {
       accepted.add(socket)
       socket.once('close', () => accepted.delete(socket))
     }).once('listening', () => server.emit('listening'))
+  if (front) Object.defineProperty(server, 'listening', { get: () => front.listening, configurable: true })
   return listenServer(front || server, options.port, options.hostname, () => {
     server.closeIdleConnections()
     setTimeout(() => {

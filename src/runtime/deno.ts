@@ -28,9 +28,7 @@ export const denoRuntime: Runtime = {
   name: 'deno',
   version: deno().version.deno,
   hooks: serverHooks,
-  // No listener front (`claim`): Deno's node:http, parsing a connection from its stream rather than
-  // its handle (as a connection handed over is), lost a request whose head came in two reads.
-  serve: (fetch, options) => serveNodeHttp(fetch, { ...options, claim: undefined, reusePort: options.shared }),
+  serve: (fetch, options) => serveNodeHttp(fetch, { ...options, reusePort: options.shared }),
   sharePortAs: 'bound',
   spawnWorker: (entry, env) => {
     try {

