@@ -20,6 +20,8 @@ export interface DirectTarget {
   writeHead(headers: Headers): void
 }
 
+const ignore = () => {}
+
 /**
  * A listener's bytes written to `target` without a `ReadableStream` in between: no stream, reader
  * or promise per chunk, a fraction of the memory per listener. The head is written once the
@@ -35,15 +37,18 @@ export interface DirectTarget {
 export const directResponse = (target: DirectTarget, headers: Headers): DirectResponse => {
   const { stream } = target
   const response = new Response(null, { headers: { [ALREADY_SENT]: 'true' } })
+  // Let go of once the head is written: the sink's closures share this scope for as long as the listener listens.
+  let heads: { headers: Headers; response: Response } | undefined = { headers, response }
   const open: SinkFactory = (gone) => {
     let pending: Uint8Array[] | undefined = []
     let pendingBytes = 0
     let ending = false
-    stream.on('error', () => {})
+    stream.on('error', ignore)
     stream.once('close', gone)
     setTimeout(() => {
-      const head = new Headers(headers)
-      response.headers.forEach((value, name) => name !== ALREADY_SENT && head.set(name, value))
+      const head = new Headers(heads!.headers)
+      heads!.response.headers.forEach((value, name) => name !== ALREADY_SENT && head.set(name, value))
+      heads = undefined
       const parts = pending!
       pending = undefined
       if (stream.destroyed) return

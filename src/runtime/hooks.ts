@@ -31,13 +31,16 @@ export interface ConnectionHooks {
 
 /**
  * What of a request's context a listener keeps for `closeConnection`: its `env` and raw request,
- * not the whole Hono context (whose closures cost ~2.5 KB per listener for as long as it listens).
+ * not the whole Hono context (whose closures cost ~2.5 KB per listener for as long as it listens);
+ * for a connection the listener front took, only its `env` (the socket is all it takes to close
+ * it, and the request with its headers is some 6 KB on Deno).
  *
  * @example
  * const connection = connectionOf(c)
  * listener.closed.then(() => hooks.closeConnection?.(connection))
  */
-export const connectionOf = (c: Context): Context => ({ env: c.env, req: { raw: c.req.raw } }) as unknown as Context
+export const connectionOf = (c: Context): Context =>
+  ({ env: c.env, req: { raw: rawConnection(c) ? undefined : c.req.raw } }) as unknown as Context
 
 /** What `@hono/node-server` passes as `c.env` (Node, and Deno's `node:http`). */
 interface NodeBindings {

@@ -43,6 +43,19 @@ const plainGet = (bytes: Uint8Array): (FrontRequest & { head: HttpHead; request:
   }
 }
 
+// Handlers a connection keeps for as long as it listens are made outside any closure over its request.
+const ignore = () => {}
+function destroySocket(this: Socket) {
+  this.destroy()
+}
+
+/** Answers the request the front took: the route writes a listener's stream itself; any other answer is written here. */
+const answer = async (fetch: FetchHandler, raw: RawConnection, request: Request): Promise<void> => {
+  const response = await fetch(request, { raw } satisfies FrontBindings)
+  if (response.headers.has(ALREADY_SENT)) return
+  await writeResponse(raw, response)
+}
+
 /** Writes a `Response` that is not a listener's stream on a raw connection, then closes it. */
 const writeResponse = async (raw: RawConnection, response: Response): Promise<void> => {
   const { socket } = raw
@@ -73,19 +86,14 @@ export const listenerFront = (
   const takeOver = (socket: Socket, head: HttpHead, request: Request) => {
     const raw: RawConnection = { socket, httpVersion: head.third === 'HTTP/1.0' ? '1.0' : '1.1' }
     // What the client sends after its request is read and dropped; it leaving ends the stream.
-    socket.on('data', () => {})
-    socket.once('end', () => socket.destroy())
-    const answer = async () => {
-      const response = await fetch(request, { raw } satisfies FrontBindings)
-      if (response.headers.has(ALREADY_SENT)) return
-      await writeResponse(raw, response)
-    }
-    answer().catch(() => socket.destroy())
+    socket.on('data', ignore)
+    socket.once('end', destroySocket)
+    answer(fetch, raw, request).catch(() => socket.destroy())
   }
 
   return createServer((socket) => {
     accepted(socket)
-    socket.on('error', () => {})
+    socket.on('error', ignore)
     const reader = new HeadReader()
     const seen: Buffer[] = []
     // The first bytes, up to five: a request that cannot be `GET /…` is handed over at once.
