@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream'
+import { setImmediate } from 'node:timers'
 import type { ListenerSink, SinkFactory } from '../broadcast/sink.ts'
 
 /** The header that marks the route's `Response` as already written to the connection (`@hono/node-server`'s own). */
@@ -25,8 +26,8 @@ const ignore = () => {}
 /**
  * A listener's bytes written to `target` without a `ReadableStream` in between: no stream, reader
  * or promise per chunk, a fraction of the memory per listener. The head is written once the
- * route's middleware has run (on the next timer turn), with the headers they added to `response`;
- * bytes written before wait for it. What the connection has not taken is `writableLength`; pieces
+ * route's middleware has run (`setImmediate`: in the same turn of the event loop, not the next
+ * timer turn), with the headers they added to `response`; bytes written before wait for it. What the connection has not taken is `writableLength`; pieces
  * go out in one corked write.
  *
  * @example
@@ -45,7 +46,7 @@ export const directResponse = (target: DirectTarget, headers: Headers): DirectRe
     let ending = false
     stream.on('error', ignore)
     stream.once('close', gone)
-    setTimeout(() => {
+    setImmediate(() => {
       const head = new Headers(heads!.headers)
       heads!.response.headers.forEach((value, name) => name !== ALREADY_SENT && head.set(name, value))
       heads = undefined
@@ -57,7 +58,7 @@ export const directResponse = (target: DirectTarget, headers: Headers): DirectRe
       for (const part of parts) stream.write(part)
       stream.uncork()
       if (ending) stream.end()
-    }, 0)
+    })
     const sink: ListenerSink = {
       get open() {
         return target.open() && !ending
