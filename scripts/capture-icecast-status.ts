@@ -1,7 +1,10 @@
 /**
- * Captures the `/status-json.xsl` of a real Icecast 2.4 (Debian package icecast2) with one and with
- * two mounts fed by a source client that sends what libshout (BUTT, ezstream, darkice) sends, as test fixtures: test/fixtures/icecast-status-{one,two}-mounts.json.
- * Run as root (Icecast drops privileges to nobody): `bun scripts/capture-icecast-status.ts`.
+ * Captures the `/status-json.xsl` of a real Icecast 2.4 (Debian package icecast2) as test fixtures:
+ * with one and with two MP3 mounts fed by a source client that sends what libshout (BUTT, ezstream,
+ * darkice) sends (test/fixtures/icecast-status-{one,two}-mounts.json), and with an Ogg Opus and an
+ * Ogg Vorbis mount fed by ffmpeg, titles in their comment headers
+ * (test/fixtures/icecast-status-ogg-mounts.json).
+ * Run as root (Icecast drops privileges to nobody): `bun scripts/capture-icecast-status.ts [mp3|ogg]`.
  */
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -9,6 +12,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ffmpegPath } from './ffmpeg-path.ts'
 
 const PORT = 18_765
 const PASSWORD = `capture-${process.pid}`
@@ -69,8 +73,20 @@ const setTitle = (mount: string, song: string) =>
     headers: { Authorization: `Basic ${btoa(`admin:${PASSWORD}`)}` },
   })
 const status = async () => (await fetch(`http://127.0.0.1:${PORT}/status-json.xsl`)).text()
-try {
-  await sleep(1500)
+/** ffmpeg sending a tone as Ogg (`libopus` or `libvorbis`) to `mount`, titled in its comment header, in real time. */
+const feedOgg = (mount: string, codec: 'libopus' | 'libvorbis', title: string) => {
+  const ffmpeg = spawn(ffmpegPath(), [
+    ...['-v', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-ac', '2'],
+    ...['-c:a', codec, '-b:a', '96k', '-metadata', 'artist=Ogg Artist', '-metadata', `title=${title}`],
+    ...['-content_type', 'audio/ogg', '-ice_name', `${title} Mount`, '-ice_description', `${title} description`],
+    ...['-ice_genre', 'Test', '-ice_url', 'https://example.org/', '-ice_public', '0', '-f', 'ogg'],
+    `icecast://source:${PASSWORD}@127.0.0.1:${PORT}${mount}`,
+  ], { stdio: 'inherit' })
+  sources.push({ stop: () => ffmpeg.kill() })
+}
+const what = process.argv[2] ?? 'all'
+/** One MP3 mount with a listener, then two. */
+const captureMp3 = async () => {
   feed('/one', 'First Mount')
   await sleep(2000)
   await setTitle('/one', 'Some Artist - Some Title')
@@ -84,6 +100,21 @@ try {
   await sleep(1500)
   writeFileSync(`${out}icecast-status-two-mounts.json`, await status())
   await listener.body?.cancel()
+}
+/** An Opus mount with a listener and a Vorbis mount. */
+const captureOgg = async () => {
+  feedOgg('/opus', 'libopus', 'Opus Title')
+  feedOgg('/vorbis', 'libvorbis', 'Vorbis Title')
+  await sleep(4000)
+  const listener = await fetch(`http://127.0.0.1:${PORT}/opus`)
+  await sleep(1000)
+  writeFileSync(`${out}icecast-status-ogg-mounts.json`, await status())
+  await listener.body?.cancel()
+}
+try {
+  await sleep(1500)
+  if (what !== 'ogg') await captureMp3()
+  if (what !== 'mp3') await captureOgg()
   console.log(`captured into ${out}`)
 } finally {
   for (const source of sources) source.stop()
