@@ -58,6 +58,10 @@ export const tone = (options: ToneOptions = {}): string => {
   return path
 }
 
+/** ffmpeg's arguments that tag the output with `tags`. */
+const metadata = (tags: Record<string, string>) =>
+  Object.entries(tags).flatMap(([key, value]) => ['-metadata', `${key}=${value}`])
+
 /** Common fixtures. */
 export const fixtures = {
   mp3: (seconds = 4, frequency = 440) => tone({ seconds, frequency }),
@@ -81,6 +85,22 @@ export const fixtures = {
   aac: (seconds = 4, frequency = 440) =>
     tone({ seconds, frequency, codec: ['-c:a', 'aac', '-b:a', '128k'], ext: 'aac' }),
   ogg: () => tone({ codec: ['-c:a', 'libvorbis'], ext: 'ogg' }),
+  /** Ogg Opus (48 kHz), tagged in its comment header. */
+  opus: (seconds = 2, frequency = 440, tags: Record<string, string> = {}) =>
+    tone({
+      seconds,
+      frequency,
+      sampleRate: 48000,
+      codec: ['-c:a', 'libopus', '-b:a', '64k'],
+      extra: metadata(tags),
+      ext: 'opus',
+    }),
+  /** Ogg Vorbis (44.1 kHz), tagged in its comment header. */
+  vorbis: (seconds = 2, frequency = 440, tags: Record<string, string> = {}) =>
+    tone({ seconds, frequency, codec: ['-c:a', 'libvorbis', '-q:a', '3'], extra: metadata(tags), ext: 'ogg' }),
+  /** Ogg FLAC (44.1 kHz), tagged in its VORBIS_COMMENT block. */
+  oggFlac: (seconds = 2, frequency = 440, tags: Record<string, string> = {}) =>
+    tone({ seconds, frequency, codec: ['-c:a', 'flac', '-f', 'ogg'], extra: metadata(tags), ext: 'oga' }),
   /** A rising sweep: no two frames alike, so streams can be aligned by content. Tags as given. */
   chirp: (seconds = 6, from = 200, tags: { title?: string; artist?: string; album?: string } = {}) =>
     synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds, tags),
@@ -101,7 +121,7 @@ export const synth = (
   tags: Record<string, string> = {},
   codec: string[] = ['-b:a', '128k'],
 ): string => {
-  const metadata = Object.entries(tags).flatMap(([key, value]) => ['-metadata', `${key}=${value}`])
+  const tagArgs = metadata(tags)
   const args = [
     '-f',
     'lavfi',
@@ -112,7 +132,7 @@ export const synth = (
     '-c:a',
     'libmp3lame',
     ...codec,
-    ...metadata,
+    ...tagArgs,
   ]
   const key = createHash('sha1').update(JSON.stringify(args)).digest('hex').slice(0, 12)
   const path = `${FIXTURE_DIR}synth-${key}.mp3`

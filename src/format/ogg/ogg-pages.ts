@@ -1,0 +1,125 @@
+import CodecParser from 'codec-parser'
+import type { OggPage as ParsedPage } from 'codec-parser'
+import type { OggComments } from './comments.ts'
+import { readOggComments } from './comments.ts'
+
+/** The codecs airwave carries in Ogg. */
+export type OggCodec = 'opus' | 'vorbis' | 'flac'
+
+/** One logical stream of an Ogg stream (a track, in a chained stream): its codec and shape, from its first page. */
+export interface OggStream {
+  readonly serial: number
+  readonly codec: OggCodec
+  /** The rate its granule positions count in (always 48,000 for Opus). */
+  readonly sampleRate: number
+  readonly channels: number
+  /** Its comment header, once read (the header page after the first). */
+  comments: OggComments | undefined
+}
+
+/** One whole Ogg page, as it goes on the wire, and what it holds. */
+export interface OggPage {
+  /** The page, header and payload, as it was read. */
+  readonly data: Uint8Array
+  readonly stream: OggStream
+  /** A page of the logical stream's header packets (identification, comments, setup): replayed to a listener who joins. */
+  readonly header: boolean
+  /** Audio samples the page completes, per channel at `stream.sampleRate` (from granule positions; 0 for a header page). */
+  readonly samples: number
+  /** The logical stream's last page (end of stream). */
+  readonly last: boolean
+}
+
+const oggParser = () => new CodecParser<ParsedPage>('audio/ogg', { enableLogging: false, enableFrameCRC32: false })
+
+/** Whether `raw` holds the whole page its header announces (27 bytes, the segment table, the segments). */
+const whole = (raw: Uint8Array): boolean => {
+  if (raw.length < 27 || raw.length < 27 + raw[26]!) return false
+  let length = 27 + raw[26]!
+  for (let i = 27; i < 27 + raw[26]!; i++) length += raw[i]!
+  return raw.length >= length
+}
+
+/** The codec and shape an identification header tells, or undefined for one airwave does not carry. */
+const identify = (payload: Uint8Array): Omit<OggStream, 'serial' | 'comments'> | undefined => {
+  const text = (from: number, to: number) => String.fromCharCode(...payload.subarray(from, to))
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  if (text(0, 8) === 'OpusHead' && payload.length >= 19) {
+    return { codec: 'opus', sampleRate: 48_000, channels: payload[9]! }
+  }
+  if (text(0, 7) === '\x01vorbis' && payload.length >= 30) {
+    return { codec: 'vorbis', sampleRate: view.getUint32(12, true), channels: payload[11]! }
+  }
+  // Ogg FLAC's mapping header, then `fLaC`, then the STREAMINFO block (its header 4 bytes).
+  if (text(0, 5) === '\x7fFLAC' && text(9, 13) === 'fLaC' && payload.length >= 51) {
+    const info = 17
+    const sampleRate = (payload[info + 10]! << 12) | (payload[info + 11]! << 4) | (payload[info + 12]! >> 4)
+    return { codec: 'flac', sampleRate, channels: ((payload[info + 12]! >> 1) & 0x07) + 1 }
+  }
+  return undefined
+}
+
+/**
+ * Splits an Ogg stream (a file, a source's body, a relay) into whole pages with codec-parser, and
+ * tells for each its logical stream (codec, sample rate, channels, comments), whether it carries
+ * header packets, and how many samples of audio it completes: what pacing and joining need. A
+ * chained stream (one logical stream per track) starts a new `OggStream` at each first page.
+ * Pages of a codec airwave does not carry, or before any first page, are counted in `unknown`
+ * and not yielded.
+ *
+ * @example
+ * const parser = new OggPageParser()
+ * for (const page of parser.push(bytes)) send(page)
+ * for (const page of parser.flush()) send(page)
+ */
+export class OggPageParser {
+  /** Pages dropped: of a logical stream whose codec airwave does not carry, or whose first page was never seen. */
+  unknown = 0
+  /** Pages cut short at the end of the stream, dropped. */
+  truncated = 0
+  #parser = oggParser()
+  readonly #streams = new Map<number, OggStream & { inHeaders: boolean }>();
+
+  /** Feeds bytes in; yields the pages completed by them. */
+  *push(bytes: Uint8Array): Generator<OggPage> {
+    yield* this.#convert(this.#parser.parseChunk(bytes))
+  }
+
+  /** Yields the pages still buffered at the end of the stream (a page cut short is dropped), and resets the parser. */
+  *flush(): Generator<OggPage> {
+    yield* this.#convert(this.#parser.flush())
+    this.#parser = oggParser()
+    this.#streams.clear()
+  }
+
+  *#convert(pages: Iterator<ParsedPage>): Generator<OggPage> {
+    for (let step = pages.next(); !step.done; step = pages.next()) {
+      const parsed = step.value
+      if (!whole(parsed.rawData)) {
+        this.truncated++
+        continue
+      }
+      const serial = parsed.streamSerialNumber
+      if (parsed.isFirstPage) {
+        const shape = identify(parsed.data)
+        if (shape) this.#streams.set(serial, { serial, ...shape, comments: undefined, inHeaders: true })
+        else this.#streams.delete(serial)
+      }
+      const stream = this.#streams.get(serial)
+      if (!stream) {
+        this.unknown++
+        continue
+      }
+      if (stream.inHeaders && parsed.codecFrames.length > 0) stream.inHeaders = false
+      if (stream.inHeaders && !parsed.isFirstPage) stream.comments ??= readOggComments(parsed.data)
+      yield {
+        data: parsed.rawData,
+        stream,
+        header: stream.inHeaders,
+        samples: stream.inHeaders ? 0 : parsed.samples,
+        last: parsed.isLastPage,
+      }
+      if (parsed.isLastPage) this.#streams.delete(serial)
+    }
+  }
+}
