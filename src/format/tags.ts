@@ -2,6 +2,7 @@
  * Finds the tag blocks around the audio in an MP3/AAC file, so they are never sent as audio:
  * ID3v2 at the start (possibly several), and ID3v1, Enhanced TAG+, Lyrics3v2 and APEv1/v2 at the end.
  */
+import { ascii } from './ascii.ts'
 import { findFrameSync } from './mp3.ts'
 
 /** How far past an ID3v2 header whose size cannot be right the audio is looked for, in windows of 64 KiB. */
@@ -9,9 +10,6 @@ const SYNC_SEARCH = 16 * 1024 * 1024
 const SYNC_WINDOW = 64 * 1024
 /** Windows overlap by more than three of the longest MP3 frames, so a run of frames is never cut in two. */
 const SYNC_OVERLAP = 8 * 1024
-
-const ascii = (bytes: Uint8Array, start: number, length: number): string =>
-  start < 0 || start + length > bytes.length ? '' : String.fromCharCode(...bytes.subarray(start, start + length))
 
 /**
  * Size in bytes of the ID3v2 tag at the start of `head`, or 0 if there is none.

@@ -80,15 +80,13 @@ export const pacedSource = (
       if (!/^HTTP\/1\.[01] (100|200)/.test(head)) return reject(new Error(`source refused: ${head}`))
       // Once on air, the feed ends when its connection closes, however: a reset as it ends mid-frame
       // is told, not thrown (what the listeners got is what the tests judge).
-      socket.off('error', refused)
+      socket.off('error', reject)
       socket.once('error', (error: NodeJS.ErrnoException) =>
         console.log(`paced source on ${mount}: ${error.code ?? error.message} as the feed ended`))
       void pace(socket, frames, options.seconds, options.ending).done.then(resolve)
     }
-    const refused = (error: Error) =>
-      reject(error)
     socket.on('data', onData)
-    socket.on('error', refused)
+    socket.on('error', reject)
   })
 
 /**

@@ -1,3 +1,5 @@
+import { ascii } from '../ascii.ts'
+
 /** The titles a logical Ogg stream's comment header carries (Vorbis comments: `ARTIST`, `TITLE`, …). */
 export interface OggComments {
   readonly vendor: string
@@ -5,13 +7,8 @@ export interface OggComments {
   readonly fields: readonly (readonly [key: string, value: string])[]
 }
 
-/** Where the comment structure starts in each codec's comment packet (after its magic). */
-const MAGIC: readonly (readonly [magic: number[], skip: number])[] = [
-  [[0x4f, 0x70, 0x75, 0x73, 0x54, 0x61, 0x67, 0x73], 8], // "OpusTags"
-  [[0x03, 0x76, 0x6f, 0x72, 0x62, 0x69, 0x73], 7], // "\x03vorbis"
-]
-
-const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((byte, i) => bytes[i] === byte)
+/** What Opus's and Vorbis's comment packets start with; the comment structure follows. */
+const MAGIC = ['OpusTags', '\x03vorbis']
 
 /**
  * Reads the comment packet at the start of `packet`: Opus's `OpusTags`, Vorbis's comment header, or
@@ -24,7 +21,7 @@ const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every(
  * commentValue(comments, 'TITLE') // 'Some Title'
  */
 export const readOggComments = (packet: Uint8Array): OggComments | undefined => {
-  let at: number | undefined = MAGIC.find(([magic]) => startsWith(packet, magic))?.[1]
+  let at: number | undefined = MAGIC.find((magic) => ascii(packet, 0, magic.length) === magic)?.length
   // A FLAC metadata block of type 4 (VORBIS_COMMENT), the last-block flag either way.
   if (at === undefined && (packet[0]! & 0x7f) === 4 && packet.length >= 4) at = 4
   if (at === undefined) return undefined

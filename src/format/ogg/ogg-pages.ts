@@ -1,5 +1,6 @@
 import CodecParser from 'codec-parser'
 import type { OggPage as ParsedPage } from 'codec-parser'
+import { ascii } from '../ascii.ts'
 import type { OggComments } from './comments.ts'
 import { readOggComments } from './comments.ts'
 
@@ -42,16 +43,15 @@ const whole = (raw: Uint8Array): boolean => {
 
 /** The codec and shape an identification header tells, or undefined for one airwave does not carry. */
 const identify = (payload: Uint8Array): Omit<OggStream, 'serial' | 'comments'> | undefined => {
-  const text = (from: number, to: number) => String.fromCharCode(...payload.subarray(from, to))
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
-  if (text(0, 8) === 'OpusHead' && payload.length >= 19) {
+  if (ascii(payload, 0, 8) === 'OpusHead' && payload.length >= 19) {
     return { codec: 'opus', sampleRate: 48_000, channels: payload[9]! }
   }
-  if (text(0, 7) === '\x01vorbis' && payload.length >= 30) {
+  if (ascii(payload, 0, 7) === '\x01vorbis' && payload.length >= 30) {
     return { codec: 'vorbis', sampleRate: view.getUint32(12, true), channels: payload[11]! }
   }
   // Ogg FLAC's mapping header, then `fLaC`, then the STREAMINFO block (its header 4 bytes).
-  if (text(0, 5) === '\x7fFLAC' && text(9, 13) === 'fLaC' && payload.length >= 51) {
+  if (ascii(payload, 0, 5) === '\x7fFLAC' && ascii(payload, 9, 4) === 'fLaC' && payload.length >= 51) {
     const info = 17
     const sampleRate = (payload[info + 10]! << 12) | (payload[info + 11]! << 4) | (payload[info + 12]! >> 4)
     return { codec: 'flac', sampleRate, channels: ((payload[info + 12]! >> 1) & 0x07) + 1 }
