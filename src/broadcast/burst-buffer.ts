@@ -32,9 +32,10 @@ export class BurstBuffer {
     }
   }
 
-  /** The buffered chunks, oldest first. */
+  /** The buffered chunks, oldest first, from the first a player can start with (an Ogg page that starts a packet). */
   chunks(): readonly Chunk[] {
-    return this.#chunks.slice()
+    const start = this.#chunks.findIndex((chunk) => !chunk.continued)
+    return this.#chunks.slice(Math.max(0, start))
   }
 
   /** Seconds of audio buffered. */

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import type { ChainLink } from '../format/ogg/ogg-pages.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
 import type { ListenerSink, SinkFactory } from './sink.ts'
 import { StreamSink } from './sink.ts'
@@ -58,6 +59,8 @@ export class Listener {
   /** The broadcaster serving it now (it moves the listener between broadcasters); undefined once it has closed. */
   host: ListenerHost | undefined
   #skippedRun = 0
+  /** The Ogg chain link whose header pages it has. */
+  #link: ChainLink | undefined
   #sink: ListenerSink | undefined
   #closeReason: CloseReason | undefined
   #sentAtClose: number | undefined
@@ -109,7 +112,7 @@ export class Listener {
   /** Enqueues without checking room: for the burst, which is sent whole. */
   sendNow(chunk: Chunk): void {
     if (this.#closeReason) return
-    this.write(chunk)
+    this.#deliver(chunk)
   }
 
   /**
@@ -130,8 +133,20 @@ export class Listener {
       return false
     }
     this.#skippedRun = 0
-    this.write(chunk)
+    this.#deliver(chunk)
     return true
+  }
+
+  /**
+   * Writes a chunk, after its Ogg link's header pages when the listener does not have them (it
+   * joined, moved, or skipped the chunk that opened the link), so its player can always decode.
+   */
+  #deliver(chunk: Chunk): void {
+    if (chunk.link !== this.#link) {
+      if (chunk.link && !chunk.opensLink) this.enqueue(chunk.link.headers)
+      this.#link = chunk.link
+    }
+    this.write(chunk)
   }
 
   /** Writes a chunk's bytes into the stream. Subclasses that rewrite the byte stream override this. */

@@ -3,12 +3,27 @@ import type { AACHeader, CodecFrame, MPEGHeader } from 'codec-parser'
 import type { FormatSpec } from './format-spec.ts'
 import { FORMATS } from './formats.ts'
 import type { Frame } from './frame.ts'
-import type { AudioFormat } from './params.ts'
+import type { OggPage } from './ogg/ogg-pages.ts'
+import { OggPageParser } from './ogg/ogg-pages.ts'
+import type { SourceFormat } from './params.ts'
+
+/** A page as a frame: its bitrate its own average (0 for a header page, which holds no audio). */
+const pageFrame = (page: OggPage): Frame => ({
+  data: page.data,
+  samples: page.samples,
+  sampleRate: page.stream.sampleRate,
+  channels: page.stream.channels,
+  bitrate: page.samples > 0 ? Math.round((page.data.length * 8 * page.stream.sampleRate) / page.samples / 1000) : 0,
+  format: page.stream.codec,
+  page,
+})
 
 /**
  * Splits a byte stream of one format into whole codec frames, using codec-parser (which only
  * trusts a frame once the next one follows it). Frames the format says are never broadcast are
  * dropped and counted: MPEG Layer I/II frames in `otherLayers`, Xing/Info/VBRI headers in `infoFrames`.
+ * An Ogg format's frames are whole pages (`OggPageParser`); pages of another codec are dropped and
+ * counted in `otherCodecs`, and `ogg` takes any codec airwave carries.
  *
  * @example
  * const parser = new FrameParser('mp3')
@@ -16,25 +31,30 @@ import type { AudioFormat } from './params.ts'
  * for (const frame of parser.flush()) send(frame)
  */
 export class FrameParser {
-  readonly format: AudioFormat
+  readonly format: SourceFormat
   /** MPEG frames of another layer than III seen by an MP3 parser (an MP2 file, say). */
   otherLayers = 0
   /** Info frames skipped. */
   infoFrames = 0
+  /** Ogg pages of another codec than the parser's, or of none airwave carries. */
+  otherCodecs = 0
   /** Frames cut short at the end of the stream, dropped. */
   truncated = 0
-  readonly #spec: FormatSpec
-  #parser: CodecParser<CodecFrame>
+  readonly #spec: FormatSpec | undefined
+  #parser: CodecParser<CodecFrame> | undefined
+  readonly #pages: OggPageParser | undefined
 
-  constructor(format: AudioFormat) {
+  constructor(format: SourceFormat) {
     this.format = format
-    this.#spec = FORMATS[format]
-    this.#parser = new CodecParser<CodecFrame>(this.#spec.parserMime, { enableLogging: false, enableFrameCRC32: false })
+    this.#spec = format === 'ogg' ? undefined : FORMATS[format]
+    if (!this.#spec || this.#spec.parserMime === 'audio/ogg') this.#pages = new OggPageParser()
+    else this.#parser = this.#mpegParser(this.#spec)
   }
 
   /** Feeds bytes in; yields the frames completed by them. */
   *push(bytes: Uint8Array): Generator<Frame> {
-    yield* this.#convert(this.#parser.parseChunk(bytes))
+    if (this.#pages) yield* this.#fromPages(this.#pages.push(bytes))
+    else yield* this.#convert(this.#parser!.parseChunk(bytes))
   }
 
   /**
@@ -42,17 +62,34 @@ export class FrameParser {
    * frame cut short (the source stopped mid-frame) is dropped: a listener never gets a partial frame.
    */
   *flush(): Generator<Frame> {
-    yield* this.#convert(this.#parser.flush(), true)
+    if (this.#pages) {
+      yield* this.#fromPages(this.#pages.flush())
+      this.truncated = this.#pages.truncated
+    } else yield* this.#convert(this.#parser!.flush(), true)
+  }
+
+  *#fromPages(pages: Generator<OggPage>): Generator<Frame> {
+    for (const page of pages) {
+      if (this.format === 'ogg' || page.stream.codec === this.format) yield pageFrame(page)
+      else this.otherCodecs++
+    }
+    this.otherCodecs += this.#pages!.unknown
+    this.#pages!.unknown = 0
+  }
+
+  #mpegParser(spec: FormatSpec): CodecParser<CodecFrame> {
+    return new CodecParser<CodecFrame>(spec.parserMime, { enableLogging: false, enableFrameCRC32: false })
   }
 
   *#convert(frames: Iterator<CodecFrame>, last = false): Generator<Frame> {
+    const spec = this.#spec!
     for (let step = frames.next(); !step.done; step = frames.next()) {
       const frame = step.value
-      if (last && frame.data.length < this.#spec.frameLength(frame)) {
+      if (last && frame.data.length < spec.frameLength(frame)) {
         this.truncated++
         continue
       }
-      const rejection = this.#spec.reject(frame)
+      const rejection = spec.reject(frame)
       if (rejection === 'other-layer') this.otherLayers++
       if (rejection === 'info-frame') this.infoFrames++
       if (rejection) continue
@@ -63,7 +100,7 @@ export class FrameParser {
         sampleRate: header.sampleRate,
         channels: header.channels,
         bitrate: header.bitrate,
-        format: this.format,
+        format: spec.name,
       }
     }
   }

@@ -1,15 +1,21 @@
+import type { PageInfo } from './ogg/ogg-pages.ts'
 import type { AudioFormat } from './params.ts'
 
-/** One codec frame: the smallest piece of audio a player can decode on its own. */
+/**
+ * One codec frame: the smallest piece of audio a player can decode on its own. For an Ogg format,
+ * one whole Ogg page (never split: it carries its own checksum), and `page` tells what it holds.
+ */
 export interface Frame {
   readonly data: Uint8Array
-  /** Samples per channel in this frame (1152 for MPEG-1 Layer III, 1024 for AAC). */
+  /** Samples per channel in this frame (1152 for MPEG-1 Layer III, 1024 for AAC; an Ogg page's from its granule position, 0 for headers). */
   readonly samples: number
   readonly sampleRate: number
   readonly channels: number
-  /** The frame's bitrate in kbit/s (nominal for VBR). */
+  /** The frame's bitrate in kbit/s (nominal for VBR; an Ogg page's own average, 0 for headers). */
   readonly bitrate: number
   readonly format: AudioFormat
+  /** For an Ogg page: its logical stream, whether it carries headers, where a decoder may start. */
+  readonly page?: PageInfo
 }
 
 /**

@@ -1,8 +1,41 @@
-/** The stream formats a mount can carry. */
-export const AUDIO_FORMATS = ['mp3', 'aac'] as const
+/** The stream formats a mount can carry: MP3, AAC (ADTS), and Opus, Vorbis and FLAC in Ogg. */
+export const AUDIO_FORMATS = ['mp3', 'aac', 'opus', 'vorbis', 'flac'] as const
 
 /** A stream format's name. */
 export type AudioFormat = (typeof AUDIO_FORMATS)[number]
+
+/**
+ * What a source or upstream says it sends (its `Content-Type`): a format, or `ogg`, whose codec only
+ * its first page tells.
+ */
+export type SourceFormat = AudioFormat | 'ogg'
+
+/** The formats carried in Ogg pages (FLAC only as Ogg FLAC). */
+export const OGG_FORMATS: readonly AudioFormat[] = ['opus', 'vorbis', 'flac']
+
+/**
+ * Whether a format goes out as Ogg pages (chained logical streams, titles in comment headers) rather than frames.
+ *
+ * @example
+ * isOgg('opus') // true
+ */
+export const isOgg = (format: SourceFormat): boolean => format === 'ogg' || OGG_FORMATS.includes(format)
+
+const LABELS: Readonly<Record<AudioFormat, string>> = {
+  mp3: 'MP3',
+  aac: 'AAC',
+  opus: 'Opus',
+  vorbis: 'Vorbis',
+  flac: 'FLAC',
+}
+
+/**
+ * A format's name as operators and players read it (Icecast's `subtype` for Ogg).
+ *
+ * @example
+ * formatLabel('opus') // 'Opus'
+ */
+export const formatLabel = (format: SourceFormat): string => format === 'ogg' ? 'Ogg' : LABELS[format]
 
 /** What a stream's frames must agree on for players to play it without a glitch. */
 export interface StreamParams {
@@ -21,7 +54,7 @@ export type StreamShape = StreamParams & { bitrate: number }
  * describeParams({ format: 'mp3', sampleRate: 44100, channels: 2 }) // 'MP3 44100 Hz stereo'
  */
 export const describeParams = (p: StreamParams): string =>
-  `${p.format.toUpperCase()} ${p.sampleRate} Hz ${
+  `${formatLabel(p.format)} ${p.sampleRate} Hz ${
     p.channels === 1 ? 'mono' : p.channels === 2 ? 'stereo' : `${p.channels} ch`
   }`
 
@@ -34,7 +67,7 @@ export const describeParams = (p: StreamParams): string =>
 export const paramsMismatch = (expected: StreamParams, actual: StreamParams): string | undefined => {
   const diffs: string[] = []
   if (actual.format !== expected.format) {
-    diffs.push(`format ${actual.format.toUpperCase()}, mount is ${expected.format.toUpperCase()}`)
+    diffs.push(`format ${formatLabel(actual.format)}, mount is ${formatLabel(expected.format)}`)
   }
   if (actual.sampleRate !== expected.sampleRate) {
     diffs.push(`${actual.sampleRate} Hz, mount is ${expected.sampleRate} Hz`)

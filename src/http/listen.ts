@@ -6,8 +6,10 @@ import type { ListenerFactory } from '../broadcast/broadcaster.ts'
 import type { ListenerInfo } from '../broadcast/listener.ts'
 import { Listener } from '../broadcast/listener.ts'
 import type { Clock } from '../clock.ts'
+import { isOgg } from '../format/params.ts'
 import type { Logger } from '../log.ts'
 import type { Mount } from '../mount/mount.ts'
+import type { Chunk } from '../pipeline/chunk.ts'
 import type { ConnectionHooks } from '../runtime/hooks.ts'
 import { connectionOf } from '../runtime/hooks.ts'
 import type { DirectResponse } from '../runtime/direct-sink.ts'
@@ -43,6 +45,12 @@ export const clientInfo = (c: Context, hooks: ConnectionHooks): ListenerInfo => 
 
 /** Whether a request's `Icy-MetaData` header asks for in-band titles. */
 export const wantsIcy = (header: string | undefined): boolean => header?.trim() === '1'
+
+/**
+ * Whether a mount's listeners may have ICY titles: not on an Ogg mount, whose titles are in its
+ * stream's comment headers (as Icecast 2.4 does, `Icy-MetaData: 1` is ignored there: no `icy-metaint`).
+ */
+const carriesIcy = (serving: Mount): boolean => !isOgg(serving.params!.format)
 
 /** Largest byte range answered as a probe (Safari asks for `bytes=0-1` before it plays). */
 const PROBE_LIMIT = 64 * 1024
@@ -98,6 +106,7 @@ export const join = (
 ): Joined | Response => {
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
+  icy &&= carriesIcy(serving)
   if (mount.isFull) {
     return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
       status: 503,
@@ -167,6 +176,15 @@ export const respond = (c: Context, hooks: ConnectionHooks, joined: Joined): Res
  */
 const directFor = (c: Context, hooks: ConnectionHooks) => (headers: Headers) => hooks.directResponse?.(c, headers)
 
+/** The first bytes a listener would get: an Ogg chunk's link header pages first. */
+const streamStart = (chunk: Chunk | undefined): Uint8Array => {
+  if (!chunk?.link || chunk.opensLink) return chunk?.data ?? new Uint8Array(0)
+  const bytes = new Uint8Array(chunk.link.headers.length + chunk.data.length)
+  bytes.set(chunk.link.headers)
+  bytes.set(chunk.data, chunk.link.headers.length)
+  return bytes
+}
+
 /**
  * Answers a request for a mount's stream: 404 while the mount is off air with no fallback on air
  * (as Icecast does); headers only for HEAD; a `206` with the first bytes of the stream for a small
@@ -181,14 +199,14 @@ const directFor = (c: Context, hooks: ConnectionHooks) => (headers: Headers) => 
 export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
-  const icy = wantsIcy(c.req.header('icy-metadata'))
+  const icy = wantsIcy(c.req.header('icy-metadata')) && carriesIcy(serving)
   if (c.req.method === 'HEAD') {
     return new Response(null, { status: 200, headers: headersFor(serving, mount, icy, options.serverName) })
   }
   const probe = probeRange(c.req.header('range'))
   if (probe !== undefined) {
     const headers = headersFor(serving, mount, icy, options.serverName)
-    const bytes = serving.broadcaster.burst.chunks()[0]?.data.subarray(0, probe + 1) ?? new Uint8Array(0)
+    const bytes = streamStart(serving.broadcaster.burst.chunks()[0]).subarray(0, probe + 1)
     headers.set('Content-Range', bytes.length > 0 ? `bytes 0-${bytes.length - 1}/*` : 'bytes */*')
     headers.set('Content-Length', String(bytes.length))
     return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })

@@ -1,5 +1,5 @@
 import { formatFromMime } from '../format/formats.ts'
-import type { AudioFormat, StreamParams } from '../format/params.ts'
+import type { SourceFormat, StreamParams } from '../format/params.ts'
 import { audioInfoValue, sourceInfoFrom } from '../input/stream/source-info.ts'
 import type { SourceInfo, SourceTarget } from '../input/source.ts'
 import type { Logger } from '../log.ts'
@@ -13,7 +13,7 @@ import { done } from '../util/result.ts'
 /** A source client let in: the mount it feeds and what it said about its stream. */
 export interface Accepted {
   target: SourceTarget
-  format: AudioFormat
+  format: SourceFormat
   info: SourceInfo
   userAgent: string
   /** The body is chunked (curl -T), not simply the rest of the connection. */
@@ -118,12 +118,15 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
   const contentType = head.headers.get('content-type')
   if (!contentType) {
     log.warn(`source from ${address} refused: no Content-Type`)
-    return refuse(403, 'No Content-type given: send Content-Type audio/mpeg (MP3) or audio/aac (AAC/ADTS)')
+    return refuse(
+      403,
+      'No Content-type given: send Content-Type audio/mpeg (MP3), audio/aac (AAC/ADTS) or audio/ogg (Opus, Vorbis, FLAC)',
+    )
   }
   const format = formatFromMime(contentType)
   if (!format) {
-    log.warn(`source from ${address} refused: Content-Type ${contentType} is not MP3 or AAC`)
-    return refuse(403, `Content-type not supported: ${contentType} (airwave takes audio/mpeg or audio/aac)`)
+    log.warn(`source from ${address} refused: Content-Type ${contentType} is not MP3, AAC or Ogg`)
+    return refuse(403, `Content-type not supported: ${contentType} (airwave takes audio/mpeg, audio/aac or audio/ogg)`)
   }
   const info = sourceInfoFrom((name) => head.headers.get(name))
   const declared: Partial<StreamParams> = {}

@@ -1,4 +1,4 @@
-import type { AudioFormat, StreamParams, StreamShape } from '../format/params.ts'
+import type { SourceFormat, StreamParams, StreamShape } from '../format/params.ts'
 import type { Logger } from '../log.ts'
 import type { Result } from '../util/result.ts'
 import type { FrameFeed } from './stream/feed.ts'
@@ -21,7 +21,8 @@ export interface SourceInfo {
 export interface SourceConnection {
   readonly kind: SourceKind
   readonly feed: FrameFeed
-  readonly format: AudioFormat
+  /** What it said it sends (`ogg` until its first page tells the codec: see `params`). */
+  readonly format: SourceFormat
   readonly info: SourceInfo
   /** Where it comes from: the client's address, or the relay's URL. */
   readonly origin: string
@@ -58,7 +59,7 @@ export interface SourceTarget {
    * is connected, or when its format (and the sample rate and channels it declares) differ from
    * what the mount's listeners hear.
    */
-  checkSource(kind: SourceKind, format: AudioFormat, declared?: Partial<StreamParams>): Result
+  checkSource(kind: SourceKind, format: SourceFormat, declared?: Partial<StreamParams>): Result
   /** Whether the stream a connected source sends (as its first frame tells) may go on air; adopted if so. */
   admitStream(shape: StreamShape): Result
   /** Connects a source: its feed goes on air once it holds its preroll. */

@@ -1,5 +1,5 @@
-import type { AudioFormat, StreamParams } from '../format/params.ts'
-import { describeParams, paramsMismatch } from '../format/params.ts'
+import type { AudioFormat, SourceFormat, StreamParams } from '../format/params.ts'
+import { describeParams, formatLabel, isOgg, paramsMismatch } from '../format/params.ts'
 import type { SourceConnection } from '../input/source.ts'
 import type { SourceKind } from '../input/track.ts'
 import type { Result } from '../util/result.ts'
@@ -37,7 +37,7 @@ export const checkSource = (
   path: string,
   current: SourceConnection | undefined,
   kind: SourceKind,
-  format: AudioFormat,
+  format: SourceFormat,
   declared: Partial<StreamParams>,
   constraint: Constraint,
 ): Result => {
@@ -49,12 +49,15 @@ export const checkSource = (
     )
   }
   const expected = constraint.params?.format ?? constraint.format
-  if (expected && expected !== format) {
+  // An Ogg source's codec is told by its first page, checked then (`checkStream`).
+  if (expected && expected !== format && !(format === 'ogg' && isOgg(expected))) {
     return refused(
-      `Content-type not supported: ${path} plays ${expected.toUpperCase()} (${constraint.what}); this source sends ${format.toUpperCase()}`,
+      `Content-type not supported: ${path} plays ${formatLabel(expected)} (${constraint.what}); this source sends ${
+        formatLabel(format)
+      }`,
     )
   }
-  if (!constraint.params) return done()
+  if (!constraint.params || format === 'ogg') return done()
   const actual = {
     format,
     sampleRate: declared.sampleRate ?? constraint.params.sampleRate,

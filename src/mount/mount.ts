@@ -4,7 +4,7 @@ import { Broadcaster } from '../broadcast/broadcaster.ts'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import type { MountConfig } from '../config/schema.ts'
-import type { AudioFormat, StreamParams, StreamShape } from '../format/params.ts'
+import type { SourceFormat, StreamParams, StreamShape } from '../format/params.ts'
 import { describeParams, paramsMismatch } from '../format/params.ts'
 import { PlaylistSource } from '../input/playlist/playlist-source.ts'
 import { RelayClient } from '../input/relay/relay-client.ts'
@@ -15,6 +15,7 @@ import type { Logger } from '../log.ts'
 import { silentLogger, throttleLine } from '../log.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
 import { Chunker } from '../pipeline/chunker.ts'
+import { OggChain } from '../pipeline/ogg-chain.ts'
 import { Pacer } from '../pipeline/pacer.ts'
 import { Observers } from '../util/observers.ts'
 import type { Result } from '../util/result.ts'
@@ -124,7 +125,7 @@ export class Mount implements SourceTarget {
       this.#tally.record(event, this.broadcaster.size, this.broadcaster.stats.peak)
     })
     this.#input.onChange = (active, previous) => this.#inputChanged(active, previous)
-    this.#chunker = new Chunker(this.#input, config.chunkDuration)
+    this.#chunker = new Chunker(new OggChain(this.#input), config.chunkDuration)
     this.#pacer = new Pacer(() => this.#chunker.next(), (chunk) => this.#publish(chunk), {
       clock: this.#clock,
       log: this.log,
@@ -283,7 +284,7 @@ export class Mount implements SourceTarget {
     return this.sources.get(kind)
   }
 
-  checkSource(kind: SourceKind, format: AudioFormat, declared: Partial<StreamParams> = {}): Result {
+  checkSource(kind: SourceKind, format: SourceFormat, declared: Partial<StreamParams> = {}): Result {
     return checkSource(this.path, this.sources.get(kind), kind, format, declared, this.#constraint())
   }
 

@@ -1,3 +1,4 @@
+import type { ChainLink } from '../format/ogg/ogg-pages.ts'
 import type { Track } from '../input/track.ts'
 
 /**
@@ -16,4 +17,10 @@ export interface Chunk {
   readonly track: Track
   /** True when this chunk holds the first frame of its track. */
   readonly trackStart: boolean
+  /** Ogg: the chain link its pages belong to (a chunk never spans two), whose header pages a listener must have first. */
+  readonly link?: ChainLink
+  /** Ogg: the chunk begins with its link's header pages. */
+  readonly opensLink?: boolean
+  /** Ogg: its first page continues a packet begun before it, so a listener should not start with it. */
+  readonly continued?: boolean
 }

@@ -4,7 +4,8 @@ import type { Chunk } from './chunk.ts'
 
 /**
  * Groups frames into chunks of at least `chunkDuration` seconds. A chunk never spans two tracks, so
- * a track always begins at a chunk's first byte (where a title change belongs).
+ * a track always begins at a chunk's first byte (where a title change belongs), nor two links of an
+ * Ogg chain, so a chunk tells the one link whose header pages a listener needs.
  *
  * @example
  * const chunker = new Chunker(source.frames(), 0.25)
@@ -52,7 +53,7 @@ export class Chunker {
         this.#done = true
         break
       }
-      if (step.value.track.id !== track.id) {
+      if (step.value.track.id !== track.id || step.value.frame.page?.link !== first.frame.page?.link) {
         this.#pending = step.value
         break
       }
@@ -75,6 +76,8 @@ export class Chunker {
       track,
       trackStart: track.id !== this.#lastTrackId,
     }
+    const page = first.frame.page
+    if (page?.link) Object.assign(chunk, { link: page.link, opensLink: page.header, continued: page.continued })
     this.#lastTrackId = track.id
     this.#position += duration
     return chunk

@@ -1,4 +1,5 @@
 // deno-fmt-ignore-file -- the HTML templates' whitespace is the pages' own: no formatter may reflow it
+import { formatLabel } from '../format/params.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { OnAir } from '../mount/now-playing.ts'
 import type { Clock } from '../clock.ts'
@@ -48,7 +49,7 @@ const mountCard = (mount: Mount, clock: Clock, options: CardOptions): Html => {
   const name = mountName(mount)
   const stream = `${base}${mount.path.slice(1)}`
   const { params } = mount
-  const details = [params ? params.format.toUpperCase() : 'off air', params && `${params.bitrate} kbit/s`, mount.config.genre].filter(Boolean).join(' · ')
+  const details = [params ? formatLabel(params.format) : 'off air', params && `${params.bitrate} kbit/s`, mount.config.genre].filter(Boolean).join(' · ')
   return html`<section class="mount" id="${id}" data-mount="${mount.path}" data-burst="${mount.config.burst}" data-chunk="${mount.config.chunkDuration}" aria-labelledby="${id}-name">
 <div class="head">
 <button type="button" class="play" aria-label="Play ${name}" aria-describedby="${id}-now"><span class="icon" aria-hidden="true"></span><span class="play-text">Play</span></button>

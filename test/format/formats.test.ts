@@ -16,11 +16,17 @@ describe('the formats', () => {
       'mp3',
     ])
     expect(['audio/aac', 'audio/aacp', 'audio/x-aac'].map(formatFromMime)).toEqual(['aac', 'aac', 'aac'])
-    expect(['audio/ogg', 'application/octet-stream', ''].map(formatFromMime)).toEqual([undefined, undefined, undefined])
+    expect(['audio/ogg', 'application/ogg', 'audio/opus', 'Audio/Ogg; codecs=opus'].map(formatFromMime)).toEqual([
+      'ogg',
+      'ogg',
+      'ogg',
+      'ogg',
+    ])
+    expect(['video/mp4', 'application/octet-stream', ''].map(formatFromMime)).toEqual([undefined, undefined, undefined])
   })
 
   test('listeners get each format as its own Content-Type; folders are scanned for every format’s extensions', () => {
-    expect([contentTypeOf('mp3'), contentTypeOf('aac')]).toEqual(['audio/mpeg', 'audio/aac'])
-    expect(AUDIO_EXTENSIONS).toEqual(['.mp3', '.aac', '.adts'])
+    expect(AUDIO_FORMATS.map(contentTypeOf)).toEqual(['audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/ogg', 'audio/ogg'])
+    expect(AUDIO_EXTENSIONS).toEqual(['.mp3', '.aac', '.adts', '.opus', '.ogg', '.oga'])
   })
 })

@@ -190,12 +190,21 @@ describe('sources that are refused or dropped', () => {
       )
       expect([none.status, none.body]).toEqual([
         403,
-        'No Content-type given: send Content-Type audio/mpeg (MP3) or audio/aac (AAC/ADTS)\n',
+        'No Content-type given: send Content-Type audio/mpeg (MP3), audio/aac (AAC/ADTS) or audio/ogg (Opus, Vorbis, FLAC)\n',
       ])
       const ogg = ffmpegSource(station.sourcePort!, '/stream', { contentType: 'audio/ogg', seconds: 2 })
       expect(await ogg.exited).not.toBe(0)
       expect(ogg.stderr.join('\n')).toContain('403 Forbidden')
-      await logged(/source from 127\.0\.0\.1 refused: Content-Type audio\/ogg is not MP3 or AAC/)
+      await logged(/refused: Content-type not supported: \/stream plays MP3 \(its playlist\); this source sends Ogg/)
+      const video = await rawSource(
+        station.sourcePort!,
+        sourceHead('PUT', '/stream', { Authorization: auth, 'Content-Type': 'video/mp4' }),
+      )
+      expect([video.status, video.body]).toEqual([
+        403,
+        'Content-type not supported: video/mp4 (airwave takes audio/mpeg, audio/aac or audio/ogg)\n',
+      ])
+      await logged(/source from 127\.0\.0\.1 refused: Content-Type video\/mp4 is not MP3, AAC or Ogg/)
       const aac = await rawSource(
         station.sourcePort!,
         sourceHead('PUT', '/stream', { Authorization: auth, 'Content-Type': 'audio/aac' }),

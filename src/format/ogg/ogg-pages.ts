@@ -16,19 +16,41 @@ export interface OggStream {
   readonly channels: number
   /** Its comment header, once read (the header page after the first). */
   comments: OggComments | undefined
+  /** Its header pages as they were read (every page with `header` set), for a new chain link to replay. */
+  readonly headerPages: Uint8Array[]
+}
+
+/** One link of the chain a mount sends: a logical stream with the header pages every listener must have first. */
+export interface ChainLink {
+  /** Unique per station run: tells one link from the next (and a worker which links it has). */
+  readonly id: number
+  /** The link's header pages, as sent: replayed to a listener who joins or skipped them. */
+  readonly headers: Uint8Array
+}
+
+/** What an Ogg page is, besides its bytes: what pacing, joining and chaining need. */
+export interface PageInfo {
+  readonly stream: OggStream
+  /** A page of header packets (identification, comments, setup). */
+  readonly header: boolean
+  /** Its first packet began on the page before: no decoder can start here. */
+  readonly continued: boolean
+  /** The logical stream's last page (end of stream). */
+  readonly last: boolean
+  /** The chain link it goes out in, once the mount's pipeline has placed it (`pipeline/ogg-chain.ts`). */
+  readonly link?: ChainLink
 }
 
 /** One whole Ogg page, as it goes on the wire, and what it holds. */
-export interface OggPage {
+export interface OggPage extends PageInfo {
   /** The page, header and payload, as it was read. */
   readonly data: Uint8Array
-  readonly stream: OggStream
-  /** A page of the logical stream's header packets (identification, comments, setup): replayed to a listener who joins. */
-  readonly header: boolean
-  /** Audio samples the page completes, per channel at `stream.sampleRate` (from granule positions; 0 for a header page). */
+  /**
+   * Audio samples the page completes, per channel at `stream.sampleRate`: from granule positions (0
+   * for a header page), or from its packets' own durations on the first page after a stream was
+   * joined midway (a relay's upstream sends the headers, then its live pages).
+   */
   readonly samples: number
-  /** The logical stream's last page (end of stream). */
-  readonly last: boolean
 }
 
 const oggParser = () => new CodecParser<ParsedPage>('audio/ogg', { enableLogging: false, enableFrameCRC32: false })
@@ -42,7 +64,7 @@ const whole = (raw: Uint8Array): boolean => {
 }
 
 /** The codec and shape an identification header tells, or undefined for one airwave does not carry. */
-const identify = (payload: Uint8Array): Omit<OggStream, 'serial' | 'comments'> | undefined => {
+const identify = (payload: Uint8Array): Omit<OggStream, 'serial' | 'comments' | 'headerPages'> | undefined => {
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   if (ascii(payload, 0, 8) === 'OpusHead' && payload.length >= 19) {
     return { codec: 'opus', sampleRate: 48_000, channels: payload[9]! }
@@ -57,6 +79,22 @@ const identify = (payload: Uint8Array): Omit<OggStream, 'serial' | 'comments'> |
     return { codec: 'flac', sampleRate, channels: ((payload[info + 12]! >> 1) & 0x07) + 1 }
   }
   return undefined
+}
+
+interface ParsedStream extends OggStream {
+  /** Where the parser is in the stream: kept apart, so a page's `stream` tells only what a stream is. */
+  readonly state: { inHeaders: boolean; audioPages: number }
+}
+
+/**
+ * The samples a page completes: the step of its granule position, except on a stream's first audio
+ * page when that step is far more than its packets hold (the stream was joined midway, its granule
+ * counts from long before).
+ */
+const samplesOf = (page: ParsedPage, first: boolean): number => {
+  const own = page.codecFrames.reduce((sum, frame) => sum + frame.samples, 0)
+  if (page.samples < 0) return 0
+  return first && page.samples > 2 * own + 48_000 ? own : page.samples
 }
 
 /**
@@ -78,7 +116,7 @@ export class OggPageParser {
   /** Pages cut short at the end of the stream, dropped. */
   truncated = 0
   #parser = oggParser()
-  readonly #streams = new Map<number, OggStream & { inHeaders: boolean }>();
+  readonly #streams = new Map<number, ParsedStream>();
 
   /** Feeds bytes in; yields the pages completed by them. */
   *push(bytes: Uint8Array): Generator<OggPage> {
@@ -102,21 +140,31 @@ export class OggPageParser {
       const serial = parsed.streamSerialNumber
       if (parsed.isFirstPage) {
         const shape = identify(parsed.data)
-        if (shape) this.#streams.set(serial, { serial, ...shape, comments: undefined, inHeaders: true })
-        else this.#streams.delete(serial)
+        if (shape) {
+          this.#streams.set(serial, {
+            serial,
+            ...shape,
+            comments: undefined,
+            headerPages: [],
+            state: { inHeaders: true, audioPages: 0 },
+          })
+        } else this.#streams.delete(serial)
       }
       const stream = this.#streams.get(serial)
       if (!stream) {
         this.unknown++
         continue
       }
-      if (stream.inHeaders && parsed.codecFrames.length > 0) stream.inHeaders = false
-      if (stream.inHeaders && !parsed.isFirstPage) stream.comments ??= readOggComments(parsed.data)
+      const { state } = stream
+      if (state.inHeaders && parsed.codecFrames.length > 0) state.inHeaders = false
+      if (state.inHeaders && !parsed.isFirstPage) stream.comments ??= readOggComments(parsed.data)
+      if (state.inHeaders) stream.headerPages.push(parsed.rawData)
       yield {
         data: parsed.rawData,
         stream,
-        header: stream.inHeaders,
-        samples: stream.inHeaders ? 0 : parsed.samples,
+        header: state.inHeaders,
+        continued: parsed.isContinuedPacket,
+        samples: state.inHeaders ? 0 : samplesOf(parsed, state.audioPages++ === 0),
         last: parsed.isLastPage,
       }
       if (parsed.isLastPage) this.#streams.delete(serial)

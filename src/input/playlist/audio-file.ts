@@ -26,6 +26,7 @@ export interface AudioFileInfo extends StreamParams {
 export type ProbeResult = Result<AudioFileInfo>
 
 const PROBE_BYTES = 64 * 1024
+const PLAYABLE = 'MP3, AAC (ADTS), or Opus, Vorbis or FLAC in Ogg'
 const MIN_FRAMES = 3
 const READ_SIZE = 64 * 1024
 
@@ -43,7 +44,8 @@ const tryFormat = (format: AudioFormat, sample: Uint8Array, whole: boolean) => {
 }
 
 /**
- * Opens a file and decides whether it is playable MP3 or AAC (ADTS): missing, empty, tag-only,
+ * Opens a file and decides whether it is playable MP3, AAC (ADTS), or Opus, Vorbis or FLAC in Ogg:
+ * missing, empty, tag-only,
  * non-audio and corrupt files, and anything that is not a regular file (a FIFO, a socket, a
  * directory: never opened, see `openRegularFile`), come back with a reason a station operator can act on.
  *
@@ -67,14 +69,22 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
     const enough = best.frames.length >= MIN_FRAMES && best.bytes >= sample.length / 4
     if (!enough) {
       const other = sniffOtherFormat(sample)
-      if (other) return refused(`is ${other}, not MP3 or AAC (ADTS)`)
+      if (other === 'FLAC') {
+        return refused(
+          'is native FLAC: airwave streams FLAC in Ogg (remux it without re-encoding: ffmpeg -i in.flac -c:a copy out.oga)',
+        )
+      }
+      if (other === 'Ogg') return refused('is Ogg, but neither Opus, Vorbis nor FLAC (Speex or video?)')
+      if (other) return refused(`is ${other}, not ${PLAYABLE}`)
       if (attempts.some((a) => a.otherLayers >= MIN_FRAMES)) {
         return refused('is MPEG Layer I/II audio, not MP3 (Layer III)')
       }
-      return refused('no MP3 or AAC (ADTS) frames found: not audio, or corrupt')
+      return refused(`no ${PLAYABLE} found: not audio, or corrupt`)
     }
     const first = best.frames[0]!
-    const seconds = best.frames.reduce((sum, f) => sum + frameDuration(f), 0)
+    const audio = best.frames.filter((frame) => frame.samples > 0)
+    const seconds = audio.reduce((sum, f) => sum + frameDuration(f), 0)
+    const audioBytes = audio.reduce((sum, f) => sum + f.data.length, 0)
     // A VBR file's true average, from its Xing/VBRI header, else that of the frames probed.
     const info = best.format === 'mp3' ? readInfoFrame(sample) : undefined
     const averaged = info?.frames
@@ -88,7 +98,7 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
       format: best.format,
       sampleRate: first.sampleRate,
       channels: first.channels,
-      bitrate: Math.round((averaged ?? (best.bytes * 8) / seconds) / 1000),
+      bitrate: Math.round((averaged ?? (seconds > 0 ? (audioBytes * 8) / seconds : 0)) / 1000),
     })
   } catch (error) {
     return refused(fileError(error))

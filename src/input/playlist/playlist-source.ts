@@ -1,5 +1,5 @@
 import type { AudioFormat, StreamParams } from '../../format/params.ts'
-import { describeParams, paramsMismatch } from '../../format/params.ts'
+import { describeParams, formatLabel, paramsMismatch } from '../../format/params.ts'
 import type { Logger } from '../../log.ts'
 import { silentLogger } from '../../log.ts'
 import type { Clock } from '../../clock.ts'
@@ -157,7 +157,7 @@ export class PlaylistSource {
       const reason = !probe.ok
         ? probe.reason
         : wanted && probe.value.format !== wanted
-        ? `is ${probe.value.format.toUpperCase()}, the mount is ${wanted.toUpperCase()}`
+        ? `is ${formatLabel(probe.value.format)}, the mount is ${formatLabel(wanted)}`
         : first?.ok && paramsMismatch(first.value, probe.value)
         ? `does not match the mount (${paramsMismatch(first.value, probe.value)})`
         : undefined

@@ -136,7 +136,7 @@ export class RelayClient {
     if (stream.status !== 200) return refuse(`upstream answered ${stream.status} ${stream.reason}`.trim())
     const contentType = stream.headers.get('content-type') ?? ''
     const format = formatFromMime(contentType)
-    if (!format) return refuse(`upstream sends ${contentType || 'no Content-Type'}, not MP3 or AAC`)
+    if (!format) return refuse(`upstream sends ${contentType || 'no Content-Type'}, not MP3, AAC or Ogg`)
     const check = this.#target.checkSource('relay', format)
     if (!check.ok) return refuse(check.reason)
     const info = sourceInfoFrom((name) => stream.headers.get(name))

@@ -1,7 +1,7 @@
 import type { Frame } from '../../format/frame.ts'
 import { frameDuration } from '../../format/frame.ts'
 import { Observers } from '../../util/observers.ts'
-import type { SourceFrame, SourceKind, Track } from '../track.ts'
+import type { SourceFrame, SourceKind, Track, TrackTags } from '../track.ts'
 import { nextTrackId } from '../track.ts'
 
 export interface FrameFeedOptions {
@@ -117,9 +117,9 @@ export class FrameFeed {
     this.#notify()
   }
 
-  /** Starts a new track with `title` from the next frame pushed; returns it. */
-  setTitle(title: string): Track {
-    this.#track = { id: nextTrackId(), origin: this.kind, title }
+  /** Starts a new track with `title` (and the tags it was made of, if any) from the next frame pushed; returns it. */
+  setTitle(title: string, tags: Pick<TrackTags, 'artist' | 'song'> = {}): Track {
+    this.#track = { id: nextTrackId(), origin: this.kind, title, ...tags }
     return this.#track
   }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts'
-import type { AudioFormat } from '../../format/params.ts'
+import type { SourceFormat } from '../../format/params.ts'
 import type { SourceConnection, SourceInfo, SourceTarget } from '../source.ts'
 import type { SourceKind } from '../track.ts'
 import { FrameFeed } from './feed.ts'
@@ -39,7 +39,7 @@ export interface SourceSessionOptions {
   /** The mount it feeds. */
   target: SourceTarget
   kind: SourceKind
-  format: AudioFormat
+  format: SourceFormat
   info: SourceInfo
   /** Where it comes from: the client's address, or the relay's URL. */
   origin: string

@@ -1,14 +1,18 @@
 import type { Frame } from '../../format/frame.ts'
 import { frameDuration } from '../../format/frame.ts'
 import { FrameParser } from '../../format/frame-parser.ts'
-import type { AudioFormat, StreamShape } from '../../format/params.ts'
-import { describeParams } from '../../format/params.ts'
+import { commentValue } from '../../format/ogg/comments.ts'
+import type { OggStream } from '../../format/ogg/ogg-pages.ts'
+import type { SourceFormat, StreamShape } from '../../format/params.ts'
+import { describeParams, formatLabel } from '../../format/params.ts'
+import { displayTitle } from '../track.ts'
 import type { Result } from '../../util/result.ts'
 import { done, refused } from '../../util/result.ts'
 import type { FrameFeed } from './feed.ts'
 
 export interface StreamInputOptions {
-  format: AudioFormat
+  /** What the source said it sends; `ogg`: any Ogg codec, the first page tells which. */
+  format: SourceFormat
   feed: FrameFeed
   /**
    * Decides on the stream's parameters when its first frame arrives (the mount checks them against
@@ -28,7 +32,9 @@ export interface StreamInputOptions {
  * until `pump()` is called as the feed drains, so the feed never holds much more than its limit
  * however large the reads. Title changes are queued in order with the bytes. It refuses, with a
  * reason an operator can act on, an input that is not audio of its format, whose parameters the
- * mount cannot take, or that changes sample rate or channels mid-stream.
+ * mount cannot take, or that changes sample rate or channels mid-stream. An Ogg stream's header pages
+ * are held until its first audio page, which tells its bitrate; each logical stream (a DJ's
+ * software starts one per song) becomes a track titled from its comment header.
  *
  * @example
  * const input = new StreamInput({ format: 'mp3', feed, admit: (shape) => target.admitStream(shape) })
@@ -36,7 +42,7 @@ export interface StreamInputOptions {
  * feed.onResume = () => { input.pump(); if (!input.backlogged) socket.resume() }
  */
 export class StreamInput {
-  readonly format: AudioFormat
+  readonly format: SourceFormat
   /** The stream's parameters, known from its first frame. */
   params: StreamShape | undefined
   /** Bytes received. */
@@ -52,6 +58,9 @@ export class StreamInput {
   #mismatched = 0
   #raw: (Uint8Array | { title: string })[] = []
   #pending: Iterator<Frame> | undefined
+  /** Header pages of an Ogg stream whose audio has not begun, and their bytes. */
+  #held: Frame[] = []
+  #heldBytes = 0
 
   constructor(options: StreamInputOptions) {
     this.format = options.format
@@ -103,7 +112,7 @@ export class StreamInput {
     }
     if (this.#sinceFrame > this.#garbageLimit) {
       const kib = Math.round(this.#sinceFrame / 1024)
-      const name = this.format.toUpperCase()
+      const name = formatLabel(this.format)
       return refused(
         this.params
           ? `sent ${kib} KiB without a ${name} frame: the stream is no longer ${name} audio, or is corrupt`
@@ -122,9 +131,10 @@ export class StreamInput {
   #take(frame: Frame): Result {
     this.#sinceFrame = 0
     this.frames++
+    if (frame.page?.header) return this.#hold(frame)
     if (!this.params) {
       const shape = {
-        format: this.format,
+        format: frame.format,
         sampleRate: frame.sampleRate,
         channels: frame.channels,
         bitrate: frame.bitrate,
@@ -145,7 +155,30 @@ export class StreamInput {
       return done()
     }
     this.#mismatched = 0
+    if (this.#held.length > 0) this.#release(frame.page!.stream)
     this.#feed.push(frame)
     return done()
   }
+
+  /** Holds an Ogg header page until the first audio page of its stream (a stream of headers alone is refused when too long). */
+  #hold(frame: Frame): Result {
+    if (this.#held.length > 0 && this.#held[0]!.page!.stream !== frame.page!.stream) this.#held = []
+    this.#held.push(frame)
+    this.#heldBytes += frame.data.length
+    if (this.#heldBytes <= HELD_LIMIT) return done()
+    return refused(`sent ${Math.round(this.#heldBytes / 1024)} KiB of Ogg header pages without audio`)
+  }
+
+  /** A logical stream's audio begins: its title from its comments, then its header pages, go out first. */
+  #release(stream: OggStream): void {
+    const held = this.#held.filter((frame) => frame.page!.stream === stream)
+    this.#held = []
+    this.#heldBytes = 0
+    const tags = { artist: commentValue(stream.comments, 'ARTIST'), song: commentValue(stream.comments, 'TITLE') }
+    if (tags.song) this.#feed.setTitle(displayTitle(tags, tags.song), tags)
+    for (const header of held) this.#feed.push(header)
+  }
 }
+
+/** Bytes of Ogg header pages held before audio (cover art in a comment header can be large). */
+const HELD_LIMIT = 4 * 1024 * 1024

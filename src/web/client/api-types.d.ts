@@ -50,7 +50,7 @@ export interface MountJson {
   genre: string | null
   url: string | null
   public: boolean
-  format: 'mp3' | 'aac' | null
+  format: 'mp3' | 'aac' | 'opus' | 'vorbis' | 'flac' | null
   contentType: string | null
   bitrate: number | null
   sampleRate: number | null

@@ -25,6 +25,26 @@ describe('probeAudioFile', () => {
     expect(Math.abs(probe.value.bitrate - average)).toBeLessThan(2)
   })
 
+  test('describes Opus, Vorbis and FLAC in Ogg: the codec, its rate and channels, the average bitrate of its audio pages', async () => {
+    expect(await probeAudioFile(fixtures.opus(4))).toMatchObject({
+      ok: true,
+      value: { format: 'opus', sampleRate: 48000, channels: 2 },
+    })
+    expect(await probeAudioFile(fixtures.vorbis(4))).toMatchObject({
+      ok: true,
+      value: { format: 'vorbis', sampleRate: 44100, channels: 2 },
+    })
+    expect(await probeAudioFile(fixtures.oggFlac(4))).toMatchObject({
+      ok: true,
+      value: { format: 'flac', sampleRate: 44100, channels: 2 },
+    })
+    const opus = await probeAudioFile(fixtures.opus(4))
+    if (!opus.ok) throw new Error(opus.reason)
+    // 64 kbit/s of Opus, plus the pages' own few bytes.
+    expect(opus.value.bitrate).toBeGreaterThanOrEqual(60)
+    expect(opus.value.bitrate).toBeLessThan(80)
+  })
+
   test('describes AAC (ADTS) and MPEG-2 files', async () => {
     expect(await probeAudioFile(fixtures.aac())).toMatchObject({
       ok: true,
@@ -39,14 +59,18 @@ describe('probeAudioFile', () => {
   test.each([
     ['a missing file', () => `${FIXTURE_DIR}does-not-exist.mp3`, /not found/],
     ['an empty file', () => writeFixture('empty.mp3', new Uint8Array(0)), /empty/],
-    ['a text file', () => writeFixture('notes.mp3', 'This is not audio.\n'.repeat(500)), /no MP3 or AAC .*frames/],
-    ['random bytes', () => writeFixture('noise.mp3', noise(200_000)), /no MP3 or AAC .*frames/],
+    [
+      'a text file',
+      () => writeFixture('notes.mp3', 'This is not audio.\n'.repeat(500)),
+      /no MP3, AAC \(ADTS\), or Opus, Vorbis or FLAC in Ogg found/,
+    ],
+    ['random bytes', () => writeFixture('noise.mp3', noise(200_000)), /no MP3, AAC .* found: not audio/],
     [
       'tags and no audio',
       () => writeFixture('tags-only.mp3', readFileSync(fixtures.mp3Tagged()).subarray(-128)),
       /tags but no audio/,
     ],
-    ['an Ogg Vorbis file', () => fixtures.ogg(), /is Ogg, not MP3/],
+    ['a native FLAC file', () => fixtures.flac(), /is native FLAC: .*ffmpeg -i in\.flac -c:a copy out\.oga/],
     ['an MP2 file', () => fixtures.mp2(), /Layer I\/II/],
     ['a folder', () => FIXTURE_DIR, /directory/],
   ])('refuses %s with a reason', async (_name, make, reason) => {
@@ -57,6 +81,17 @@ describe('probeAudioFile', () => {
 })
 
 describe('readAudioFrames', () => {
+  test('reads an Ogg file as its whole pages, byte for byte, header pages first', async () => {
+    const path = fixtures.vorbis(3)
+    const probe = await probeAudioFile(path)
+    if (!probe.ok) throw new Error(probe.reason)
+    const frames = []
+    for await (const frame of readAudioFrames(probe.value)) frames.push(frame)
+    expect(Buffer.concat(frames.map((f) => f.data)).equals(readFileSync(path))).toBe(true)
+    expect(frames.slice(0, 2).every((f) => f.page?.header && f.samples === 0)).toBe(true)
+    expect(frames.reduce((sum, f) => sum + f.samples, 0)).toBe(3 * 44100)
+  })
+
   test('reads only audio: ID3v2, ID3v1 and APE tags and the Info frame are never part of it', async () => {
     const path = fixtures.mp3Tagged()
     const file = new Uint8Array(readFileSync(path))

@@ -146,7 +146,7 @@ describe('PlaylistSource', () => {
     const warnings = lines.filter((l) => l.includes('skipping'))
     expect(warnings).toHaveLength(5)
     expect(warnings.find((l) => l.includes('gone.mp3'))).toContain('file not found')
-    expect(warnings.find((l) => l.includes('junk.mp3'))).toContain('no MP3 or AAC')
+    expect(warnings.find((l) => l.includes('junk.mp3'))).toContain('no MP3, AAC')
     expect(warnings.some((l) => l.includes('48000 Hz, mount is 44100 Hz'))).toBe(true)
     expect(warnings.some((l) => l.includes('format AAC, mount is MP3'))).toBe(true)
     expect(warnings.some((l) => l.includes('1 channel(s), mount has 2'))).toBe(true)
@@ -167,7 +167,7 @@ describe('PlaylistSource', () => {
     expect(message).toContain('nothing in the playlist is playable (3 files)')
     expect(message).toContain(`${dir.path('nope.mp3')}: file not found`)
     expect(message).toContain(`${dir.path('empty.mp3')}: empty file`)
-    expect(message).toContain(`${dir.path('readme.txt')}: no MP3 or AAC`)
+    expect(message).toContain(`${dir.path('readme.txt')}: no MP3, AAC`)
     expect((error as PlaylistError).failures).toHaveLength(3)
   })
 

@@ -1,0 +1,158 @@
+import type { Frame } from '../format/frame.ts'
+import type { ChainLink, OggStream, PageInfo } from '../format/ogg/ogg-pages.ts'
+import { retitledHeaders, rewritePage } from '../format/ogg/page-writer.ts'
+import type { SourceFrame, Track } from '../input/track.ts'
+
+/** The link pages go out in now, and how they are rewritten for it. */
+interface Placing {
+  readonly link: ChainLink
+  readonly source: OggStream
+  readonly track: Track
+  /** The serial the link's pages carry (signed 32-bit); set when it is not the source stream's own. */
+  readonly serial: number | undefined
+  sequence: number
+}
+
+let lastLinkId = 0
+
+/**
+ * Lays a mount's Ogg pages out as one chained Ogg stream, as players expect it: every logical
+ * stream starts with its header pages, two links in a row never share a serial number, and every
+ * page knows its link (`page.link`: the header pages a listener who joins now must get first).
+ * Frames of other formats pass through untouched.
+ *
+ * A new link begins:
+ * - with each logical stream that arrives from its start (a file, a DJ's song): its pages pass as
+ *   they are, unless its serial is the previous link's (the same file twice: rewritten to a new one);
+ * - where a stream goes on midway (the playlist back after a DJ, a relay held on standby): its
+ *   header pages are sent again, under a new serial;
+ * - where the title changes within a stream (`/admin/metadata` on a live source): new header pages
+ *   whose comment header carries the new title, the audio going on under a new serial without a gap.
+ *
+ * @example
+ * const chunker = new Chunker(new OggChain(sourceSwitch), 0.25)
+ */
+export class OggChain implements AsyncIterator<SourceFrame> {
+  /** Audio pages dropped: of a stream whose header pages were never seen, so no player could decode them. */
+  undecodable = 0
+  readonly #frames: AsyncIterator<SourceFrame>
+  readonly #out: SourceFrame[] = []
+  #held: SourceFrame[] = []
+  #placing: Placing | undefined
+  #nextSerial: number
+
+  constructor(frames: AsyncIterable<SourceFrame> | AsyncIterator<SourceFrame>, firstSerial = 0x61697277) {
+    this.#frames = Symbol.asyncIterator in frames ? frames[Symbol.asyncIterator]() : frames
+    this.#nextSerial = firstSerial
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<SourceFrame> {
+    return this
+  }
+
+  async next(): Promise<IteratorResult<SourceFrame>> {
+    while (this.#out.length === 0) {
+      const step = await this.#frames.next()
+      if (step.done) return step
+      this.#place(step.value)
+    }
+    return { done: false, value: this.#out.shift()! }
+  }
+
+  async return(): Promise<IteratorResult<SourceFrame>> {
+    await this.#frames.return?.()
+    return { done: true, value: undefined }
+  }
+
+  #place(item: SourceFrame): void {
+    const page = item.frame.page
+    if (!page) {
+      this.#placing = undefined
+      this.#held = []
+      this.#out.push(item)
+      return
+    }
+    if (page.header) {
+      if (this.#held[0] && this.#held[0].frame.page!.stream !== page.stream) this.#held = []
+      this.#held.push(item)
+      return
+    }
+    const placing = this.#placing
+    if (this.#held[0]?.frame.page?.stream === page.stream) this.#openFromStart(item)
+    else if (!placing || placing.source !== page.stream || placing.track !== item.track) {
+      if (page.stream.headerPages.length === 0) {
+        this.undecodable++
+        return
+      }
+      this.#openMidway(item)
+    }
+    this.#out.push(this.#emit(item.frame, item.track))
+  }
+
+  /** A logical stream from its first page: its own header pages open the link. */
+  #openFromStart(item: SourceFrame): void {
+    const held = this.#held
+    this.#held = []
+    const stream = item.frame.page!.stream
+    const serial = this.#placing && stream.serial === this.#onWire(this.#placing)
+      ? this.#freshSerial(stream)
+      : undefined
+    const headers = held.map(({ frame }, sequence) =>
+      serial === undefined ? frame.data : rewritePage(frame.data, serial, sequence)
+    )
+    this.#open(item, headers, serial)
+    held.forEach(({ frame, track }, index) => this.#out.push(this.#headerItem(frame, headers[index]!, track)))
+  }
+
+  /** A stream joined midway, or retitled: its header pages again, under a new serial, the comments carrying the track's title. */
+  #openMidway(item: SourceFrame): void {
+    const stream = item.frame.page!.stream
+    const serial = this.#freshSerial(stream)
+    const { artist, song, title } = item.track
+    const headers = retitledHeaders(stream.headerPages, stream.codec, { title: song ?? title, artist }, serial)
+    this.#open(item, headers, serial)
+    for (const data of headers) this.#out.push(this.#headerItem(item.frame, data, item.track))
+  }
+
+  #open(item: SourceFrame, headers: readonly Uint8Array[], serial: number | undefined): void {
+    const bytes = new Uint8Array(headers.reduce((sum, page) => sum + page.length, 0))
+    let offset = 0
+    for (const page of headers) {
+      bytes.set(page, offset)
+      offset += page.length
+    }
+    this.#placing = {
+      link: { id: ++lastLinkId, headers: bytes },
+      source: item.frame.page!.stream,
+      track: item.track,
+      serial,
+      sequence: headers.length,
+    }
+  }
+
+  #headerItem(like: Frame, data: Uint8Array, track: Track): SourceFrame {
+    const page: PageInfo = { stream: like.page!.stream, header: true, continued: false, last: false }
+    return this.#emit({ ...like, data, samples: 0, bitrate: 0, page }, track, false)
+  }
+
+  /** The frame as it goes out in the current link: marked with it, and rewritten when the link has its own serial. */
+  #emit(frame: Frame, track: Track, rewrite = true): SourceFrame {
+    const placing = this.#placing!
+    const data = rewrite && placing.serial !== undefined
+      ? rewritePage(frame.data, placing.serial, placing.sequence++)
+      : frame.data
+    return { frame: { ...frame, data, page: { ...frame.page!, link: placing.link } }, track }
+  }
+
+  /** The serial a link's pages carry (signed, as codec-parser reads serials). */
+  #onWire(placing: Placing): number {
+    return placing.serial ?? placing.source.serial
+  }
+
+  #freshSerial(stream: OggStream): number {
+    let serial: number
+    do serial = this.#nextSerial = (this.#nextSerial + 0x9e3779b9) | 0
+    while (serial === stream.serial || (this.#placing && serial === this.#onWire(this.#placing)))
+    return serial
+  }
+}
