@@ -5,13 +5,12 @@ import { Broadcaster } from '../broadcast/broadcaster.ts'
 import type { CloseReason, Listener } from '../broadcast/listener.ts'
 import { publicCors } from '../http/cors.ts'
 import { clientInfo, listenerFactory, probeRange, respond, wantsIcy } from '../http/listen.ts'
-import type { Track } from '../input/track.ts'
 import type { Logger } from '../log.ts'
 import type { RunningServer, Runtime } from '../runtime/types.ts'
 import type { LinkMessage } from './link.ts'
 import { Link } from './link.ts'
 import { forwardRequest } from './forward.ts'
-import type { EdgeMount, Joined, JoinRequest, Refused, Setup } from './messages.ts'
+import type { ChunkContext, EdgeMount, Joined, JoinRequest, Refused, Setup } from './messages.ts'
 import { chunkOf } from './messages.ts'
 
 /** How a worker finds its station: the link's port, the token, and its number. */
@@ -30,7 +29,7 @@ const REPORT_MS = 1000
 interface Edge {
   readonly config: EdgeMount
   readonly broadcaster: Broadcaster
-  readonly tracks: Map<number, Track>
+  readonly context: ChunkContext
 }
 
 /**
@@ -66,7 +65,7 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
     const head = message.head as Record<string, unknown> & { t: string }
     if (head.t === 'chunk') {
       const edge = edges.get(head.m as string)
-      edge?.broadcaster.publish(chunkOf(message, edge.tracks))
+      edge?.broadcaster.publish(chunkOf(message, edge.context))
     } else if (head.t === 'joined' || head.t === 'refused') {
       pending.get(head.r as number)?.(head as unknown as Joined | Refused)
       pending.delete(head.r as number)
@@ -85,7 +84,7 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
   for (const config of mounts) {
     edges.set(config.path, {
       config,
-      tracks: new Map(),
+      context: { tracks: new Map() },
       broadcaster: new Broadcaster({
         name: config.path,
         burstSeconds: config.burst,
@@ -127,7 +126,8 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
     const direct = hooks.directResponse?.(c, headers)
     const listener = (edges.get(answer.serving) ?? edge).broadcaster.add(
       info,
-      listenerFactory(icy, edge.config, direct?.open, id),
+      // ICY only where the station granted it (never on an Ogg mount): its answer then carries icy-metaint.
+      listenerFactory(icy && headers.has('icy-metaint'), edge.config, direct?.open, id),
     )
     listeners.set(id, listener)
     void listener.closed.then((reason) => {

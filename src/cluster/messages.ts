@@ -1,4 +1,5 @@
 import type { CloseReason, ListenerInfo } from '../broadcast/listener.ts'
+import type { ChainLink } from '../format/ogg/ogg-pages.ts'
 import type { Track } from '../input/track.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
 import type { LinkMessage } from './link.ts'
@@ -65,13 +66,15 @@ export interface Sent {
 }
 
 /**
- * A chunk as a message: its audio as the body, the rest in the head.
+ * A chunk as a message: its audio as the body, the rest in the head. An Ogg chunk names its chain
+ * link; with `withHeaders` (the first chunk of a link the worker has not had), the link's header
+ * pages go first in the body.
  *
  * @example
- * link.send(...chunkMessage('/stream', chunk))
+ * link.send(...chunkMessage('/stream', chunk, chunk.link !== lastLinkSent))
  */
-export const chunkMessage = (mount: string, chunk: Chunk): [LinkMessage['head'], Uint8Array] => [
-  {
+export const chunkMessage = (mount: string, chunk: Chunk, withHeaders = false): [LinkMessage['head'], Uint8Array] => {
+  const head = {
     t: 'chunk',
     m: mount,
     d: chunk.duration,
@@ -80,27 +83,60 @@ export const chunkMessage = (mount: string, chunk: Chunk): [LinkMessage['head'],
     ff: chunk.firstFrameLength,
     s: chunk.trackStart,
     tr: chunk.track,
-  },
-  chunk.data,
-]
+  }
+  const link = chunk.link
+  if (!link) return [head, chunk.data]
+  const ogg = { ...head, l: link.id, lo: chunk.opensLink ?? false, lc: chunk.continued ?? false }
+  if (!withHeaders) return [ogg, chunk.data]
+  const body = new Uint8Array(link.headers.length + chunk.data.length)
+  body.set(link.headers)
+  body.set(chunk.data, link.headers.length)
+  return [{ ...ogg, lh: link.headers.length }, body]
+}
+
+/** What a worker keeps of a mount's broadcast to rebuild its chunks: one object per track, and the Ogg link on air. */
+export interface ChunkContext {
+  readonly tracks: Map<number, Track>
+  link?: ChainLink
+}
 
 /**
- * The chunk a `chunk` message carries; `tracks` keeps one object per track id, so a track is the
- * same object in every chunk, as in the station.
+ * The chunk a `chunk` message carries; `context` keeps one object per track id, so a track is the
+ * same object in every chunk, as in the station, and one per Ogg link.
  *
  * @example
- * const chunk = chunkOf(message, tracks)
+ * const chunk = chunkOf(message, { tracks: new Map() })
  */
-export const chunkOf = (message: LinkMessage, tracks: Map<number, Track>): Chunk => {
-  const head = message.head as unknown as { d: number; p: number; f: number; ff: number; s: boolean; tr: Track }
+export const chunkOf = (message: LinkMessage, context: ChunkContext): Chunk => {
+  const head = message.head as unknown as {
+    d: number
+    p: number
+    f: number
+    ff: number
+    s: boolean
+    tr: Track
+    l?: number
+    lo?: boolean
+    lc?: boolean
+    lh?: number
+  }
+  const { tracks } = context
   let track = tracks.get(head.tr.id)
   if (!track) {
     tracks.clear()
     track = head.tr
     tracks.set(track.id, track)
   }
+  let body = message.body ?? new Uint8Array(0)
+  if (head.l !== undefined && head.lh !== undefined) {
+    context.link = { id: head.l, headers: body.subarray(0, head.lh) }
+    body = body.subarray(head.lh)
+  }
+  const link = head.l !== undefined && context.link?.id === head.l ? context.link : undefined
+  const ogg = link ? { link, opensLink: head.lo, continued: head.lc } : {}
   return {
-    data: message.body ?? new Uint8Array(0),
+    ...ogg,
+    data: body,
     duration: head.d,
     position: head.p,
     frames: head.f,

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts'
 import type { Station } from '../station/station.ts'
 import type { LinkMessage } from './link.ts'
 import { Link } from './link.ts'
+import type { Chunk } from '../pipeline/chunk.ts'
 import type { EdgeMount, Setup } from './messages.ts'
 import { chunkMessage } from './messages.ts'
 import { RemoteListener } from './remote-listener.ts'
@@ -54,9 +55,14 @@ export class WorkerLink {
     this.#link.send({ ...setup, t: 'setup', mounts: edgeMounts(station) })
     for (const mount of station.mounts.values()) {
       const { path, broadcaster } = mount
-      for (const chunk of broadcaster.burst.chunks()) this.#link.send(...chunkMessage(path, chunk))
+      let linkSent: number | undefined
+      const send = (chunk: Chunk) => {
+        this.#link.send(...chunkMessage(path, chunk, chunk.link !== undefined && chunk.link.id !== linkSent))
+        linkSent = chunk.link?.id
+      }
+      for (const chunk of broadcaster.burst.chunks()) send(chunk)
       this.#untap.push(broadcaster.tap((event) => {
-        if (event.type === 'chunk') this.#link.send(...chunkMessage(path, event.chunk))
+        if (event.type === 'chunk') send(event.chunk)
         else this.#link.send({ t: 'clear', m: path })
       }))
     }

@@ -22,6 +22,7 @@ const shape = (value: unknown): unknown => {
 
 let one: Awaited<ReturnType<typeof startStation>>
 let two: Awaited<ReturnType<typeof startStation>>
+let ogg: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
   one = await startStation([{
     path: '/one',
@@ -35,11 +36,30 @@ beforeAll(async () => {
     { path: '/one', playlist: [fixtures.mp3(2)], name: 'First Mount' },
     { path: '/two', playlist: [fixtures.aac(2)], name: 'Second Mount' },
   ])
+  const about = (kind: string) => ({
+    name: `${kind} Title Mount`,
+    description: `${kind} Title description`,
+    genre: 'Test',
+    url: 'https://example.org/',
+  })
+  ogg = await startStation([
+    {
+      path: '/opus',
+      playlist: [fixtures.opus(3, 440, { title: 'Opus Title', artist: 'Ogg Artist' })],
+      ...about('Opus'),
+    },
+    {
+      path: '/vorbis',
+      playlist: [fixtures.vorbis(3, 440, { title: 'Vorbis Title', artist: 'Ogg Artist' })],
+      ...about('Vorbis'),
+    },
+  ])
   await Bun.sleep(300)
 })
 afterAll(async () => {
   await one.stop()
   await two.stop()
+  await ogg.stop()
 })
 
 const status = async (station: typeof one) => (await fetch(`${station.url}/status-json.xsl`)).json()
@@ -70,6 +90,29 @@ describe('/status-json.xsl', () => {
     const ours = await status(two)
     expect(shape(ours)).toEqual(shape(icecast('two-mounts')))
     expect(ours.icestats.source.map((s: { server_type: string }) => s.server_type)).toEqual(['audio/mpeg', 'audio/aac'])
+  })
+
+  test('Ogg mounts: as Icecast 2.4.4 lists a Vorbis mount, subtype naming the codec; an Opus mount with more keys than Icecast’s, of the same types', async () => {
+    const [opus, vorbis] = (await status(ogg)).icestats.source
+    const [icecastOpus, icecastVorbis] = icecast('ogg-mounts').icestats.source
+    expect(shape(vorbis)).toEqual(shape(icecastVorbis))
+    expect(shape(opus)).toEqual(shape(icecastVorbis))
+    const opusShape = shape(opus) as Record<string, unknown>
+    for (const [key, type] of Object.entries(shape(icecastOpus) as Record<string, unknown>)) {
+      expect([key, opusShape[key]]).toEqual([key, type])
+    }
+    expect(vorbis).toMatchObject({
+      subtype: 'Vorbis',
+      server_type: 'audio/ogg',
+      title: 'Vorbis Title',
+      artist: 'Ogg Artist',
+      audio_channels: 2,
+      audio_samplerate: 44100,
+      server_name: 'Vorbis Title Mount',
+    })
+    expect(opus).toMatchObject({ subtype: 'Opus', title: 'Opus Title', artist: 'Ogg Artist', audio_samplerate: 48000 })
+    expect(opus.audio_bitrate).toBe(opus['ice-bitrate'] * 1000)
+    expect(opus['ice-bitrate']).toBeGreaterThan(60)
   })
 
   test('listeners and listener_peak follow the audience', async () => {
