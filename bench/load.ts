@@ -20,7 +20,9 @@ Usage: bun bench/load.ts [options] [url]      (url default http://127.0.0.1:8000
   -r, --ramp <n>          listeners opened per second (default 500)
   -d, --duration <s>      measurement window, seconds (default 30)
       --settle <s>        wait after every listener got audio, before the window (default 2)
-      --bitrate <kbit/s>  nominal bitrate of the stream (default 128)
+      --bitrate <kbit/s>  nominal bitrate of the stream, payload bytes per second of audio (default 128)
+      --format <f>        mp3 (default: payload taken as it comes) or opus: the response must be
+                          audio/ogg, its payload Ogg pages from the first byte, the first an OpusHead
       --burst-window <s>  bytes within this long after the first byte count as burst (default 0.5)
       --timeout <s>       a listener with no audio after this long failed (default 15)
       --underrun <ratio>  rate after the burst below ratio x bitrate is an underrun (default 0.95)
@@ -54,6 +56,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string', short: 'd' },
     settle: { type: 'string' },
     bitrate: { type: 'string' },
+    format: { type: 'string' },
     'burst-window': { type: 'string' },
     timeout: { type: 'string' },
     underrun: { type: 'string' },
@@ -78,12 +81,15 @@ if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
 }
 const httpVersion = values.http ?? '1.1'
 if (httpVersion !== '1.0' && httpVersion !== '1.1') fail(`--http: 1.0 or 1.1, got ${httpVersion}`)
+const format = values.format ?? 'mp3'
+if (format !== 'mp3' && format !== 'opus') fail(`--format: mp3 or opus, got ${format}`)
 const target: Target = {
   host: '127.0.0.1',
   port: Number(url.port || 80),
   path: `${url.pathname}${url.search}`,
   httpVersion: httpVersion as '1.0' | '1.1',
   icy: values.icy ?? false,
+  format: format as 'mp3' | 'opus',
 }
 const settings: LoadSettings = {
   url: `http://127.0.0.1:${target.port}${target.path}`,
@@ -95,6 +101,7 @@ const settings: LoadSettings = {
   timeoutSeconds: positive('timeout', values.timeout, 15),
   httpVersion: target.httpVersion,
   icy: target.icy ?? false,
+  format: target.format ?? 'mp3',
   bitrate: positive('bitrate', values.bitrate, 128),
   underrunRatio: positive('underrun', values.underrun, 0.95),
   pids: (values.pid ?? []).map((p) => Math.round(positive('pid', p, 0))),

@@ -5,6 +5,7 @@
  *   bun bench/run.ts                                   # the full matrix (npm run bench)
  *   bun bench/run.ts --servers bun,icecast --listeners 200 --duration 20
  *   bun bench/run.ts --servers bun:shared,bun:cloned,node24:shared,node24:cloned --listeners 5000
+ *   bun bench/run.ts --format opus --servers icecast,node24,bun,deno   # an Ogg Opus mount against Icecast's
  *
  * See `--help` and bench/README.md.
  */
@@ -13,12 +14,15 @@ import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
+import type { StreamFormat } from './load/listener.ts'
 import type { LoadgenRuntime } from './run/loadgen.ts'
 import { holdEventStreams, runShardedLoad } from './run/loadgen.ts'
-import type { RunRecord } from './run/report.ts'
+import type { RunRecord, StreamOptions } from './run/report.ts'
 import { fullReport } from './run/report.ts'
 import { formatResult } from './load/format.ts'
 import { SERVER_NAMES, serverStarter } from './servers/index.ts'
+import type { OpusPlaylist } from './servers/opus.ts'
+import { AIRWAVE_BURST_SECONDS, burstBytes, opusPlaylist } from './servers/opus.ts'
 import { freePort, OPEN_FILES, openFilesLimits } from './servers/process.ts'
 import { ROOT } from './servers/runtimes.ts'
 
@@ -31,6 +35,9 @@ Usage: bun bench/run.ts [options]
                        (<runtime>:shared|cloned is bench/server-variant.ts: shared vs per-listener chunk copies;
                        <name>+icy: the same server, listeners asking for ICY metadata;
                        <name>+sse: the same server with --sse-clients idle event streams open meanwhile)
+  --format <f>         mp3 (default): the demo playlist, 128 kbit/s MP3; or opus: the demo playlist
+                       transcoded once to Ogg Opus (96 kbit/s CBR, cached in the temporary folder),
+                       played by airwave and sent to Icecast by ffmpeg page for page
   --listeners <list>   listener counts (default 1000,5000)
   --duration <s>       measurement window per run (default 60)
   --ramp <n>           listeners connected per second (default 500)
@@ -53,6 +60,7 @@ Usage: bun bench/run.ts [options]
 const { values } = parseArgs({
   options: {
     servers: { type: 'string', default: 'node20,node24,bun,deno,icecast' },
+    format: { type: 'string', default: 'mp3' },
     listeners: { type: 'string', default: '1000,5000' },
     duration: { type: 'string', default: '60' },
     ramp: { type: 'string', default: '500' },
@@ -77,8 +85,8 @@ const fail = (message: string): never => {
   process.exit(2)
 }
 if (values.report) {
-  const saved = JSON.parse(readFileSync(values.report, 'utf8')) as { runs: RunRecord[] }
-  process.stdout.write(fullReport(saved.runs))
+  const saved = JSON.parse(readFileSync(values.report, 'utf8')) as { runs: RunRecord[]; options?: StreamOptions }
+  process.stdout.write(fullReport(saved.runs, saved.options))
   process.exit(0)
 }
 const numbers = (name: string, text: string): number[] =>
@@ -95,9 +103,14 @@ const parseServer = (name: string) => ({
   icy: name.endsWith('+icy'),
   sse: name.endsWith('+sse'),
 })
+if (values.format !== 'mp3' && values.format !== 'opus') fail(`--format: mp3 or opus, got "${values.format}"`)
+const format = values.format as StreamFormat
 for (const name of servers) {
   if (!SERVER_NAMES.includes(parseServer(name).server)) {
     fail(`unknown server "${name}" (known: ${SERVER_NAMES.join(', ')}, each also as <name>+icy)`)
+  }
+  if (format === 'opus' && parseServer(name).icy) {
+    fail(`${name}: no ICY metadata on Ogg mounts (in airwave as in Icecast); drop +icy with --format opus`)
   }
 }
 const counts = numbers('listeners', values.listeners).map(Math.round)
@@ -126,8 +139,14 @@ if (openFilesLimits().hard < OPEN_FILES) {
   )
 }
 
+// With --format opus: the Opus playlist every server streams, made once (cached outside the repository).
+const opus: OpusPlaylist | undefined = format === 'opus' ? opusPlaylist() : undefined
+/** Payload bytes per second of audio, kbit/s: what underruns and time ahead are measured against. */
+const bitrate = opus ? opus.streamKbps : 128
+
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
-const out = values.out ?? join(ROOT, 'bench/results', `${stamp}-${servers.join('+').replace(/:/g, '-')}.json`)
+const out = values.out ??
+  join(ROOT, 'bench/results', `${stamp}-${opus ? 'opus-' : ''}${servers.join('+').replace(/:/g, '-')}.json`)
 mkdirSync(join(out, '..'), { recursive: true })
 const workDir = mkdtempSync(join(tmpdir(), 'airwave-bench-'))
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -140,13 +159,33 @@ const machine = {
   hostname: hostname(),
   loadavgAtStart: loadavg(),
 }
-const options = { servers, listeners: counts, duration, ramp, settle, warmup, loadgen, shard, v8Flags, bitrate: 128 }
+const options = {
+  format,
+  servers,
+  listeners: counts,
+  duration,
+  ramp,
+  settle,
+  warmup,
+  loadgen,
+  shard,
+  v8Flags,
+  bitrate,
+  ...(opus && {
+    opus: {
+      ...opus,
+      icecastBurstBytes: burstBytes(AIRWAVE_BURST_SECONDS, opus.streamKbps),
+    },
+  }),
+}
 const runs: RunRecord[] = []
 const save = (file: string) =>
   writeFileSync(file, `${JSON.stringify({ startedAt: stamp, machine, options, workDir, runs }, null, 2)}\n`)
 
 process.stderr.write(
-  `bench: ${servers.join(', ')} at ${counts.join(', ')} listeners, ${duration} s windows; logs in ${workDir}\n`,
+  `bench: ${servers.join(', ')} at ${counts.join(', ')} listeners, ${duration} s windows${
+    opus ? `, Ogg Opus (${opus.encoderKbps} kbit/s CBR, ${opus.files.length} files in ${opus.folder})` : ''
+  }; logs in ${workDir}\n`,
 )
 for (const name of servers) {
   for (const listeners of counts) {
@@ -160,6 +199,7 @@ for (const name of servers) {
         port: await freePort(),
         logDir,
         ...(onV8 && v8Flags.length > 0 && { v8Flags }),
+        ...(opus && { opus }),
       })
       process.stderr.write(`   ${server.version}, pid ${server.pid}, ${server.url}; warming up ${warmup} s\n`)
       await sleep(warmup * 1000)
@@ -171,7 +211,8 @@ for (const name of servers) {
           ramp,
           duration,
           settle,
-          bitrate: 128,
+          bitrate,
+          format,
           pids: [server.pid, ...server.helperPids],
           icy,
           shard,
@@ -195,5 +236,5 @@ for (const name of servers) {
 save(`${out}.tmp`)
 renameSync(`${out}.tmp`, out)
 
-process.stdout.write(`\n${fullReport(runs)}`)
+process.stdout.write(`\n${fullReport(runs, options)}`)
 process.stdout.write(`\nraw results: ${out}\nserver logs: ${workDir}\n`)

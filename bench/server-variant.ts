@@ -6,6 +6,7 @@
  *   bun bench/server-variant.ts --chunks cloned --port 8000
  *   node24 bench/server-variant.ts --chunks shared --port 8000
  *   deno run --allow-net --allow-read --allow-env --allow-sys bench/server-variant.ts --chunks cloned
+ *   bun bench/server-variant.ts --chunks shared /tmp/airwave-bench-opus-96k/*.opus   # another playlist
  */
 import process from 'node:process'
 import { parseArgs } from 'node:util'
@@ -19,7 +20,8 @@ function writeCopy(this: Listener & { enqueue(bytes: Uint8Array): void }, chunk:
   this.enqueue(chunk.data.slice())
 }
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     chunks: { type: 'string', default: 'shared' },
     port: { type: 'string', default: '8000' },
@@ -37,7 +39,11 @@ const log = createLogger({ level: 'info' })
 const station = await createStation({
   host: values.host,
   port: Number(values.port),
-  mounts: [{ path: '/stream', playlist: [DEMO_PLAYLIST], name: 'airwave bench' }],
+  mounts: [{
+    path: '/stream',
+    playlist: positionals.length > 0 ? positionals : [DEMO_PLAYLIST],
+    name: 'airwave bench',
+  }],
 }, { log })
 if (mode === 'cloned') {
   // The HTTP layer makes each listener itself (with the runtime's sink), and the library offers no

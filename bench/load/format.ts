@@ -44,7 +44,7 @@ export const formatResult = (r: LoadResult): string => {
   const lines = [
     `${s.listeners} listeners -> ${s.url} (HTTP/${s.httpVersion}, ramp ${s.rampPerSecond}/s, window ${
       r.windowSeconds.toFixed(1)
-    } s, nominal ${s.bitrate} kbit/s)`,
+    } s, nominal ${s.bitrate} kbit/s${s.format === 'opus' ? ' Ogg Opus' : ''})`,
     `listeners   ok ${r.listeners.ok}, failed ${r.listeners.failed} (connect ${f.connect}, timeout ${f.timeout}, status ${f.status}, protocol ${f.protocol}, closed ${f.closed}); all settled after ${r.rampSeconds} s`,
     ...Object.entries(r.listeners.errors)
       .sort((a, b) => b[1] - a[1])

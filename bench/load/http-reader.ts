@@ -12,10 +12,14 @@ const MAX_HEAD = 16 * 1024
 
 type ChunkState = 'size' | 'ext' | 'sizeLF' | 'data' | 'dataCR' | 'dataLF' | 'trailer'
 
+/** Given each run of payload bytes, `bytes[start, end)`, as it is read (the buffer is the caller's). */
+export type PayloadSink = (bytes: Uint8Array, start: number, end: number) => void
+
 /**
  * Reads one HTTP response as its bytes arrive and counts payload bytes only: the head is parsed
  * once, and with `Transfer-Encoding: chunked` the chunk framing is skipped without copying the
- * data. Buffers handed to `push` may be reused by the caller as soon as it returns.
+ * data. Buffers handed to `push` may be reused by the caller as soon as it returns. With a
+ * `PayloadSink`, the payload bytes themselves are handed on too (e.g. to an Ogg page scanner).
  *
  * @example
  * const reader = new HttpResponseReader()
@@ -31,6 +35,11 @@ export class HttpResponseReader {
   #state: ChunkState = 'size'
   #remaining = 0
   #sizeDigits = 0
+  readonly #sink: PayloadSink | undefined
+
+  constructor(sink?: PayloadSink) {
+    this.#sink = sink
+  }
 
   /** Feeds `length` bytes from `bytes[offset]`; returns how many of them were payload. */
   push(bytes: Uint8Array, offset: number, length: number): number {
@@ -42,7 +51,9 @@ export class HttpResponseReader {
       if (!this.head) return 0
     }
     if (start >= end) return 0
-    return (this.head as ResponseHead).chunked ? this.#dechunk(bytes, start, end) : end - start
+    if ((this.head as ResponseHead).chunked) return this.#dechunk(bytes, start, end)
+    this.#sink?.(bytes, start, end)
+    return end - start
   }
 
   /** Returns the index just past the head, or `end` if the head is not complete yet. */
@@ -85,6 +96,7 @@ export class HttpResponseReader {
       switch (this.#state) {
         case 'data': {
           const take = Math.min(this.#remaining, end - i)
+          this.#sink?.(bytes, i, i + take)
           payload += take
           i += take
           this.#remaining -= take

@@ -1,6 +1,7 @@
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { HttpResponseReader } from './http-reader.ts'
+import { OggPageScanner } from './ogg-scanner.ts'
 
 /** Why a listener counts as failed. */
 export type FailureKind = 'connect' | 'timeout' | 'status' | 'protocol' | 'closed'
@@ -14,7 +15,16 @@ export interface Target {
   readonly httpVersion: '1.0' | '1.1'
   /** Ask for ICY metadata (`Icy-MetaData: 1`); the response must then carry `icy-metaint`. */
   readonly icy?: boolean
+  /**
+   * What the stream is (default `mp3`, taken as it comes). With `opus` the response must be
+   * `audio/ogg` (or `application/ogg`) and its payload well-framed Ogg pages from the first byte,
+   * beginning with an Opus stream's header page (`OggPageScanner`).
+   */
+  readonly format?: StreamFormat
 }
+
+/** What a stream carries: MP3 (the demo playlist) or Ogg Opus. */
+export type StreamFormat = 'mp3' | 'opus'
 
 /** The clock every listener reads: milliseconds, monotonic. */
 export const now = (): number => performance.now()
@@ -63,7 +73,9 @@ export class StreamListener {
   readonly #target: Target
   readonly #headerTimeoutMs: number
   readonly #burstWindowMs: number
-  readonly #reader = new HttpResponseReader()
+  readonly #reader: HttpResponseReader
+  /** With `format: 'opus'`: the Ogg framing of the payload, checked as it arrives. */
+  readonly #ogg: OggPageScanner | undefined
   #socket: Socket | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #window: { start: number; end: number } | undefined
@@ -74,6 +86,14 @@ export class StreamListener {
     this.#target = target
     this.#headerTimeoutMs = options.headerTimeoutMs
     this.#burstWindowMs = options.burstWindowMs
+    const ogg = target.format === 'opus' ? new OggPageScanner() : undefined
+    this.#ogg = ogg
+    this.#reader = new HttpResponseReader(ogg && ((bytes, start, end) => ogg.push(bytes, start, end)))
+  }
+
+  /** Whole Ogg pages received (`format: 'opus'`), else undefined. */
+  get oggPages(): number | undefined {
+    return this.#ogg?.pages
   }
 
   /** True while the listener is receiving (connected, 200, not closed, not failed). */
@@ -157,6 +177,15 @@ export class StreamListener {
         this.#fail('protocol', 'asked for ICY metadata, got no icy-metaint')
         return true
       }
+      const type = this.#reader.head.headers.get('content-type') ?? ''
+      if (this.#ogg && !/^(audio|application)\/ogg\b/i.test(type)) {
+        this.#fail('protocol', `expected audio/ogg, got Content-Type ${JSON.stringify(type)}`)
+        return true
+      }
+    }
+    if (this.#ogg?.error) {
+      this.#fail('protocol', this.#ogg.error)
+      return true
     }
     if (payload === 0) return true
     if (this.firstByteAt === undefined) {

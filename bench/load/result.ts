@@ -1,6 +1,6 @@
 import type { ProcSample } from './proc.ts'
 import { cpuPercent, systemPercent } from './proc.ts'
-import type { FailureKind, StreamListener } from './listener.ts'
+import type { FailureKind, StreamFormat, StreamListener } from './listener.ts'
 import type { Distribution } from './stats.ts'
 import { distribution } from './stats.ts'
 
@@ -16,7 +16,12 @@ export interface LoadSettings {
   readonly httpVersion: '1.0' | '1.1'
   /** Whether listeners asked for ICY metadata. */
   readonly icy: boolean
-  /** Nominal bitrate, kbit/s. */
+  /** What the stream is: with `opus`, each listener's payload is checked to be Ogg pages (`OggPageScanner`). */
+  readonly format: StreamFormat
+  /**
+   * Nominal bitrate, kbit/s: payload bytes per second of audio (for Ogg, the page framing
+   * included). Underruns and time ahead are payload bytes against it.
+   */
   readonly bitrate: number
   /** A listener whose rate after the burst is below this fraction of the bitrate underran. */
   readonly underrunRatio: number
@@ -192,6 +197,7 @@ export const summarize = (input: {
         rateKbps: round1(rate(l)),
         stallMs: round1(stall(l)),
         reads: l.reads,
+        ...(l.oggPages !== undefined && { oggPages: l.oggPages }),
         failure: l.failure ?? null,
         error: l.error ?? null,
       }))

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import process from 'node:process'
 import { join } from 'node:path'
 import { mergeShards } from '../load/merge.ts'
+import type { StreamFormat } from '../load/listener.ts'
 import type { LoadResult } from '../load/result.ts'
 import { withOpenFiles } from '../servers/process.ts'
 import { binaries, node24Binary, ROOT } from '../servers/runtimes.ts'
@@ -18,6 +19,8 @@ export interface LoadRequest {
   readonly duration: number
   readonly settle: number
   readonly bitrate: number
+  /** What the stream is (default mp3); with opus every listener checks its Ogg framing. */
+  readonly format?: StreamFormat
   readonly pids: readonly number[]
   /** Listeners ask for ICY metadata. */
   readonly icy?: boolean
@@ -52,6 +55,7 @@ export const runLoadgen = (runtime: LoadgenRuntime, request: LoadRequest): Promi
     String(request.settle),
     '--bitrate',
     String(request.bitrate),
+    ...(request.format ? ['--format', request.format] : []),
     ...request.pids.flatMap((pid) => ['--pid', String(pid)]),
     ...(request.icy ? ['--icy'] : []),
     ...(request.raw ? ['--raw'] : []),

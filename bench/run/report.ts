@@ -248,6 +248,24 @@ export const sseTable = (runs: readonly RunRecord[]): string => {
     '|---|---:|---:|---:|---:|---:|---:|---:|\n' + lines.join('\n') + '\n'
 }
 
+/** What a run streamed, as saved in its JSON `options` (`format` is missing in runs before `--format`). */
+export interface StreamOptions {
+  readonly format?: 'mp3' | 'opus'
+  readonly bitrate?: number
+  readonly opus?: { readonly encoderKbps: number; readonly streamKbps: number; readonly pageSeconds: number }
+}
+
+/** The title of an Opus run's tables (an MP3 run's tables have none, as before `--format`). */
+export const streamTitle = (options: StreamOptions | undefined): string | undefined => {
+  if (options?.format !== 'opus') return undefined
+  const opus = options.opus
+  return opus
+    ? `Opus: Ogg Opus ${opus.encoderKbps} kbit/s CBR, 48 kHz stereo (${opus.streamKbps} kbit/s with the Ogg framing, pages of ${
+      Math.round(opus.pageSeconds * 1000)
+    } ms), the same files on every server`
+    : 'Opus'
+}
+
 /** A load-generator loop lag beyond this is called out: the stalls it measured may be its own. */
 const LAG_WARNING_MS = 100
 
@@ -255,13 +273,18 @@ const LAG_WARNING_MS = 100
  * Everything the orchestrator prints at the end of a run: the table, the ratios to Icecast, shared
  * against cloned chunks and the targets.
  */
-export const fullReport = (runs: readonly RunRecord[]): string => {
+export const fullReport = (runs: readonly RunRecord[], stream?: StreamOptions): string => {
   const ratios = ratiosTable(runs)
   const chunks = chunksTable(runs)
   const icy = icyTable(runs)
   const sse = sseTable(runs)
-  const lines = [resultsTable(runs)]
-  if (ratios) lines.push(`Ratios to Icecast at the same N (lower is better):\n\n${ratios}`)
+  const title = streamTitle(stream)
+  const lines = [...(title ? [`${title}\n`] : []), resultsTable(runs)]
+  if (ratios) {
+    lines.push(
+      `Ratios to Icecast at the same N${stream?.format === 'opus' ? ', Opus' : ''} (lower is better):\n\n${ratios}`,
+    )
+  }
   if (chunks) {
     lines.push(`Shared chunks (the design) against a copy per listener (bench/server-variant.ts):\n\n${chunks}`)
   }

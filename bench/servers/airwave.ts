@@ -57,7 +57,8 @@ const command = (runtime: AirwaveRuntime): Command => {
 }
 
 /**
- * A starter for airwave on `runtime`: the real server (`src/main.ts` with the demo playlist; with
+ * A starter for airwave on `runtime`: the real server (`src/main.ts` with the demo playlist, or
+ * the Opus playlist of `options.opus`; with
  * `workers`, serving listeners from that many worker processes), or, with `chunks`, the
  * library-built variant of `bench/server-variant.ts`.
  *
@@ -83,12 +84,19 @@ async (
   ]
   const args = [...pre, ...entry, '--host', '127.0.0.1', '--port', String(options.port)]
   if (workers) args.push('--workers', String(workers))
+  // The Opus playlist's files, in order; without them the station plays the MP3 demo playlist.
+  if (options.opus) args.push(...options.opus.files)
   const proc = spawnLogged(cmd.binary, args, { logDir: options.logDir, name: 'server', cwd: ROOT })
   const base = chunks ? `${runtime}:${chunks}` : workers ? `${runtime}-w${workers}` : runtime
   const name = options.v8Flags ? `${base} ${flags.join(' ')}` : base
   const logHint = join(options.logDir, 'server.err')
   try {
-    await waitForStream(options.port, '/stream', { timeoutMs: 30_000, alive: () => isRunning(proc.pid), logHint })
+    await waitForStream(options.port, '/stream', {
+      timeoutMs: 30_000,
+      alive: () => isRunning(proc.pid),
+      logHint,
+      format: options.opus ? 'opus' : 'mp3',
+    })
     assertExecutable(proc.pid, cmd.binary)
   } catch (error) {
     await stopProcess(proc)

@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import process from 'node:process'
 import { ffmpegPath } from '../../scripts/ffmpeg-path.ts'
 import { DEMO_PLAYLIST } from '../../src/config/demo.ts'
+import { AIRWAVE_BURST_SECONDS, burstBytes } from './opus.ts'
+import type { OpusPlaylist } from './opus.ts'
 import { assertExecutable, isRunning, spawnLogged, stopProcess, waitForStream } from './process.ts'
 import type { BenchServer, StartOptions } from './types.ts'
 
@@ -56,7 +58,14 @@ const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').
  * refuses to run as root otherwise).
  */
 export const icecastConfig = (
-  options: { port: number; logDir: string; password: string; changeOwner?: { user: string; group: string } },
+  options: {
+    port: number
+    logDir: string
+    password: string
+    changeOwner?: { user: string; group: string }
+    /** Bytes sent at once to a new listener (default `ICECAST_BURST_BYTES`, for the MP3 demo). */
+    burstBytes?: number
+  },
 ): string =>
   `<icecast>
   <location>loopback</location>
@@ -70,7 +79,7 @@ export const icecastConfig = (
     <header-timeout>15</header-timeout>
     <source-timeout>10</source-timeout>
     <burst-on-connect>1</burst-on-connect>
-    <burst-size>${ICECAST_BURST_BYTES}</burst-size>
+    <burst-size>${options.burstBytes ?? ICECAST_BURST_BYTES}</burst-size>
   </limits>
   <authentication>
     <source-password>${xml(options.password)}</source-password>
@@ -109,9 +118,57 @@ export const icecastConfig = (
 `
 
 /**
+ * ffmpeg's arguments as Icecast's source: the first demo MP3 looped in real time (`-re -stream_loop
+ * -1 ... -c copy`), or with an Opus playlist its files one after the other (the concat list, which
+ * repeats them) copied page by page into one Ogg Opus stream, paged as the files are.
+ */
+export const ffmpegSourceArgs = (target: string, opus?: OpusPlaylist): string[] => [
+  '-hide_banner',
+  '-nostdin',
+  '-loglevel',
+  'warning',
+  '-re',
+  ...(opus
+    ? [
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      opus.concatList,
+      '-c',
+      'copy',
+      '-page_duration',
+      String(Math.round(opus.pageDurationUs)),
+      '-content_type',
+      'audio/ogg',
+      '-f',
+      'ogg',
+    ]
+    : [
+      '-stream_loop',
+      '-1',
+      '-i',
+      ICECAST_SOURCE_FILE,
+      '-c',
+      'copy',
+      '-id3v2_version',
+      '0',
+      '-write_xing',
+      '0',
+      '-content_type',
+      'audio/mpeg',
+      '-f',
+      'mp3',
+    ]),
+  target,
+]
+
+/**
  * Starts Icecast 2.4 (Debian's `icecast2`) with a generated config on `port`, and ffmpeg as its
- * source: the first demo MP3 looped in real time (`-re -stream_loop -1 ... -c copy`) to
- * `icecast://source:<password>@127.0.0.1:<port>/stream`. Resolves once `/stream` delivers audio.
+ * source (`ffmpegSourceArgs`) sending to `icecast://source:<password>@127.0.0.1:<port>/stream`:
+ * the demo MP3, or with `options.opus` the same Ogg Opus files airwave plays, its burst-size then
+ * airwave's 3 s at the Opus stream's rate. Resolves once `/stream` delivers audio.
  *
  * @example
  * const server = await startIcecast({ port, logDir })
@@ -136,30 +193,14 @@ export const startIcecast = async (options: StartOptions): Promise<BenchServer> 
     )
   }
   const configPath = join(home, 'icecast.xml')
-  writeFileSync(configPath, icecastConfig({ port: options.port, logDir: home, password, changeOwner }), { mode: 0o644 })
+  const burst = options.opus ? burstBytes(AIRWAVE_BURST_SECONDS, options.opus.streamKbps) : ICECAST_BURST_BYTES
+  writeFileSync(
+    configPath,
+    icecastConfig({ port: options.port, logDir: home, password, changeOwner, burstBytes: burst }),
+    { mode: 0o644 },
+  )
   const icecast = spawnLogged(ICECAST, ['-c', configPath], { logDir: options.logDir, name: 'server' })
-  const ffmpegArgs = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'warning',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    ICECAST_SOURCE_FILE,
-    '-c',
-    'copy',
-    '-id3v2_version',
-    '0',
-    '-write_xing',
-    '0',
-    '-content_type',
-    'audio/mpeg',
-    '-f',
-    'mp3',
-    `icecast://source:${password}@127.0.0.1:${options.port}/stream`,
-  ]
+  const ffmpegArgs = ffmpegSourceArgs(`icecast://source:${password}@127.0.0.1:${options.port}/stream`, options.opus)
   let ffmpeg: ReturnType<typeof spawnLogged> | undefined
   const stop = async () => {
     if (ffmpeg) await stopProcess(ffmpeg)
@@ -176,6 +217,7 @@ export const startIcecast = async (options: StartOptions): Promise<BenchServer> 
       timeoutMs: 30_000,
       alive: () => isRunning(icecast.pid) && isRunning(source.pid),
       logHint: `${join(home, 'icecast-error.log')} and ${join(options.logDir, 'ffmpeg.err')}`,
+      format: options.opus ? 'opus' : 'mp3',
     })
     assertExecutable(icecast.pid, ICECAST)
   } catch (error) {

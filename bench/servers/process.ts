@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync, readlinkSync, realpathSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import type { StreamFormat } from '../load/listener.ts'
 import { now, StreamListener } from '../load/listener.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -99,20 +100,21 @@ export const freePort = (): Promise<number> =>
   })
 
 /**
- * Resolves once a listener on `port` + `path` receives audio (status 200 and payload), retrying
+ * Resolves once a listener on `port` + `path` receives audio (status 200 and payload; with
+ * `format: 'opus'`, Ogg Opus pages), retrying
  * until `timeoutMs`; rejects with the last problem seen, or as soon as `alive()` says the server
  * died.
  */
 export const waitForStream = async (
   port: number,
   path: string,
-  options: { timeoutMs: number; alive: () => boolean; logHint: string },
+  options: { timeoutMs: number; alive: () => boolean; logHint: string; format?: StreamFormat },
 ): Promise<void> => {
   const deadline = now() + options.timeoutMs
   let last = 'not tried'
   while (now() < deadline) {
     if (!options.alive()) throw new Error(`the server exited while starting (see ${options.logHint})`)
-    const probe = new StreamListener(0, { host: '127.0.0.1', port, path, httpVersion: '1.1' }, {
+    const probe = new StreamListener(0, { host: '127.0.0.1', port, path, httpVersion: '1.1', format: options.format }, {
       headerTimeoutMs: 5000,
       burstWindowMs: 0,
     })

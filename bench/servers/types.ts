@@ -1,3 +1,5 @@
+import type { OpusPlaylist } from './opus.ts'
+
 /** A server under test, started on loopback and streaming. */
 export interface BenchServer {
   /** The name in the results table, e.g. `bun` or `icecast`. */
@@ -24,6 +26,11 @@ export interface StartOptions {
   readonly logDir: string
   /** V8 flags for airwave on Node and Deno, instead of `START_V8_FLAGS` (those of `npm start`); refused for other servers. */
   readonly v8Flags?: readonly string[]
+  /**
+   * Stream this Ogg Opus playlist (`--format opus`) instead of the MP3 demo playlist: airwave plays
+   * its files, Icecast's ffmpeg sends them (`concatList`) as they are.
+   */
+  readonly opus?: OpusPlaylist
 }
 
 /** Starts one kind of server and resolves once its stream delivers audio. */

@@ -49,10 +49,10 @@ export const liveRate = (live: Recording['reads']): number => {
   return bytes / ((live.at(-1)!.at - live[0]!.at) / 1000)
 }
 
-/** Runs ffmpeg with `args`; resolves with its exit code, stderr and stdout byte count. */
-export const runFfmpeg = (args: string[], timeoutMs = 30_000) =>
+/** Runs ffmpeg (npm's, unless `binary` is given) with `args`; resolves with its exit code, stderr and stdout byte count. */
+export const runFfmpeg = (args: string[], timeoutMs = 30_000, binary = FFMPEG) =>
   new Promise<{ code: number | null; stderr: string; stdoutBytes: number }>((resolve) => {
-    const child = spawn(FFMPEG, ['-hide_banner', '-nostdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(binary, ['-hide_banner', '-nostdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
     let stdoutBytes = 0
     child.stdout.on('data', (d: Buffer) => (stdoutBytes += d.length))
