@@ -3,6 +3,8 @@ import type { OggPage as ParsedPage } from 'codec-parser'
 import { ascii } from '../ascii.ts'
 import type { OggComments } from './comments.ts'
 import { readOggComments } from './comments.ts'
+import { splitPage } from './page-split.ts'
+import { rewritePage } from './page-writer.ts'
 
 /** The codecs airwave carries in Ogg. */
 export type OggCodec = 'opus' | 'vorbis' | 'flac'
@@ -83,8 +85,10 @@ const identify = (payload: Uint8Array): Omit<OggStream, 'serial' | 'comments' | 
 
 interface ParsedStream extends OggStream {
   /** Where the parser is in the stream: kept apart, so a page's `stream` tells only what a stream is. */
-  readonly state: { inHeaders: boolean; audioPages: number }
+  readonly state: { inHeaders: boolean; audioPages: number; added: number }
 }
+
+const frameSamples = (page: ParsedPage): number[] => page.codecFrames.map((frame) => frame.samples)
 
 /**
  * The samples a page completes: the step of its granule position, except on a stream's first audio
@@ -116,7 +120,16 @@ export class OggPageParser {
   /** Pages cut short at the end of the stream, dropped. */
   truncated = 0
   #parser = oggParser()
-  readonly #streams = new Map<number, ParsedStream>();
+  readonly #streams = new Map<number, ParsedStream>()
+  readonly #maxPageSeconds: number
+
+  /**
+   * Audio pages longer than `maxPageSeconds` are split into pages that are not (see `splitPage`),
+   * every page after them renumbered; `Infinity` keeps every page as it was read.
+   */
+  constructor(options: { maxPageSeconds?: number } = {}) {
+    this.#maxPageSeconds = options.maxPageSeconds ?? 0.25
+  }
 
   /** Feeds bytes in; yields the pages completed by them. */
   *push(bytes: Uint8Array): Generator<OggPage> {
@@ -146,7 +159,7 @@ export class OggPageParser {
             ...shape,
             comments: undefined,
             headerPages: [],
-            state: { inHeaders: true, audioPages: 0 },
+            state: { inHeaders: true, audioPages: 0, added: 0 },
           })
         } else this.#streams.delete(serial)
       }
@@ -159,13 +172,30 @@ export class OggPageParser {
       if (state.inHeaders && parsed.codecFrames.length > 0) state.inHeaders = false
       if (state.inHeaders && !parsed.isFirstPage) stream.comments ??= readOggComments(parsed.data)
       if (state.inHeaders) stream.headerPages.push(parsed.rawData)
-      yield {
-        data: parsed.rawData,
-        stream,
-        header: state.inHeaders,
-        continued: parsed.isContinuedPacket,
-        samples: state.inHeaders ? 0 : samplesOf(parsed, state.audioPages++ === 0),
-        last: parsed.isLastPage,
+      const first = !state.inHeaders && state.audioPages++ === 0
+      const samples = state.inHeaders ? 0 : samplesOf(parsed, first)
+      const page = { stream, header: state.inHeaders, continued: parsed.isContinuedPacket, last: parsed.isLastPage }
+      const sequence = parsed.pageSequenceNumber + state.added
+      // A page whose packets do not add up to its granule step (a first page that counts from before
+      // its audio, a last one trimmed) stays whole.
+      const split = page.header
+        ? undefined
+        : splitPage(parsed.rawData, frameSamples(parsed), this.#maxPageSeconds * stream.sampleRate, sequence)
+      if (split && split.samples.reduce((sum, n) => sum + n, 0) === samples) {
+        const end = split.pages.length - 1
+        for (const [i, data] of split.pages.entries()) {
+          const last = page.last && i === end
+          yield {
+            ...page,
+            last,
+            data: last ? rewritePage(data, serial, sequence + i, { eos: true }) : data,
+            samples: split.samples[i]!,
+          }
+        }
+        state.added += end
+      } else {
+        const data = state.added > 0 ? rewritePage(parsed.rawData, serial, sequence) : parsed.rawData
+        yield { ...page, data, samples }
       }
       if (parsed.isLastPage) this.#streams.delete(serial)
     }

@@ -1,13 +1,16 @@
 import { describe, expect, test } from 'bun:test'
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { commentValue } from '../../../src/format/ogg/comments.ts'
 import type { OggPage } from '../../../src/format/ogg/ogg-pages.ts'
 import { OggPageParser } from '../../../src/format/ogg/ogg-pages.ts'
+import { oggCrc } from '../../../src/format/ogg/page-writer.ts'
 import { fixtures } from '../../helpers/fixtures.ts'
+import { systemFfmpeg } from '../../helpers/ogg.ts'
 
 /** Every page of `bytes`, fed in pieces of `piece` bytes. */
-const pagesOf = (bytes: Uint8Array, piece = bytes.length): OggPage[] => {
-  const parser = new OggPageParser()
+const pagesOf = (bytes: Uint8Array, piece = bytes.length, maxPageSeconds = Infinity): OggPage[] => {
+  const parser = new OggPageParser({ maxPageSeconds })
   const pages: OggPage[] = []
   for (let at = 0; at < bytes.length; at += piece) pages.push(...parser.push(bytes.subarray(at, at + piece)))
   pages.push(...parser.flush())
@@ -19,6 +22,12 @@ const concat = (parts: Uint8Array[]) => {
   let at = 0
   for (const part of parts) (out.set(part, at), (at += part.length))
   return out
+}
+
+const withoutCrc = (page: Uint8Array) => {
+  const copy = page.slice()
+  copy.fill(0, 22, 26)
+  return copy
 }
 
 const samplesOf = (pages: OggPage[]) => pages.reduce((n, page) => n + page.samples, 0)
@@ -83,10 +92,42 @@ describe('Ogg pages', () => {
     expect(samplesOf(pages)).toBe(4 * 48_000)
   })
 
+  for (
+    const [name, file, sampleRate] of [
+      ['Opus', () => fixtures.opus(3, 440), 48_000],
+      ['Vorbis', () => fixtures.vorbis(3, 440), 44_100],
+      ['FLAC', () => fixtures.oggFlac(3, 440), 44_100],
+    ] as const
+  ) {
+    test(`an Ogg ${name} file's pages of a second are split into pages of at most 250 ms that decode to the same audio`, () => {
+      const bytes = new Uint8Array(readFileSync(file()))
+      const read = pagesOf(bytes)
+      const split = pagesOf(bytes, bytes.length, 0.25)
+      expect(Math.max(...read.map((page) => page.samples))).toBeGreaterThan(0.5 * sampleRate)
+      // All but a stream's first and last audio pages, whose granules count from and to its edges.
+      const middle = split.filter((page) => !page.header).slice(1, -1)
+      expect(middle.length).toBeGreaterThan(read.filter((page) => !page.header).length)
+      for (const page of middle) expect(page.samples).toBeLessThanOrEqual(0.25 * sampleRate)
+      expect(samplesOf(split)).toBe(samplesOf(read))
+      const view = (page: OggPage) => new DataView(page.data.buffer, page.data.byteOffset, page.data.byteLength)
+      expect(split.map((page) => view(page).getUint32(18, true))).toEqual(split.map((_, i) => i))
+      expect(view(split.at(-1)!).getBigInt64(6, true)).toBe(view(read.at(-1)!).getBigInt64(6, true))
+      for (const page of split) expect(oggCrc(withoutCrc(page.data))).toBe(view(page).getUint32(22, true))
+      const decode = (data: Uint8Array) =>
+        spawnSync(systemFfmpeg(), ['-v', 'error', '-i', 'pipe:0', '-f', 's16le', '-'], {
+          input: data,
+          maxBuffer: 1 << 26,
+        })
+      const [original, repaged] = [decode(bytes), decode(concat(split.map((page) => page.data)))]
+      expect(repaged.stderr.toString()).toBe('')
+      expect(repaged.stdout.equals(original.stdout)).toBe(true)
+    })
+  }
+
   test('a page cut short at the end is never yielded', () => {
     const bytes = new Uint8Array(readFileSync(fixtures.opus(2, 440)))
     const whole = pagesOf(bytes)
-    const parser = new OggPageParser()
+    const parser = new OggPageParser({ maxPageSeconds: Infinity })
     const cut = [...parser.push(bytes.subarray(0, bytes.length - 10)), ...parser.flush()]
     expect(parser.truncated).toBe(1)
     expect(cut.length).toBe(whole.length - 1)
