@@ -2,7 +2,7 @@ import type { SourceFormat, StreamParams, StreamShape } from '../format/params.t
 import type { Logger } from '../log.ts'
 import type { Result } from '../util/result.ts'
 import type { FrameFeed } from './stream/feed.ts'
-import type { SourceKind } from './track.ts'
+import type { SourceKind, TrackTags } from './track.ts'
 
 /** What a source client (or a relay's upstream) says about its stream, from its ice-* / icy-* headers. */
 export interface SourceInfo {
@@ -32,7 +32,7 @@ export interface SourceConnection {
   /** Its stream's parameters, known from its first frame. */
   readonly params: StreamShape | undefined
   /** Sets the title from its next frame on (after what it already sent), as a new track. */
-  setTitle(title: string): void
+  setTitle(title: string, tags?: Pick<TrackTags, 'artist' | 'song'>): void
   /** Disconnects it; what it queued is dropped. */
   close(reason: string): void
 }

@@ -10,7 +10,7 @@ import { PlaylistSource } from '../input/playlist/playlist-source.ts'
 import { RelayClient } from '../input/relay/relay-client.ts'
 import type { SourceConnection, SourceTarget } from '../input/source.ts'
 import { SourceSwitch } from '../input/switch.ts'
-import type { InputKind, SourceKind, Track } from '../input/track.ts'
+import type { InputKind, SourceKind, Track, TrackTags } from '../input/track.ts'
 import type { Logger } from '../log.ts'
 import { silentLogger, throttleLine } from '../log.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
@@ -335,14 +335,14 @@ export class Mount implements SourceTarget {
    * Sets the title of the live source (or relayed stream) from its next frame on: a new track, so
    * the change lands on a chunk boundary. Refused when neither is connected.
    */
-  updateTitle(title: string): Result {
+  updateTitle(title: string, tags: Pick<TrackTags, 'artist' | 'song'> = {}): Result {
     const source = this.sources.foremost
     if (!source || source.feed.ended) {
       return refused(
         `Source does not exist: ${this.path} has no live source (titles of playlist tracks come from their files)`,
       )
     }
-    source.setTitle(title)
+    source.setTitle(title, tags)
     this.log.info(`title of the ${source.kind === 'live' ? 'live source' : 'relay'} set to: ${title}`)
     return done()
   }

@@ -170,7 +170,9 @@ export const runCommand = (
         return iceresponse('Missing parameter: mode and song (or artist and title)', false)
       }
       if (mode !== 'updinfo') return iceresponse('No such action', false)
-      const updated = mount.updateTitle(truncate(oneLine(song), 1024))
+      const clean = (text: string | undefined) => (text ? truncate(oneLine(text), 1024) : undefined)
+      const tags = queryParam(url, 'song', charset) === undefined ? { artist: clean(artist), song: clean(title) } : {}
+      const updated = mount.updateTitle(clean(song) ?? '', tags)
       if (!updated.ok) return iceresponse(updated.reason, false)
       return iceresponse('Metadata update successful', true)
     }

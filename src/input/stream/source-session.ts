@@ -151,7 +151,7 @@ export const startSourceSession = (options: SourceSessionOptions): SourceConnect
     get params() {
       return input.params
     },
-    setTitle: (title) => input.setTitle(title),
+    setTitle: (title, tags) => input.setTitle(title, tags),
     close: (reason) => end(reason, { dropped: true, problem: false }),
   }
   target.connectSource(connection)

@@ -5,6 +5,7 @@ import { commentValue } from '../../format/ogg/comments.ts'
 import type { OggStream } from '../../format/ogg/ogg-pages.ts'
 import type { SourceFormat, StreamShape } from '../../format/params.ts'
 import { describeParams, formatLabel } from '../../format/params.ts'
+import type { TrackTags } from '../track.ts'
 import { displayTitle } from '../track.ts'
 import type { Result } from '../../util/result.ts'
 import { done, refused } from '../../util/result.ts'
@@ -56,7 +57,7 @@ export class StreamInput {
   readonly #mismatchLimit: number
   #sinceFrame = 0
   #mismatched = 0
-  #raw: (Uint8Array | { title: string })[] = []
+  #raw: (Uint8Array | { title: string; tags?: Pick<TrackTags, 'artist' | 'song'> })[] = []
   #pending: Iterator<Frame> | undefined
   /** Header pages of an Ogg stream whose audio has not begun, and their bytes. */
   #held: Frame[] = []
@@ -84,8 +85,8 @@ export class StreamInput {
   }
 
   /** Sets the title from the frames that follow the bytes written so far. */
-  setTitle(title: string): void {
-    this.#raw.push({ title })
+  setTitle(title: string, tags?: Pick<TrackTags, 'artist' | 'song'>): void {
+    this.#raw.push({ title, tags })
     this.pump()
   }
 
@@ -104,7 +105,7 @@ export class StreamInput {
       const next = this.#raw.shift()
       if (next === undefined) break
       if (!(next instanceof Uint8Array)) {
-        if (next.title !== this.#feed.track.title) this.#feed.setTitle(next.title)
+        if (next.title !== this.#feed.track.title) this.#feed.setTitle(next.title, next.tags)
         continue
       }
       this.#sinceFrame += next.length

@@ -214,6 +214,8 @@ describe('the admin API', () => {
         const asSource = await admin('metadata.json?mount=/stream&mode=updinfo&artist=Someone&title=Else', SOURCE)
         expect(await asSource.json()).toEqual({ iceresponse: { message: 'Metadata update successful', return: 1 } })
         await waitFor(() => mount('/stream').onAir?.track.title === 'Someone - Else', 3000, 'the second title')
+        // Artist and title kept apart too: the API's fields, an Ogg stream's comment header.
+        expect(mount('/stream').onAir!.track).toMatchObject({ artist: 'Someone', song: 'Else' })
         const latin1 = await admin('metadata?mount=/stream&mode=updinfo&charset=ISO-8859-1&song=Caf%E9', SOURCE)
         expect(latin1.status).toBe(200)
         await waitFor(() => mount('/stream').onAir?.track.title === 'Café', 3000, 'the Latin-1 title')

@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { openListener } from '../../helpers/listen-client.ts'
 import { fixtures } from '../../helpers/fixtures.ts'
 import { waitFor } from '../../helpers/manual-clock.ts'
+import { decodeOgg } from '../../helpers/ogg.ts'
 import { decodeMp3 } from '../../helpers/source-client.ts'
 import { startStation } from '../../helpers/station.ts'
 
@@ -238,5 +239,33 @@ describe('a relay', () => {
       expect(listener.bytes().length).toBeGreaterThan(10_000)
     },
     20_000,
+  )
+
+  test(
+    "relays another station's Ogg Opus mount: each upstream link's title goes on air, and listeners decode it across the upstream's track changes",
+    async () => {
+      const upstream = await startStation([{
+        path: '/opus',
+        name: 'Upstream Opus',
+        burst: 1,
+        playlist: [440, 660].map((hz) => fixtures.opus(3, hz, { title: `Tone ${hz}`, artist: 'Upstream' })),
+      }])
+      cleanup.push(upstream.stop)
+      const edge = await startStation([{ path: '/edge', relay: `${upstream.url}/opus`, burst: 1 }])
+      cleanup.push(edge.stop)
+      const mount = edge.station.mount('/edge')!
+      await waitFor(() => mount.onAir?.track.origin === 'relay', 8000, 'the relay on air')
+      expect(mount.params).toMatchObject({ format: 'opus', sampleRate: 48_000, channels: 2 })
+      const [decoded] = await Promise.all([
+        decodeOgg(`${edge.url}/edge`, 7),
+        waitFor(() => mount.history.length >= 2, 10_000, 'two upstream tracks on air'),
+      ])
+      expect(decoded).toMatchObject({ code: 0, stderr: '' })
+      expect(decoded.seconds).toBeGreaterThan(6)
+      const titles = [mount.onAir!, ...mount.history].map((onAir) => onAir.track.title)
+      for (const title of titles) expect(['Upstream - Tone 440', 'Upstream - Tone 660']).toContain(title)
+      expect(new Set(titles).size).toBe(2)
+    },
+    30_000,
   )
 })
