@@ -39,8 +39,9 @@ export const HELP = `airwave: an internet radio station (Icecast-compatible), wi
 Usage:
   airwave [options] [playlist ...]
 
-  playlist    audio files (MP3, AAC/ADTS), folders (scanned recursively, in natural
-              order) and .m3u/.m3u8/.pls files, played in order and looped forever.
+  playlist    audio files (MP3, AAC/ADTS; Opus, Vorbis, FLAC in Ogg), folders (scanned
+              recursively, in natural order) and .m3u/.m3u8/.pls files, played in
+              order and looped forever.
               With no playlist and no --config, a built-in demo playlist plays.
 
 Options:

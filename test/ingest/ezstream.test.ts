@@ -3,6 +3,7 @@ import { chmodSync, existsSync } from 'node:fs'
 import { fixtures, tone } from '../helpers/fixtures.ts'
 import { openListener } from '../helpers/listen-client.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
+import { decodeOgg } from '../helpers/ogg.ts'
 import { run } from '../helpers/process.ts'
 import { basicAuth, rawSource, sourceHead } from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
@@ -17,7 +18,10 @@ const dir = tempDir()
 let station: Awaited<ReturnType<typeof startStation>>
 beforeAll(async () => {
   if (!existsSync(EZSTREAM)) throw new Error(`no ${EZSTREAM}: install Debian's ezstream (apt-get install -y ezstream)`)
-  station = await startStation([{ path: '/live.mp3', playlist: [fixtures.mp3(4, 440)], burst: 1 }], {
+  station = await startStation([
+    { path: '/live.mp3', playlist: [fixtures.mp3(4, 440)], burst: 1 },
+    { path: '/live.ogg', playlist: [fixtures.vorbis(4, 440, { title: 'Playlist Vorbis' })], burst: 1 },
+  ], {
     station: { sourcePassword: 'hackme' },
     authThrottle: { baseMs: 5000, maxMs: 5000 },
   })
@@ -27,10 +31,20 @@ afterAll(async () => {
   dir.remove()
 })
 
-/** ezstream streaming a 64 kbit/s MP3 file in a loop to the station's source port, as its README configures it. */
-const ezstream = (password: string) => {
+/**
+ * ezstream streaming a file in a loop to the station's source port, as its README configures it: by
+ * default a 64 kbit/s MP3 file to /live.mp3.
+ */
+const ezstream = (
+  password: string,
+  stream = {
+    mount: '/live.mp3',
+    format: 'MP3',
+    file: () => tone({ seconds: 3, frequency: 880, codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] }),
+  },
+) => {
   const config = dir.write(
-    `ezstream-${password}.xml`,
+    `ezstream-${password}-${stream.format}.xml`,
     `<?xml version="1.0" encoding="UTF-8"?>
 <ezstream>
   <servers><server>
@@ -39,12 +53,12 @@ const ezstream = (password: string) => {
     <password>${password}</password>
   </server></servers>
   <streams><stream>
-    <mountpoint>/live.mp3</mountpoint>
-    <format>MP3</format>
+    <mountpoint>${stream.mount}</mountpoint>
+    <format>${stream.format}</format>
   </stream></streams>
   <intakes><intake>
     <type>file</type>
-    <filename>${tone({ seconds: 3, frequency: 880, codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] })}</filename>
+    <filename>${stream.file()}</filename>
   </intake></intakes>
 </ezstream>
 `,
@@ -71,6 +85,28 @@ describe('ezstream (libshout) as a live source', () => {
     }
     await waitFor(() => mount.input === 'playlist', 10_000, 'the playlist back')
   }, 30_000)
+
+  test(
+    'streams Ogg Vorbis (libshout paces it by its pages): it takes over an Ogg mount, titled from its comment header, and decodes cleanly',
+    async () => {
+      const mount = station.station.mount('/live.ogg')!
+      const dj = ezstream('hackme', {
+        mount: '/live.ogg',
+        format: 'Ogg',
+        file: () => fixtures.vorbis(3, 880, { title: 'ezstream Vorbis' }),
+      })
+      try {
+        await waitFor(() => mount.onAir?.track.title === 'ezstream Vorbis', 15_000, 'ezstream on air, with its title')
+        const decoded = await decodeOgg(`${station.url}/live.ogg`, 5)
+        expect(decoded).toMatchObject({ code: 0, stderr: '' })
+        expect(mount.input).toBe('live')
+      } finally {
+        dj.child.kill('SIGKILL')
+      }
+      await waitFor(() => mount.input === 'playlist', 15_000, 'the playlist back')
+    },
+    40_000,
+  )
 
   test('a wrong password from ezstream is refused and still counts toward the back-off', async () => {
     const dj = ezstream('guess')
