@@ -59,7 +59,7 @@ describe('the airwave command', () => {
     expect(code).toBe(1)
     expect(err).toContain('airwave: /stream: nothing in the playlist is playable (3 files):')
     expect(err).toContain(`${empty}: empty file`)
-    expect(err).toContain(`${text}: no MP3 or AAC (ADTS) frames found`)
+    expect(err).toContain(`${text}: no MP3, AAC (ADTS), or Opus, Vorbis or FLAC in Ogg found`)
     expect(err).toContain(`${dir.path('missing.mp3')}: file not found`)
   })
 

@@ -10,8 +10,11 @@ export type AudioFormat = (typeof AUDIO_FORMATS)[number]
  */
 export type SourceFormat = AudioFormat | 'ogg'
 
-/** The formats carried in Ogg pages (FLAC only as Ogg FLAC). */
-export const OGG_FORMATS: readonly AudioFormat[] = ['opus', 'vorbis', 'flac']
+/** The codecs airwave carries in Ogg (FLAC only as Ogg FLAC). */
+export type OggCodec = Extract<AudioFormat, 'opus' | 'vorbis' | 'flac'>
+
+/** The formats carried in Ogg pages. */
+export const OGG_FORMATS: readonly OggCodec[] = ['opus', 'vorbis', 'flac']
 
 /**
  * Whether a format goes out as Ogg pages (chained logical streams, titles in comment headers) rather than frames.
@@ -19,7 +22,8 @@ export const OGG_FORMATS: readonly AudioFormat[] = ['opus', 'vorbis', 'flac']
  * @example
  * isOgg('opus') // true
  */
-export const isOgg = (format: SourceFormat): boolean => format === 'ogg' || OGG_FORMATS.includes(format)
+export const isOgg = (format: SourceFormat): boolean =>
+  format === 'ogg' || (OGG_FORMATS as readonly string[]).includes(format)
 
 const LABELS: Readonly<Record<AudioFormat, string>> = {
   mp3: 'MP3',

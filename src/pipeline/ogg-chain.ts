@@ -16,6 +16,14 @@ interface Placing {
 let lastLinkId = 0
 
 /**
+ * Header pages larger than this (cover art in the comment header: tens or hundreds of KB, sent to
+ * every listener who joins) are sent again without their bulky fields (see `retitledHeaders`).
+ */
+const HEADER_BUDGET = 24 * 1024
+/** The longest comment field kept when header pages are slimmed. */
+const FIELD_LIMIT = 2048
+
+/**
  * Lays a mount's Ogg pages out as one chained Ogg stream, as players expect it: every logical
  * stream starts with its header pages, two links in a row never share a serial number, and every
  * page knows its link (`page.link`: the header pages a listener who joins now must get first).
@@ -28,6 +36,9 @@ let lastLinkId = 0
  *   header pages are sent again, under a new serial;
  * - where the title changes within a stream (`/admin/metadata` on a live source): new header pages
  *   whose comment header carries the new title, the audio going on under a new serial without a gap.
+ *
+ * Header pages sent again (and those of a stream whose own are over `HEADER_BUDGET`: cover art)
+ * leave out comment fields over `FIELD_LIMIT` bytes and Ogg FLAC's PICTURE and PADDING blocks.
  *
  * @example
  * const chunker = new Chunker(new OggChain(sourceSwitch), 0.25)
@@ -78,7 +89,11 @@ export class OggChain implements AsyncIterator<SourceFrame> {
       return
     }
     const placing = this.#placing
-    if (this.#held[0]?.frame.page?.stream === page.stream) this.#openFromStart(item)
+    const held = this.#held[0]?.frame.page?.stream === page.stream
+    if (held && this.#held.reduce((sum, { frame }) => sum + frame.data.length, 0) > HEADER_BUDGET) {
+      this.#held = []
+      this.#openMidway(item)
+    } else if (held) this.#openFromStart(item)
     else if (!placing || placing.source !== page.stream || placing.track !== item.track) {
       if (page.stream.headerPages.length === 0) {
         this.undecodable++
@@ -109,7 +124,13 @@ export class OggChain implements AsyncIterator<SourceFrame> {
     const stream = item.frame.page!.stream
     const serial = this.#freshSerial(stream)
     const { artist, song, title } = item.track
-    const headers = retitledHeaders(stream.headerPages, stream.codec, { title: song ?? title, artist }, serial)
+    const headers = retitledHeaders(
+      stream.headerPages,
+      stream.codec,
+      { title: song ?? title, artist },
+      serial,
+      FIELD_LIMIT,
+    )
     this.#open(item, headers, serial)
     for (const data of headers) this.#out.push(this.#headerItem(item.frame, data, item.track))
   }

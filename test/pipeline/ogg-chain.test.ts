@@ -130,6 +130,25 @@ describe('OggChain', () => {
     expect(decode(bytesOf(out)).errors).toBe('')
   })
 
+  test('cover art in a comment header (sent to every listener who joins) is left out of the link’s header pages; the titles stay', async () => {
+    const art = 'A'.repeat(120_000)
+    const frames = await framesOf(
+      fixtures.opus(2, 440, { title: 'Pictured', artist: 'Band', METADATA_BLOCK_PICTURE: art }),
+    )
+    const read = frames.filter((frame) => frame.page!.header).reduce((sum, frame) => sum + frame.data.length, 0)
+    expect(read).toBeGreaterThan(120_000)
+    const { out } = await through(items(frames, track('Band - Pictured', { artist: 'Band', song: 'Pictured' })))
+    const link = out[0]!.frame.page!.link!
+    expect(link.headers.length).toBeLessThan(4096)
+    expect(links(bytesOf(out)).map(({ title, artist }) => ({ title, artist }))).toEqual([{
+      title: 'Pictured',
+      artist: 'Band',
+    }])
+    const { errors, seconds } = decode(bytesOf(out))
+    expect(errors).toBe('')
+    expect(seconds).toBeCloseTo(2, 1)
+  })
+
   test('pages of a stream whose header pages were never seen are dropped, counted: no player could decode them', async () => {
     const frames = await framesOf(fixtures.opus(2, 440))
     const headless = frames.slice(2).map((frame) => ({

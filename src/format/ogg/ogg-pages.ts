@@ -1,13 +1,13 @@
 import CodecParser from 'codec-parser'
 import type { OggPage as ParsedPage } from 'codec-parser'
 import { ascii } from '../ascii.ts'
+import type { OggCodec } from '../params.ts'
 import type { OggComments } from './comments.ts'
 import { readOggComments } from './comments.ts'
 import { splitPage } from './page-split.ts'
-import { rewritePage } from './page-writer.ts'
+import { packetsOf, rewritePage } from './page-writer.ts'
 
-/** The codecs airwave carries in Ogg. */
-export type OggCodec = 'opus' | 'vorbis' | 'flac'
+export type { OggCodec }
 
 /** One logical stream of an Ogg stream (a track, in a chained stream): its codec and shape, from its first page. */
 export interface OggStream {
@@ -65,40 +65,80 @@ const whole = (raw: Uint8Array): boolean => {
   return raw.length >= length
 }
 
+/** What an identification header tells: the codec, its shape, and how many header packets the stream begins with. */
+type Identity = Omit<OggStream, 'serial' | 'comments' | 'headerPages'> & { headerPackets: number; preSkip: number }
+
 /** The codec and shape an identification header tells, or undefined for one airwave does not carry. */
-const identify = (payload: Uint8Array): Omit<OggStream, 'serial' | 'comments' | 'headerPages'> | undefined => {
+const identify = (payload: Uint8Array): Identity | undefined => {
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   if (ascii(payload, 0, 8) === 'OpusHead' && payload.length >= 19) {
-    return { codec: 'opus', sampleRate: 48_000, channels: payload[9]! }
+    return {
+      codec: 'opus',
+      sampleRate: 48_000,
+      channels: payload[9]!,
+      headerPackets: 2,
+      preSkip: view.getUint16(10, true),
+    }
   }
   if (ascii(payload, 0, 7) === '\x01vorbis' && payload.length >= 30) {
-    return { codec: 'vorbis', sampleRate: view.getUint32(12, true), channels: payload[11]! }
+    return {
+      codec: 'vorbis',
+      sampleRate: view.getUint32(12, true),
+      channels: payload[11]!,
+      headerPackets: 3,
+      preSkip: 0,
+    }
   }
   // Ogg FLAC's mapping header, then `fLaC`, then the STREAMINFO block (its header 4 bytes).
   if (ascii(payload, 0, 5) === '\x7fFLAC' && ascii(payload, 9, 4) === 'fLaC' && payload.length >= 51) {
     const info = 17
     const sampleRate = (payload[info + 10]! << 12) | (payload[info + 11]! << 4) | (payload[info + 12]! >> 4)
-    return { codec: 'flac', sampleRate, channels: ((payload[info + 12]! >> 1) & 0x07) + 1 }
+    // The mapping header counts the header packets after it (0: unknown, the stream's blocks tell).
+    const headerPackets = 1 + (view.getUint16(7) || 1)
+    return { codec: 'flac', sampleRate, channels: ((payload[info + 12]! >> 1) & 0x07) + 1, headerPackets, preSkip: 0 }
   }
   return undefined
 }
 
 interface ParsedStream extends OggStream {
   /** Where the parser is in the stream: kept apart, so a page's `stream` tells only what a stream is. */
-  readonly state: { inHeaders: boolean; audioPages: number; added: number }
+  readonly state: { headersLeft: number; added: number; preSkip: number; granule?: bigint }
+}
+
+/** The comment header among a stream's header packets, once it is whole (it may span pages: cover art). */
+const commentsOf = (headerPages: readonly Uint8Array[]): OggComments | undefined => {
+  for (const packet of packetsOf(headerPages).slice(1)) {
+    const comments = readOggComments(packet)
+    if (comments) return comments
+  }
+  return undefined
+}
+
+/** How many packets end on a raw page (lacing values under 255). */
+const packetEnds = (raw: Uint8Array): number => {
+  let ends = 0
+  for (let i = 27; i < 27 + raw[26]!; i++) if (raw[i]! < 255) ends++
+  return ends
 }
 
 const frameSamples = (page: ParsedPage): number[] => page.codecFrames.map((frame) => frame.samples)
 
 /**
- * The samples a page completes: the step of its granule position, except on a stream's first audio
- * page when that step is far more than its packets hold (the stream was joined midway, its granule
- * counts from long before).
+ * The samples a page completes, from granule positions: the step from the stream's last audio page
+ * (none for a page where no packet ends, granule -1); on its first audio page, its granule position
+ * less Opus's pre-skip, or, when that is far more than its packets hold (the stream was joined
+ * midway: its granule positions count from long before), its packets' own durations.
  */
-const samplesOf = (page: ParsedPage, first: boolean): number => {
+const samplesOf = (page: ParsedPage, stream: ParsedStream): number => {
+  const granule = BigInt(page.absoluteGranulePosition)
+  if (granule < 0n) return 0
+  const { state } = stream
+  const last = state.granule
+  state.granule = granule
+  if (last !== undefined) return Number(granule - last)
   const own = page.codecFrames.reduce((sum, frame) => sum + frame.samples, 0)
-  if (page.samples < 0) return 0
-  return first && page.samples > 2 * own + 48_000 ? own : page.samples
+  const counted = Number(granule) - state.preSkip
+  return counted > 2 * own + stream.sampleRate ? own : Math.max(0, counted)
 }
 
 /**
@@ -152,14 +192,15 @@ export class OggPageParser {
       }
       const serial = parsed.streamSerialNumber
       if (parsed.isFirstPage) {
-        const shape = identify(parsed.data)
-        if (shape) {
+        const identity = identify(parsed.data)
+        if (identity) {
+          const { headerPackets, preSkip, ...shape } = identity
           this.#streams.set(serial, {
             serial,
             ...shape,
             comments: undefined,
             headerPages: [],
-            state: { inHeaders: true, audioPages: 0, added: 0 },
+            state: { headersLeft: headerPackets, added: 0, preSkip },
           })
         } else this.#streams.delete(serial)
       }
@@ -169,12 +210,16 @@ export class OggPageParser {
         continue
       }
       const { state } = stream
-      if (state.inHeaders && parsed.codecFrames.length > 0) state.inHeaders = false
-      if (state.inHeaders && !parsed.isFirstPage) stream.comments ??= readOggComments(parsed.data)
-      if (state.inHeaders) stream.headerPages.push(parsed.rawData)
-      const first = !state.inHeaders && state.audioPages++ === 0
-      const samples = state.inHeaders ? 0 : samplesOf(parsed, first)
-      const page = { stream, header: state.inHeaders, continued: parsed.isContinuedPacket, last: parsed.isLastPage }
+      // A page is a header page while the stream's header packets are not all read (codec-parser
+      // takes the end of a comment header spanning pages for audio).
+      const header = state.headersLeft > 0
+      if (header) {
+        stream.headerPages.push(parsed.rawData)
+        if (!parsed.isFirstPage) stream.comments ??= commentsOf(stream.headerPages)
+        state.headersLeft -= packetEnds(parsed.rawData)
+      }
+      const samples = header ? 0 : samplesOf(parsed, stream)
+      const page = { stream, header, continued: parsed.isContinuedPacket, last: parsed.isLastPage }
       const sequence = parsed.pageSequenceNumber + state.added
       // A page whose packets do not add up to its granule step (a first page that counts from before
       // its audio, a last one trimmed) stays whole.

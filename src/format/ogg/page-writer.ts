@@ -1,4 +1,4 @@
-import type { OggCodec } from './ogg-pages.ts'
+import type { OggCodec } from '../params.ts'
 import { readOggComments } from './comments.ts'
 
 /** The lookup table of Ogg's CRC32 (polynomial 0x04c11db7, most significant bit first). */
@@ -203,13 +203,35 @@ export const commentPacket = (
   return concat([header, body])
 }
 
+/** FLAC blocks a player does without: PADDING (1) and PICTURE (6). */
+const BULKY_BLOCKS = [1, 6]
+
+/**
+ * Ogg FLAC's header packets without PADDING and PICTURE blocks: the mapping header's count of
+ * header packets and the last block's last-block flag follow.
+ */
+const withoutBulkyBlocks = (packets: Uint8Array[]): Uint8Array[] => {
+  const kept = packets.filter((packet, i) => i === 0 || !BULKY_BLOCKS.includes(packet[0]! & 0x7f))
+  if (kept.length === packets.length) return packets
+  const mapping = kept[0]!.slice()
+  new DataView(mapping.buffer).setUint16(7, kept.length - 1)
+  const blocks = kept.slice(1).map((packet, i, all) => {
+    const copy = packet.slice()
+    copy[0] = (copy[0]! & 0x7f) | (i === all.length - 1 ? 0x80 : 0)
+    return copy
+  })
+  return [mapping, ...blocks]
+}
+
 /**
  * New header pages for one logical stream's header pages (as `OggPageParser` yields them), to start
  * a new link of a chained stream as logical stream `serial`: the same identification packet on a
  * first page, the comment packet rebuilt with `TITLE` and `ARTIST` set to `titles` (left out when
  * undefined; the vendor and other fields kept, FLAC's last-metadata-block flag kept), the other
- * header packets as they were. Sequence numbers count from 0, so the stream's first audio page
- * follows as page number `pages.length`.
+ * header packets as they were. With `maxField`, comment fields longer than that (cover art as
+ * `METADATA_BLOCK_PICTURE`) are left out, and so are Ogg FLAC's PICTURE and PADDING blocks: header
+ * pages go to every listener who joins. Sequence numbers count from 0, so the stream's first audio
+ * page follows as page number `pages.length`.
  *
  * @example
  * const headers = retitledHeaders(headerPages.map((page) => page.data), 'opus', { title, artist }, serial)
@@ -220,14 +242,19 @@ export const retitledHeaders = (
   codec: OggCodec,
   titles: { title?: string; artist?: string },
   serial: number,
+  maxField = Infinity,
 ): Uint8Array[] => {
-  const packets = packetsOf(headerPages)
+  const packets = maxField < Infinity && codec === 'flac'
+    ? withoutBulkyBlocks(packetsOf(headerPages))
+    : packetsOf(headerPages)
   // Ogg FLAC's header packets are metadata blocks after the first; the comment block is of type 4.
   const at = codec === 'flac' ? packets.findIndex((packet, i) => i > 0 && (packet[0]! & 0x7f) === 4) : 1
   const old = packets[at]
   if (at < 1 || !old) throw new Error(`no ${codec} comment header among the header pages`)
   const comments = readOggComments(old)
-  const fields = (comments?.fields ?? []).filter(([key]) => key !== 'TITLE' && key !== 'ARTIST')
+  const fields = (comments?.fields ?? []).filter(([key, value]) =>
+    key !== 'TITLE' && key !== 'ARTIST' && key.length + 1 + value.length <= maxField
+  )
   if (titles.title !== undefined) fields.push(['TITLE', titles.title])
   if (titles.artist !== undefined) fields.push(['ARTIST', titles.artist])
   packets[at] = commentPacket(codec, comments?.vendor ?? '', fields, codec === 'flac' && (old[0]! & 0x80) !== 0)

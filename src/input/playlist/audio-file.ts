@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { FrameParser } from '../../format/frame-parser.ts'
-import type { AudioFormat, StreamParams } from '../../format/params.ts'
+import type { SourceFormat, StreamParams } from '../../format/params.ts'
+import { ascii } from '../../format/ascii.ts'
 import { AUDIO_FORMATS } from '../../format/params.ts'
 import { sniffOtherFormat } from '../../format/sniff.ts'
 import type { Frame } from '../../format/frame.ts'
@@ -36,11 +37,33 @@ const readAt = (handle: FileHandle) => async (offset: number, length: number): P
   return buffer.subarray(0, bytesRead)
 }
 
-const tryFormat = (format: AudioFormat, sample: Uint8Array, whole: boolean) => {
+const tryFormat = (format: SourceFormat, sample: Uint8Array, whole: boolean) => {
   const parser = new FrameParser(format)
   const frames = [...parser.push(sample), ...(whole ? parser.flush() : [])]
   const bytes = frames.reduce((sum, f) => sum + f.data.length, 0)
   return { format, frames, bytes, otherLayers: parser.otherLayers }
+}
+
+/** Bytes an Ogg file's header pages may take before its audio (cover art in its comment header). */
+const OGG_PROBE_LIMIT = 16 * 1024 * 1024
+
+/**
+ * The bytes a file is probed on: its first 64 KiB; for an Ogg file, as many more as it takes to
+ * reach audio pages past its header pages (a comment header with cover art can be megabytes).
+ */
+const probeSample = async (read: ReturnType<typeof readAt>, start: number, end: number): Promise<Uint8Array> => {
+  let sample = await read(start, Math.min(PROBE_BYTES, end - start))
+  if (ascii(sample, 0, 4) !== 'OggS') return sample
+  const audioPages = () => tryFormat('ogg', sample, false).frames.filter((frame) => frame.samples > 0).length
+  while (start + sample.length < end && sample.length < OGG_PROBE_LIMIT && audioPages() < MIN_FRAMES) {
+    const more = await read(start + sample.length, Math.min(sample.length, end - start - sample.length))
+    if (more.length === 0) break
+    const grown = new Uint8Array(sample.length + more.length)
+    grown.set(sample)
+    grown.set(more, sample.length)
+    sample = grown
+  }
+  return sample
 }
 
 /**
@@ -62,7 +85,7 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
     const read = readAt(handle)
     const { start, end } = await findAudioRange(read, size)
     if (end <= start) return refused('holds tags but no audio')
-    const sample = await read(start, Math.min(PROBE_BYTES, end - start))
+    const sample = await probeSample(read, start, end)
     const whole = start + sample.length >= end
     const attempts = AUDIO_FORMATS.map((format) => tryFormat(format, sample, whole))
     const best = attempts.reduce((a, b) => (b.bytes > a.bytes ? b : a))
@@ -95,7 +118,7 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
       size,
       start,
       end,
-      format: best.format,
+      format: first.format,
       sampleRate: first.sampleRate,
       channels: first.channels,
       bitrate: Math.round((averaged ?? (seconds > 0 ? (audioBytes * 8) / seconds : 0)) / 1000),

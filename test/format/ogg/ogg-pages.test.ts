@@ -124,6 +124,19 @@ describe('Ogg pages', () => {
     })
   }
 
+  test('a comment header spanning pages (cover art) is all header pages, its comments read once whole', () => {
+    const bytes = new Uint8Array(
+      readFileSync(fixtures.opus(2, 440, { title: 'Pictured', METADATA_BLOCK_PICTURE: 'A'.repeat(120_000) })),
+    )
+    const pages = pagesOf(bytes)
+    const headers = pages.filter((page) => page.header)
+    expect(headers.length).toBeGreaterThanOrEqual(3)
+    expect(pages.slice(0, headers.length).every((page) => page.header)).toBe(true)
+    expect(commentValue(pages[0]!.stream.comments, 'TITLE')).toBe('Pictured')
+    expect(commentValue(pages[0]!.stream.comments, 'METADATA_BLOCK_PICTURE')?.length).toBe(120_000)
+    expect(samplesOf(pages)).toBe(2 * 48_000)
+  })
+
   test('a page cut short at the end is never yielded', () => {
     const bytes = new Uint8Array(readFileSync(fixtures.opus(2, 440)))
     const whole = pagesOf(bytes)
