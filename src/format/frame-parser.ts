@@ -6,6 +6,11 @@ import type { Frame } from './frame.ts'
 import type { OggPage } from './ogg/ogg-pages.ts'
 import { OggPageParser } from './ogg/ogg-pages.ts'
 import type { SourceFormat } from './params.ts'
+import { ascii } from './ascii.ts'
+import { NativeFlacReader } from './ogg/native-flac.ts'
+
+/** Where an Ogg format's pages come from: an Ogg stream, or a native FLAC one read as Ogg FLAC. */
+type PageSource = OggPageParser | NativeFlacReader
 
 /** A page as a frame: its bitrate its own average (0 for a header page, which holds no audio). */
 const pageFrame = (page: OggPage): Frame => ({
@@ -42,19 +47,21 @@ export class FrameParser {
   truncated = 0
   readonly #spec: FormatSpec | undefined
   #parser: CodecParser<CodecFrame> | undefined
-  readonly #pages: OggPageParser | undefined
+  #pages: PageSource | undefined
 
   constructor(format: SourceFormat) {
     this.format = format
     this.#spec = format === 'ogg' ? undefined : FORMATS[format]
-    if (!this.#spec || this.#spec.parserMime === 'audio/ogg') this.#pages = new OggPageParser()
-    else this.#parser = this.#mpegParser(this.#spec)
+    if (format !== 'flac' && (!this.#spec || this.#spec.parserMime === 'audio/ogg')) this.#pages = new OggPageParser()
+    else if (format !== 'flac') this.#parser = this.#mpegParser(this.#spec!)
   }
 
   /** Feeds bytes in; yields the frames completed by them. */
   *push(bytes: Uint8Array): Generator<Frame> {
-    if (this.#pages) yield* this.#fromPages(this.#pages.push(bytes))
-    else yield* this.#convert(this.#parser!.parseChunk(bytes))
+    // FLAC comes in Ogg, or native (a .flac file), read as Ogg FLAC: its first bytes tell which.
+    if (this.#parser) return yield* this.#convert(this.#parser.parseChunk(bytes))
+    this.#pages ??= ascii(bytes, 0, 4) === 'fLaC' ? new NativeFlacReader() : new OggPageParser()
+    yield* this.#fromPages(this.#pages.push(bytes))
   }
 
   /**
@@ -62,13 +69,13 @@ export class FrameParser {
    * frame cut short (the source stopped mid-frame) is dropped: a listener never gets a partial frame.
    */
   *flush(): Generator<Frame> {
-    if (this.#pages) {
-      yield* this.#fromPages(this.#pages.flush())
-      this.truncated = this.#pages.truncated
-    } else yield* this.#convert(this.#parser!.flush(), true)
+    if (this.#parser) return yield* this.#convert(this.#parser.flush(), true)
+    if (!this.#pages) return
+    yield* this.#fromPages(this.#pages.flush())
+    this.truncated = this.#pages.truncated
   }
 
-  *#fromPages(pages: Generator<OggPage>): Generator<Frame> {
+  *#fromPages(pages: Iterable<OggPage>): Generator<Frame> {
     for (const page of pages) {
       if (this.format === 'ogg' || page.stream.codec === this.format) yield pageFrame(page)
       else this.otherCodecs++

@@ -67,6 +67,7 @@ export class Chunker {
       data.set(part, offset)
       offset += part.length
     }
+    const page = first.frame.page
     const chunk: Chunk = {
       data,
       duration,
@@ -75,9 +76,8 @@ export class Chunker {
       firstFrameLength: parts[0]!.length,
       track,
       trackStart: track.id !== this.#lastTrackId,
+      ...(page?.link && { link: page.link, opensLink: page.header, continued: page.continued }),
     }
-    const page = first.frame.page
-    if (page?.link) Object.assign(chunk, { link: page.link, opensLink: page.header, continued: page.continued })
     this.#lastTrackId = track.id
     this.#position += duration
     return chunk

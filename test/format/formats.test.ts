@@ -27,6 +27,6 @@ describe('the formats', () => {
 
   test('listeners get each format as its own Content-Type; folders are scanned for every format’s extensions', () => {
     expect(AUDIO_FORMATS.map(contentTypeOf)).toEqual(['audio/mpeg', 'audio/aac', 'audio/ogg', 'audio/ogg', 'audio/ogg'])
-    expect(AUDIO_EXTENSIONS).toEqual(['.mp3', '.aac', '.adts', '.opus', '.ogg', '.oga'])
+    expect(AUDIO_EXTENSIONS).toEqual(['.mp3', '.aac', '.adts', '.opus', '.ogg', '.oga', '.flac'])
   })
 })

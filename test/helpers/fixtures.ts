@@ -101,8 +101,9 @@ export const fixtures = {
   /** Ogg FLAC (44.1 kHz), tagged in its VORBIS_COMMENT block. */
   oggFlac: (seconds = 2, frequency = 440, tags: Record<string, string> = {}) =>
     tone({ seconds, frequency, codec: ['-c:a', 'flac', '-f', 'ogg'], extra: metadata(tags), ext: 'oga' }),
-  /** Native FLAC (not in Ogg). */
-  flac: () => tone({ codec: ['-c:a', 'flac'], ext: 'flac' }),
+  /** Native FLAC (not in Ogg; 44.1 kHz), tagged in its VORBIS_COMMENT block, with ffmpeg's seek table and padding. */
+  flac: (seconds = 4, frequency = 440, tags: Record<string, string> = {}) =>
+    tone({ seconds, frequency, codec: ['-c:a', 'flac'], extra: metadata(tags), ext: 'flac' }),
   /** A rising sweep: no two frames alike, so streams can be aligned by content. Tags as given. */
   chirp: (seconds = 6, from = 200, tags: { title?: string; artist?: string; album?: string } = {}) =>
     synth(`sin(2*PI*(${from}+40*t)*t)*0.5`, seconds, tags),

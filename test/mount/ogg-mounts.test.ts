@@ -22,6 +22,8 @@ const track = (path: OggMount, hz: number) => {
     ? fixtures.opus(7, hz, tags)
     : path === '/vorbis'
     ? fixtures.vorbis(7, hz, tags)
+    : hz === 440
+    ? fixtures.flac(7, hz, tags) // a native .flac between two Ogg FLAC files: streamed as Ogg FLAC
     : fixtures.oggFlac(7, hz, tags)
 }
 

@@ -27,5 +27,8 @@ export const opus: FormatSpec = oggSpec('opus', ['.opus'])
 /** Vorbis in Ogg: identification, comment and setup headers first. */
 export const vorbis: FormatSpec = oggSpec('vorbis', ['.ogg', '.oga'])
 
-/** FLAC in Ogg (the `\x7fFLAC` mapping): the mapping header with STREAMINFO, then the other metadata blocks. */
-export const flac: FormatSpec = oggSpec('flac', ['.oga', '.ogg'])
+/**
+ * FLAC in Ogg (the `\x7fFLAC` mapping): the mapping header with STREAMINFO, then the other metadata
+ * blocks. Native `.flac` files are read as Ogg FLAC (`native-flac.ts`).
+ */
+export const flac: FormatSpec = oggSpec('flac', ['.oga', '.ogg', '.flac'])

@@ -92,11 +92,7 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
     const enough = best.frames.length >= MIN_FRAMES && best.bytes >= sample.length / 4
     if (!enough) {
       const other = sniffOtherFormat(sample)
-      if (other === 'FLAC') {
-        return refused(
-          'is native FLAC: airwave streams FLAC in Ogg (remux it without re-encoding: ffmpeg -i in.flac -c:a copy out.oga)',
-        )
-      }
+      if (other === 'FLAC') return refused('is FLAC, but no whole frame of it could be read: corrupt, or cut short')
       if (other === 'Ogg') return refused('is Ogg, but neither Opus, Vorbis nor FLAC (Speex or video?)')
       if (other) return refused(`is ${other}, not ${PLAYABLE}`)
       if (attempts.some((a) => a.otherLayers >= MIN_FRAMES)) {

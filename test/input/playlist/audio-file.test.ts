@@ -38,6 +38,11 @@ describe('probeAudioFile', () => {
       ok: true,
       value: { format: 'flac', sampleRate: 44100, channels: 2 },
     })
+    // Native FLAC too: it is streamed as Ogg FLAC.
+    expect(await probeAudioFile(fixtures.flac())).toMatchObject({
+      ok: true,
+      value: { format: 'flac', sampleRate: 44100, channels: 2 },
+    })
     const opus = await probeAudioFile(fixtures.opus(4))
     if (!opus.ok) throw new Error(opus.reason)
     // 64 kbit/s of Opus, plus the pages' own few bytes.
@@ -70,7 +75,11 @@ describe('probeAudioFile', () => {
       () => writeFixture('tags-only.mp3', readFileSync(fixtures.mp3Tagged()).subarray(-128)),
       /tags but no audio/,
     ],
-    ['a native FLAC file', () => fixtures.flac(), /is native FLAC: .*ffmpeg -i in\.flac -c:a copy out\.oga/],
+    [
+      'a FLAC file cut short in its first frame',
+      () => writeFixture('cut.flac', readFileSync(fixtures.flac()).subarray(0, 9000)),
+      /is FLAC, but no whole frame/,
+    ],
     ['an MP2 file', () => fixtures.mp2(), /Layer I\/II/],
     ['a folder', () => FIXTURE_DIR, /directory/],
   ])('refuses %s with a reason', async (_name, make, reason) => {
