@@ -2,6 +2,7 @@ import type { CloseReason, ListenerInfo } from '../broadcast/listener.ts'
 import type { ChainLink } from '../format/ogg/ogg-pages.ts'
 import type { Track } from '../input/track.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
+import { concatBytes } from '../util/bytes.ts'
 import type { LinkMessage } from './link.ts'
 
 /** What a worker needs to serve a mount's listeners. */
@@ -88,10 +89,9 @@ export const chunkMessage = (mount: string, chunk: Chunk, withHeaders = false): 
   if (!link) return [head, chunk.data]
   const ogg = { ...head, l: link.id, lo: chunk.opensLink ?? false, lc: chunk.continued ?? false }
   if (!withHeaders) return [ogg, chunk.data]
-  const body = new Uint8Array(link.headers.length + chunk.data.length)
-  body.set(link.headers)
-  body.set(chunk.data, link.headers.length)
-  return [{ ...ogg, lh: link.headers.length }, body]
+  // A chunk that opens its link begins with the link's header pages: they are not sent twice.
+  if (chunk.opensLink) return [{ ...ogg, lh: link.headers.length }, chunk.data]
+  return [{ ...ogg, lh: link.headers.length }, concatBytes([link.headers, chunk.data])]
 }
 
 /** What a worker keeps of a mount's broadcast to rebuild its chunks: one object per track, and the Ogg link on air. */
@@ -130,7 +130,7 @@ export const chunkOf = (message: LinkMessage, context: ChunkContext): Chunk => {
   let body = message.body ?? new Uint8Array(0)
   if (head.l !== undefined && head.lh !== undefined) {
     context.link = { id: head.l, headers: body.subarray(0, head.lh) }
-    body = body.subarray(head.lh)
+    if (!head.lo) body = body.subarray(head.lh)
   }
   const link = head.l !== undefined && context.link?.id === head.l ? context.link : undefined
   const ogg = link ? { link, opensLink: head.lo, continued: head.lc } : {}

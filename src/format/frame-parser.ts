@@ -6,6 +6,7 @@ import type { Frame } from './frame.ts'
 import type { OggPage } from './ogg/ogg-pages.ts'
 import { OggPageParser } from './ogg/ogg-pages.ts'
 import type { SourceFormat } from './params.ts'
+import { concatBytes } from '../util/bytes.ts'
 import { ascii } from './ascii.ts'
 import { NativeFlacReader } from './ogg/native-flac.ts'
 
@@ -48,6 +49,8 @@ export class FrameParser {
   readonly #spec: FormatSpec | undefined
   #parser: CodecParser<CodecFrame> | undefined
   #pages: PageSource | undefined
+  /** A FLAC stream's first bytes, until there are four to tell native FLAC from Ogg. */
+  #start: Uint8Array = new Uint8Array(0)
 
   constructor(format: SourceFormat) {
     this.format = format
@@ -60,7 +63,13 @@ export class FrameParser {
   *push(bytes: Uint8Array): Generator<Frame> {
     // FLAC comes in Ogg, or native (a .flac file), read as Ogg FLAC: its first bytes tell which.
     if (this.#parser) return yield* this.#convert(this.#parser.parseChunk(bytes))
-    this.#pages ??= ascii(bytes, 0, 4) === 'fLaC' ? new NativeFlacReader() : new OggPageParser()
+    if (!this.#pages) {
+      const start = concatBytes([this.#start, bytes])
+      if (this.format === 'flac' && start.length < 4) return void (this.#start = start)
+      this.#start = new Uint8Array(0)
+      this.#pages = ascii(start, 0, 4) === 'fLaC' ? new NativeFlacReader() : new OggPageParser()
+      bytes = start
+    }
     yield* this.#fromPages(this.#pages.push(bytes))
   }
 
@@ -80,8 +89,11 @@ export class FrameParser {
       if (this.format === 'ogg' || page.stream.codec === this.format) yield pageFrame(page)
       else this.otherCodecs++
     }
-    this.otherCodecs += this.#pages!.unknown
-    this.#pages!.unknown = 0
+    // Pages of streams not carried (a native FLAC reader's `unknown` counts bytes, not pages).
+    if (this.#pages instanceof OggPageParser) {
+      this.otherCodecs += this.#pages.unknown
+      this.#pages.unknown = 0
+    }
   }
 
   #mpegParser(spec: FormatSpec): CodecParser<CodecFrame> {

@@ -15,6 +15,7 @@ import { connectionOf } from '../runtime/hooks.ts'
 import type { DirectResponse } from '../runtime/direct-sink.ts'
 import type { ListenerRouting } from '../station/routing.ts'
 import { clientAddress } from '../util/address.ts'
+import { concatBytes } from '../util/bytes.ts'
 import { formatAccessLine } from './access-log.ts'
 import { streamHeaders } from './stream-headers.ts'
 
@@ -179,10 +180,7 @@ const directFor = (c: Context, hooks: ConnectionHooks) => (headers: Headers) => 
 /** The first bytes a listener would get: an Ogg chunk's link header pages first. */
 const streamStart = (chunk: Chunk | undefined): Uint8Array => {
   if (!chunk?.link || chunk.opensLink) return chunk?.data ?? new Uint8Array(0)
-  const bytes = new Uint8Array(chunk.link.headers.length + chunk.data.length)
-  bytes.set(chunk.link.headers)
-  bytes.set(chunk.data, chunk.link.headers.length)
-  return bytes
+  return concatBytes([chunk.link.headers, chunk.data])
 }
 
 /**

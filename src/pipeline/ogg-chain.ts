@@ -2,6 +2,7 @@ import type { Frame } from '../format/frame.ts'
 import type { ChainLink, OggStream, PageInfo } from '../format/ogg/ogg-pages.ts'
 import { retitledHeaders, rewritePage } from '../format/ogg/page-writer.ts'
 import type { SourceFrame, Track } from '../input/track.ts'
+import { concatBytes } from '../util/bytes.ts'
 
 /** The link pages go out in now, and how they are rewritten for it. */
 interface Placing {
@@ -44,7 +45,7 @@ const FIELD_LIMIT = 2048
  * const chunker = new Chunker(new OggChain(sourceSwitch), 0.25)
  */
 export class OggChain implements AsyncIterator<SourceFrame> {
-  /** Audio pages dropped: of a stream whose header pages were never seen, so no player could decode them. */
+  /** Audio pages dropped: of a stream whose header pages were never seen or cannot be read, so no player could decode them. */
   undecodable = 0
   readonly #frames: AsyncIterator<SourceFrame>
   readonly #out: SourceFrame[] = []
@@ -92,14 +93,14 @@ export class OggChain implements AsyncIterator<SourceFrame> {
     const held = this.#held[0]?.frame.page?.stream === page.stream
     if (held && this.#held.reduce((sum, { frame }) => sum + frame.data.length, 0) > HEADER_BUDGET) {
       this.#held = []
-      this.#openMidway(item)
+      if (!this.#openMidway(item)) return
     } else if (held) this.#openFromStart(item)
     else if (!placing || placing.source !== page.stream || placing.track !== item.track) {
       if (page.stream.headerPages.length === 0) {
         this.undecodable++
         return
       }
-      this.#openMidway(item)
+      if (!this.#openMidway(item)) return
     }
     this.#out.push(this.#emit(item.frame, item.track))
   }
@@ -119,31 +120,30 @@ export class OggChain implements AsyncIterator<SourceFrame> {
     held.forEach(({ frame, track }, index) => this.#out.push(this.#headerItem(frame, headers[index]!, track)))
   }
 
-  /** A stream joined midway, or retitled: its header pages again, under a new serial, the comments carrying the track's title. */
-  #openMidway(item: SourceFrame): void {
+  /**
+   * A stream joined midway, or retitled: its header pages again, under a new serial, the comments
+   * carrying the track's title. False when its header pages cannot be read (the page is dropped, as
+   * no player could decode it).
+   */
+  #openMidway(item: SourceFrame): boolean {
     const stream = item.frame.page!.stream
     const serial = this.#freshSerial(stream)
     const { artist, song, title } = item.track
-    const headers = retitledHeaders(
-      stream.headerPages,
-      stream.codec,
-      { title: song ?? title, artist },
-      serial,
-      FIELD_LIMIT,
-    )
+    let headers: Uint8Array[]
+    try {
+      headers = retitledHeaders(stream.headerPages, stream.codec, { title: song ?? title, artist }, serial, FIELD_LIMIT)
+    } catch {
+      this.undecodable++
+      return false
+    }
     this.#open(item, headers, serial)
     for (const data of headers) this.#out.push(this.#headerItem(item.frame, data, item.track))
+    return true
   }
 
   #open(item: SourceFrame, headers: readonly Uint8Array[], serial: number | undefined): void {
-    const bytes = new Uint8Array(headers.reduce((sum, page) => sum + page.length, 0))
-    let offset = 0
-    for (const page of headers) {
-      bytes.set(page, offset)
-      offset += page.length
-    }
     this.#placing = {
-      link: { id: ++lastLinkId, headers: bytes },
+      link: { id: ++lastLinkId, headers: concatBytes(headers) },
       source: item.frame.page!.stream,
       track: item.track,
       serial,

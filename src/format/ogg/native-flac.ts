@@ -1,5 +1,6 @@
 import CodecParser from 'codec-parser'
 import type { CodecFrame } from 'codec-parser'
+import { concatBytes } from '../../util/bytes.ts'
 import { ascii } from '../ascii.ts'
 import type { OggComments } from './comments.ts'
 import { readOggComments } from './comments.ts'
@@ -10,17 +11,6 @@ import { commentPacket, rewritePage, writePages } from './page-writer.ts'
 const lacingOf = (packet: Uint8Array): number => Math.floor(packet.length / 255) + 1
 
 const randomSerial = (): number => (Math.random() * 2 ** 32) | 0
-
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
-}
 
 /** Bytes of metadata blocks (cover art) waited for before a stream is given up on. */
 const METADATA_LIMIT = 16 * 1024 * 1024
@@ -34,17 +24,20 @@ interface Block {
   readonly bytes: Uint8Array
 }
 
-/** The metadata blocks after `fLaC` once the last of them is whole, with where the frames begin; undefined until then. */
-const readBlocks = (head: Uint8Array): { blocks: Block[]; end: number } | undefined => {
+/**
+ * The metadata blocks after `fLaC` once the last of them is whole, with where the frames begin; until
+ * then, how many bytes of the stream it takes to read on.
+ */
+const readBlocks = (head: Uint8Array): { blocks: Block[]; end: number } | { need: number } => {
   const blocks: Block[] = []
-  for (let at = 4; at + 4 <= head.length;) {
+  for (let at = 4;;) {
+    if (at + 4 > head.length) return { need: at + 4 }
     const length = (head[at + 1]! << 16) | (head[at + 2]! << 8) | head[at + 3]!
-    if (at + 4 + length > head.length) return undefined
+    if (at + 4 + length > head.length) return { need: at + 4 + length }
     blocks.push({ type: head[at]! & 0x7f, bytes: head.subarray(at, at + 4 + length) })
     at += 4 + length
     if (head[at - 4 - length]! & 0x80) return { blocks, end: at }
   }
-  return undefined
 }
 
 /**
@@ -83,7 +76,10 @@ export class NativeFlacReader {
   readonly truncated = 0
   readonly #maxPageSeconds: number
   /** What came before the frames, until the metadata is whole; undefined once the stream is known not to be FLAC. */
-  #head: Uint8Array | undefined = new Uint8Array(0)
+  #head: Uint8Array[] | undefined = []
+  #headBytes = 0
+  /** Bytes of the stream the metadata read so far needs before it can be read on. */
+  #need = 8
   #stream: OggStream | undefined
   #frames = new CodecParser<CodecFrame>('audio/flac', { enableLogging: false, enableFrameCRC32: false })
   #pending: { data: Uint8Array; samples: number }[] = []
@@ -98,20 +94,24 @@ export class NativeFlacReader {
   *push(bytes: Uint8Array): Generator<OggPage> {
     if (this.#head === undefined) return void (this.unknown += bytes.length)
     if (!this.#stream) {
-      const head = new Uint8Array(this.#head.length + bytes.length)
-      head.set(this.#head)
-      head.set(bytes, this.#head.length)
-      this.#head = head
-      const read = head.length < 4 || ascii(head, 0, 4) === 'fLaC' ? readBlocks(head) : undefined
-      const flac = head.length < 4 || (ascii(head, 0, 4) === 'fLaC' && head.length <= METADATA_LIMIT)
-      if (!read || read.blocks[0]?.type !== STREAMINFO) {
-        if (read || !flac) {
-          this.unknown += head.length
-          this.#head = undefined
-        }
+      // Joined only once as many bytes are in as the metadata read so far needs: cover art of
+      // megabytes, arriving 64 KiB at a time, is not copied again at every read.
+      this.#head.push(bytes)
+      this.#headBytes += bytes.length
+      if (this.#headBytes < this.#need) return
+      const head = concatBytes(this.#head)
+      this.#head = [head]
+      const read = ascii(head, 0, 4) === 'fLaC' ? readBlocks(head) : undefined
+      if (read && 'need' in read && head.length <= METADATA_LIMIT) {
+        this.#need = read.need
         return
       }
-      this.#head = new Uint8Array(0)
+      if (!read || 'need' in read || read.blocks[0]?.type !== STREAMINFO) {
+        this.unknown += head.length
+        this.#head = undefined
+        return
+      }
+      this.#head = []
       yield* this.#open(read.blocks)
       bytes = head.subarray(read.end)
     }
@@ -170,7 +170,7 @@ export class NativeFlacReader {
       first: false,
     })
     // One page, but for a single frame of more than 64 KiB (never at 16 bits): the rest continue it.
-    const data = concat(
+    const data = concatBytes(
       last
         ? pages.map((page, i) => rewritePage(page, stream.serial, this.#sequence + i, { eos: i === pages.length - 1 }))
         : pages,

@@ -4,6 +4,7 @@ import { ascii } from '../ascii.ts'
 import type { OggCodec } from '../params.ts'
 import type { OggComments } from './comments.ts'
 import { readOggComments } from './comments.ts'
+import { packetSamples } from './packet-samples.ts'
 import { splitPage } from './page-split.ts'
 import { packetsOf, rewritePage } from './page-writer.ts'
 
@@ -93,8 +94,8 @@ const identify = (payload: Uint8Array): Identity | undefined => {
   if (ascii(payload, 0, 5) === '\x7fFLAC' && ascii(payload, 9, 4) === 'fLaC' && payload.length >= 51) {
     const info = 17
     const sampleRate = (payload[info + 10]! << 12) | (payload[info + 11]! << 4) | (payload[info + 12]! >> 4)
-    // The mapping header counts the header packets after it (0: unknown, the stream's blocks tell).
-    const headerPackets = 1 + (view.getUint16(7) || 1)
+    // The mapping header counts the header packets after it (0: unknown).
+    const headerPackets = view.getUint16(7) === 0 ? Infinity : 1 + view.getUint16(7)
     return { codec: 'flac', sampleRate, channels: ((payload[info + 12]! >> 1) & 0x07) + 1, headerPackets, preSkip: 0 }
   }
   return undefined
@@ -121,24 +122,21 @@ const packetEnds = (raw: Uint8Array): number => {
   return ends
 }
 
-const frameSamples = (page: ParsedPage): number[] => page.codecFrames.map((frame) => frame.samples)
-
 /**
  * The samples a page completes, from granule positions: the step from the stream's last audio page
  * (none for a page where no packet ends, granule -1); on its first audio page, its granule position
- * less Opus's pre-skip, or, when that is far more than its packets hold (the stream was joined
- * midway: its granule positions count from long before), its packets' own durations.
+ * less Opus's pre-skip, or, when that is more than its packets hold (the stream was joined midway:
+ * its granule positions count from before), its packets' own durations.
  */
-const samplesOf = (page: ParsedPage, stream: ParsedStream): number => {
+const samplesOf = (page: ParsedPage, stream: ParsedStream, own: number): number => {
   const granule = BigInt(page.absoluteGranulePosition)
   if (granule < 0n) return 0
   const { state } = stream
   const last = state.granule
   state.granule = granule
   if (last !== undefined) return Number(granule - last)
-  const own = page.codecFrames.reduce((sum, frame) => sum + frame.samples, 0)
   const counted = Number(granule) - state.preSkip
-  return counted > 2 * own + stream.sampleRate ? own : Math.max(0, counted)
+  return counted > own + 0.05 * stream.sampleRate ? own : Math.max(0, counted)
 }
 
 /**
@@ -192,6 +190,9 @@ export class OggPageParser {
       }
       const serial = parsed.streamSerialNumber
       if (parsed.isFirstPage) {
+        // A new link of a chain: the streams before it, their audio begun, are over (with or without
+        // their last page: a link cut short has none).
+        for (const [key, other] of this.#streams) if (other.state.granule !== undefined) this.#streams.delete(key)
         const identity = identify(parsed.data)
         if (identity) {
           const { headerPackets, preSkip, ...shape } = identity
@@ -211,22 +212,31 @@ export class OggPageParser {
       }
       const { state } = stream
       // A page is a header page while the stream's header packets are not all read (codec-parser
-      // takes the end of a comment header spanning pages for audio).
-      const header = state.headersLeft > 0
+      // takes the end of a comment header spanning pages for audio); an Ogg FLAC stream that does
+      // not count its header packets ends them where codec-parser finds a frame.
+      const header = state.headersLeft === Infinity
+        ? parsed.isFirstPage || parsed.codecFrames.length === 0
+        : state.headersLeft > 0
       if (header) {
         stream.headerPages.push(parsed.rawData)
         if (!parsed.isFirstPage) stream.comments ??= commentsOf(stream.headerPages)
         state.headersLeft -= packetEnds(parsed.rawData)
-      }
-      const samples = header ? 0 : samplesOf(parsed, stream)
+      } else state.headersLeft = 0
+      const first = !header && state.granule === undefined
+      const durations = header ? undefined : packetSamples(parsed, stream.codec)
+      const own = durations?.reduce((sum, n) => sum + n, 0) ??
+        parsed.codecFrames.reduce((sum, frame) => sum + frame.samples, 0)
+      const samples = header ? 0 : samplesOf(parsed, stream, own)
       const page = { stream, header, continued: parsed.isContinuedPacket, last: parsed.isLastPage }
       const sequence = parsed.pageSequenceNumber + state.added
-      // A page whose packets do not add up to its granule step (a first page that counts from before
-      // its audio, a last one trimmed) stays whole.
-      const split = page.header
-        ? undefined
-        : splitPage(parsed.rawData, frameSamples(parsed), this.#maxPageSeconds * stream.sampleRate, sequence)
-      if (split && split.samples.reduce((sum, n) => sum + n, 0) === samples) {
+      // A page whose packets do not add up to its granule step (one that counts from before its
+      // audio, a last one trimmed) stays whole; Opus's pre-skip comes off a first page's first piece.
+      const skip = first ? state.preSkip : 0
+      const split = durations && own - skip === samples
+        ? splitPage(parsed.rawData, durations, this.#maxPageSeconds * stream.sampleRate, sequence)
+        : undefined
+      if (split && split.samples[0]! >= skip) {
+        split.samples[0]! -= skip
         const end = split.pages.length - 1
         for (const [i, data] of split.pages.entries()) {
           const last = page.last && i === end

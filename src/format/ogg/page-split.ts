@@ -1,7 +1,13 @@
 import { writePages } from './page-writer.ts'
 
-/** Where a page's packets lie in it: each packet's bytes, when every packet begins and ends on this page. */
-const wholePackets = (raw: Uint8Array): Uint8Array[] | undefined => {
+/**
+ * A page's packets, when every one of them begins and ends on it (none continued from the page
+ * before, none going on to the next).
+ *
+ * @example
+ * wholePackets(page) // [packet, packet, …], or undefined
+ */
+export const wholePackets = (raw: Uint8Array): Uint8Array[] | undefined => {
   const count = raw[26]!
   if (raw[5]! & 0x01 || count === 0 || raw[26 + count] === 255) return undefined
   const packets: Uint8Array[] = []

@@ -1,4 +1,5 @@
 import type { OggCodec } from '../params.ts'
+import { concatBytes } from '../../util/bytes.ts'
 import { readOggComments } from './comments.ts'
 
 /** The lookup table of Ogg's CRC32 (polynomial 0x04c11db7, most significant bit first). */
@@ -32,13 +33,6 @@ const CONTINUED = 0x01
 const BOS = 0x02
 const EOS = 0x04
 
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
-  let at = 0
-  for (const part of parts) (out.set(part, at), (at += part.length))
-  return out
-}
-
 const littleEndian32 = (value: number): Uint8Array => {
   const out = new Uint8Array(4)
   new DataView(out.buffer).setUint32(0, value, true)
@@ -71,7 +65,7 @@ export const packetsOf = (pages: readonly Uint8Array[]): Uint8Array[] => {
       at += page[27 + i]!
       if (page[27 + i]! === 255) continue
       parts?.push(page.subarray(start, at))
-      if (parts) packets.push(concat(parts))
+      if (parts) packets.push(concatBytes(parts))
       parts = []
       start = at
     }
@@ -129,7 +123,7 @@ export const writePages = (packets: readonly Uint8Array[], options: PageOptions)
         if (left < 255) break
       }
     }
-    const payload = concat(group)
+    const payload = concatBytes(group)
     for (let from = 0, at = 0; from < lacing.length; from += 255) {
       const values = lacing.slice(from, from + 255)
       const size = values.reduce((n, value) => n + value, 0)
@@ -185,22 +179,29 @@ export const commentPacket = (
   const encoder = new TextEncoder()
   const string = (text: string) => {
     const bytes = encoder.encode(text)
-    return concat([littleEndian32(bytes.length), bytes])
+    return concatBytes([littleEndian32(bytes.length), bytes])
   }
-  const body = concat([
+  const body = concatBytes([
     string(vendor),
     littleEndian32(fields.length),
     ...fields.map(([key, value]) => string(`${key}=${value}`)),
   ])
-  if (codec === 'opus') return concat([encoder.encode('OpusTags'), body])
-  if (codec === 'vorbis') return concat([encoder.encode('\x03vorbis'), body, new Uint8Array([1])])
+  if (codec === 'opus') return concatBytes([encoder.encode('OpusTags'), body])
+  if (codec === 'vorbis') return concatBytes([encoder.encode('\x03vorbis'), body, new Uint8Array([1])])
   const header = new Uint8Array([
     (last ? 0x80 : 0) | 4,
     body.length >> 16,
     (body.length >> 8) & 0xff,
     body.length & 0xff,
   ])
-  return concat([header, body])
+  return concatBytes([header, body])
+}
+
+/** A copy of Ogg FLAC's mapping header counting `count` header packets after it. */
+const withHeaderCount = (mapping: Uint8Array, count: number): Uint8Array => {
+  const copy = mapping.slice()
+  new DataView(copy.buffer).setUint16(7, count)
+  return copy
 }
 
 /** FLAC blocks a player does without: PADDING (1) and PICTURE (6). */
@@ -213,8 +214,7 @@ const BULKY_BLOCKS = [1, 6]
 const withoutBulkyBlocks = (packets: Uint8Array[]): Uint8Array[] => {
   const kept = packets.filter((packet, i) => i === 0 || !BULKY_BLOCKS.includes(packet[0]! & 0x7f))
   if (kept.length === packets.length) return packets
-  const mapping = kept[0]!.slice()
-  new DataView(mapping.buffer).setUint16(7, kept.length - 1)
+  const mapping = withHeaderCount(kept[0]!, kept.length - 1)
   const blocks = kept.slice(1).map((packet, i, all) => {
     const copy = packet.slice()
     copy[0] = (copy[0]! & 0x7f) | (i === all.length - 1 ? 0x80 : 0)
@@ -247,7 +247,12 @@ export const retitledHeaders = (
   const packets = maxField < Infinity && codec === 'flac'
     ? withoutBulkyBlocks(packetsOf(headerPages))
     : packetsOf(headerPages)
-  // Ogg FLAC's header packets are metadata blocks after the first; the comment block is of type 4.
+  // Ogg FLAC's header packets are metadata blocks after the first; the comment block is of type 4,
+  // made (empty) where a stream has none.
+  if (codec === 'flac' && !packets.some((packet, i) => i > 0 && (packet[0]! & 0x7f) === 4)) {
+    packets.splice(1, 0, commentPacket('flac', '', [], packets.length === 1))
+    packets[0] = withHeaderCount(packets[0]!, packets.length - 1)
+  }
   const at = codec === 'flac' ? packets.findIndex((packet, i) => i > 0 && (packet[0]! & 0x7f) === 4) : 1
   const old = packets[at]
   if (at < 1 || !old) throw new Error(`no ${codec} comment header among the header pages`)

@@ -48,13 +48,14 @@ const tryFormat = (format: SourceFormat, sample: Uint8Array, whole: boolean) => 
 const OGG_PROBE_LIMIT = 16 * 1024 * 1024
 
 /**
- * The bytes a file is probed on: its first 64 KiB; for an Ogg file, as many more as it takes to
- * reach audio pages past its header pages (a comment header with cover art can be megabytes).
+ * The bytes a file is probed on: its first 64 KiB; for an Ogg or FLAC file, as many more as it
+ * takes to reach audio past its header pages or metadata blocks (cover art can be megabytes).
  */
 const probeSample = async (read: ReturnType<typeof readAt>, start: number, end: number): Promise<Uint8Array> => {
   let sample = await read(start, Math.min(PROBE_BYTES, end - start))
-  if (ascii(sample, 0, 4) !== 'OggS') return sample
-  const audioPages = () => tryFormat('ogg', sample, false).frames.filter((frame) => frame.samples > 0).length
+  const container = ascii(sample, 0, 4) === 'OggS' ? 'ogg' : ascii(sample, 0, 4) === 'fLaC' ? 'flac' : undefined
+  if (!container) return sample
+  const audioPages = () => tryFormat(container, sample, false).frames.filter((frame) => frame.samples > 0).length
   while (start + sample.length < end && sample.length < OGG_PROBE_LIMIT && audioPages() < MIN_FRAMES) {
     const more = await read(start + sample.length, Math.min(sample.length, end - start - sample.length))
     if (more.length === 0) break
@@ -89,7 +90,9 @@ export const probeAudioFile = async (path: string): Promise<ProbeResult> => {
     const whole = start + sample.length >= end
     const attempts = AUDIO_FORMATS.map((format) => tryFormat(format, sample, whole))
     const best = attempts.reduce((a, b) => (b.bytes > a.bytes ? b : a))
-    const enough = best.frames.length >= MIN_FRAMES && best.bytes >= sample.length / 4
+    // Frames of audio: an Ogg stream's header pages hold none.
+    const audioFrames = best.frames.filter((frame) => frame.samples > 0).length
+    const enough = (audioFrames >= MIN_FRAMES || (whole && audioFrames > 0)) && best.bytes >= sample.length / 4
     if (!enough) {
       const other = sniffOtherFormat(sample)
       if (other === 'FLAC') return refused('is FLAC, but no whole frame of it could be read: corrupt, or cut short')

@@ -144,7 +144,10 @@ export class StreamInput {
       if (!admitted.ok) return admitted
       this.params = shape
     }
-    if (frame.sampleRate !== this.params.sampleRate || frame.channels !== this.params.channels) {
+    if (
+      frame.format !== this.params.format || frame.sampleRate !== this.params.sampleRate ||
+      frame.channels !== this.params.channels
+    ) {
       this.#mismatched += frameDuration(frame)
       if (this.#mismatched > this.#mismatchLimit) {
         return refused(
@@ -163,7 +166,10 @@ export class StreamInput {
 
   /** Holds an Ogg header page until the first audio page of its stream (a stream of headers alone is refused when too long). */
   #hold(frame: Frame): Result {
-    if (this.#held.length > 0 && this.#held[0]!.page!.stream !== frame.page!.stream) this.#held = []
+    if (this.#held.length > 0 && this.#held[0]!.page!.stream !== frame.page!.stream) {
+      this.#held = []
+      this.#heldBytes = 0
+    }
     this.#held.push(frame)
     this.#heldBytes += frame.data.length
     if (this.#heldBytes <= HELD_LIMIT) return done()

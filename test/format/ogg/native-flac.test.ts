@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { FrameParser } from '../../../src/format/frame-parser.ts'
 import { commentValue } from '../../../src/format/ogg/comments.ts'
 import { NativeFlacReader } from '../../../src/format/ogg/native-flac.ts'
 import type { OggPage } from '../../../src/format/ogg/ogg-pages.ts'
@@ -62,6 +63,15 @@ describe('a native FLAC file read as Ogg FLAC', () => {
     for (const piece of [3, 1000, 65536]) {
       expect(read(file(), piece).map((page) => [page.data.length, page.samples])).toEqual(whole)
     }
+  })
+
+  test('read through FrameParser, a byte at a time: the first bytes tell native FLAC from Ogg FLAC', () => {
+    const bytes = file()
+    const parser = new FrameParser('flac')
+    const frames = []
+    for (let at = 0; at < 20; at++) frames.push(...parser.push(bytes.subarray(at, at + 1)))
+    frames.push(...parser.push(bytes.subarray(20)), ...parser.flush())
+    expect(frames.map((frame) => frame.samples)).toEqual(read(bytes).map((page) => page.samples))
   })
 
   test('a stream that is not FLAC gives no page, its bytes counted', () => {

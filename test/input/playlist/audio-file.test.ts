@@ -50,6 +50,12 @@ describe('probeAudioFile', () => {
     expect(opus.value.bitrate).toBeLessThan(80)
   })
 
+  test('an Ogg or FLAC file whose header pages or metadata (cover art) outrun the first 64 KiB is probed on to its audio', async () => {
+    const art = { title: 'Pictured', METADATA_BLOCK_PICTURE: 'A'.repeat(100_000) }
+    expect(await probeAudioFile(fixtures.opus(2, 440, art))).toMatchObject({ ok: true, value: { format: 'opus' } })
+    expect(await probeAudioFile(fixtures.flac(2, 440, art))).toMatchObject({ ok: true, value: { format: 'flac' } })
+  })
+
   test('describes AAC (ADTS) and MPEG-2 files', async () => {
     expect(await probeAudioFile(fixtures.aac())).toMatchObject({
       ok: true,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { FrameFeed } from '../../../src/input/stream/feed.ts'
 import { StreamInput } from '../../../src/input/stream/stream-input.ts'
 import { done, refused } from '../../../src/util/result.ts'
-import { fixtures, noise } from '../../helpers/fixtures.ts'
+import { fixtures, noise, tone } from '../../helpers/fixtures.ts'
 
 const FRAME = 1152 / 44100
 
@@ -71,5 +71,36 @@ describe('StreamInput', () => {
         'changed from MP3 44100 Hz stereo to MP3 48000 Hz stereo mid-stream; players cannot follow such a change (reconnect with the new settings)',
       ),
     )
+  })
+
+  test('an Ogg stream: its codec from its first page, each logical stream a track titled from its comment header, header pages before its audio', () => {
+    const feed = new FrameFeed({ kind: 'live', title: 'DJ', maxAhead: 100 })
+    const admitted: string[] = []
+    const input = new StreamInput({ format: 'ogg', feed, admit: (p) => (admitted.push(p.format), done()) })
+    const songs = [fixtures.opus(2, 440, { title: 'One', artist: 'DJ' }), fixtures.opus(2, 660, { title: 'Two' })]
+    for (const song of songs) expect(input.write(readFileSync(song))).toEqual(done())
+    input.end()
+    expect(admitted).toEqual(['opus'])
+    const items = []
+    for (let item = feed.shift(); item; item = feed.shift()) items.push(item)
+    const runs = items.map(({ frame, track }) => `${track.title}${frame.page!.header ? ' header' : ''}`)
+      .filter((run, i, all) => run !== all[i - 1])
+    expect(runs).toEqual(['DJ - One header', 'DJ - One', 'Two header', 'Two'])
+    expect(items.find((item) => item.track.title === 'DJ - One')!.track).toMatchObject({ artist: 'DJ', song: 'One' })
+  })
+
+  test('an Ogg stream that changes codec midway (a chain link of another codec) is dropped with the reason', () => {
+    const feed = new FrameFeed({ kind: 'live', title: 'x', maxAhead: 100 })
+    const input = new StreamInput({ format: 'ogg', feed, admit: () => done() })
+    const vorbis48k = tone({ seconds: 3, sampleRate: 48_000, codec: ['-c:a', 'libvorbis'], ext: 'ogg' })
+    expect(input.write(readFileSync(fixtures.opus(2)))).toEqual(done())
+    expect(input.write(readFileSync(vorbis48k))).toEqual(
+      refused(
+        'changed from Opus 48000 Hz stereo to Vorbis 48000 Hz stereo mid-stream; players cannot follow such a change (reconnect with the new settings)',
+      ),
+    )
+    const heard = []
+    for (let item = feed.shift(); item; item = feed.shift()) heard.push(item.frame.format)
+    expect(new Set(heard)).toEqual(new Set(['opus']))
   })
 })
