@@ -41,23 +41,6 @@ export const splitBurst = (recording: Recording, windowMs = 100) => {
 }
 
 /**
- * How far ahead of real time a listener got at the start, in bytes: the most it had received beyond
- * `rate` bytes a second since its first byte, within its first `windowMs`. That is its burst, however
- * many reads it came in (on a busy machine, more than `splitBurst`'s 100 ms).
- */
-export const burstLead = (recording: Recording, rate: number, windowMs = 1000): number => {
-  const first = recording.reads[0]?.at ?? 0
-  let received = 0
-  let lead = 0
-  for (const read of recording.reads) {
-    if (read.at > first + windowMs) break
-    received += read.bytes
-    lead = Math.max(lead, received - (rate * (read.at - first)) / 1000)
-  }
-  return lead
-}
-
-/**
  * The rate (bytes/s) of the live part of a recording: bytes that arrived after the first live read,
  * over the time from the first live read to the last.
  */
