@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts'
 import { contentTypeOf } from '../format/formats.ts'
+import { isOgg } from '../format/params.ts'
 import type { Track } from '../input/track.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { OnAir } from '../mount/now-playing.ts'
@@ -61,7 +62,7 @@ export const mountJson = async (mount: Mount, clock: Clock, base: string): Promi
     channels: params?.channels ?? null,
     input: mount.input ?? null,
     fallback: config.fallbackMount ?? null,
-    metaint: config.metaint,
+    metaint: params && isOgg(params.format) ? null : config.metaint,
     burst: config.burst,
     startedAt: mount.startedAt.toISOString(),
     position: mount.position,

@@ -112,6 +112,10 @@ describe('/status-json.xsl', () => {
     })
     expect(opus).toMatchObject({ subtype: 'Opus', title: 'Opus Title', artist: 'Ogg Artist', audio_samplerate: 48000 })
     expect(opus.audio_bitrate).toBe(opus['ice-bitrate'] * 1000)
+    // The API says the same, and that an Ogg mount has no ICY titles.
+    const api = await (await fetch(`${ogg.url}/api/mounts/opus`)).json()
+    expect(api).toMatchObject({ format: 'opus', contentType: 'audio/ogg', metaint: null, sampleRate: 48000 })
+    expect(api.nowPlaying).toMatchObject({ artist: 'Ogg Artist', song: 'Opus Title' })
     expect(opus['ice-bitrate']).toBeGreaterThan(60)
   })
 

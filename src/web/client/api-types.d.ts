@@ -58,7 +58,8 @@ export interface MountJson {
   /** null: off air. */
   input: InputName | null
   fallback: string | null
-  metaint: number
+  /** ICY titles every `metaint` bytes; null on an Ogg mount, whose titles are in its stream. */
+  metaint: number | null
   burst: number
   startedAt: string
   /** Stream position (seconds) of the live edge. */
