@@ -146,7 +146,11 @@ export class RelayClient {
     const origin = redactUrl(stream.url)
     this.#log.info(
       `relay connected to ${origin}${
-        demux ? ` (titles every ${metaint} bytes)` : ' (no titles: the upstream sends no icy-metaint)'
+        demux
+          ? ` (titles every ${metaint} bytes)`
+          : format === 'ogg'
+          ? ' (titles from its Ogg comment headers)'
+          : ' (no titles: the upstream sends no icy-metaint)'
       }`,
     )
     return new Promise((resolve) => {
