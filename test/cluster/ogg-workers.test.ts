@@ -1,30 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { spawnSync } from 'node:child_process'
-import { connect } from 'node:net'
 import { OggPageParser } from '../../src/format/ogg/ogg-pages.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { systemFfmpeg } from '../helpers/ogg.ts'
 import { run } from '../helpers/process.ts'
+import type { RawListener } from '../helpers/sockets.ts'
+import { rawListener } from '../helpers/sockets.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 import { LEGS } from '../runtime-matrix/runtimes.ts'
 
 const LISTENERS = 12
-
-/** A listener over raw HTTP/1.0 asking for ICY titles, as an Icecast client would: its response head and the audio. */
-const rawListener = (port: number, path: string) => {
-  const socket = connect(port, '127.0.0.1')
-  let data = Buffer.alloc(0)
-  socket.on('connect', () => socket.write(`GET ${path} HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n`))
-  socket.on('data', (bytes: Buffer) => (data = Buffer.concat([data, bytes])))
-  socket.on('error', () => {})
-  const split = () => {
-    const end = data.indexOf('\r\n\r\n')
-    return end < 0
-      ? { head: '', body: Buffer.alloc(0) }
-      : { head: data.subarray(0, end).toString(), body: data.subarray(end + 4) }
-  }
-  return { split, close: () => socket.destroy() }
-}
 
 const dir = tempDir('airwave-ogg-workers-')
 afterAll(() => dir.remove())
@@ -58,18 +43,19 @@ describe.each(LEGS)('an Ogg mount served by worker processes on $name', (leg) =>
         '--workers',
         '2',
       ])
-      const listeners: ReturnType<typeof rawListener>[] = []
+      const listeners: RawListener[] = []
       try {
         const [, port] = await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/, 60_000)
         await station.waitFor(/2 worker processes serve listeners/)
         // Joining over seven seconds: in every link of the chain, and midway through some.
         for (let i = 0; i < LISTENERS; i++) {
-          listeners.push(rawListener(Number(port), '/opus'))
+          // Asking for ICY titles, as an Icecast client would.
+          listeners.push(rawListener(Number(port), '/opus', `listener-${i}`, { 'Icy-MetaData': '1' }))
           await Bun.sleep(600)
         }
         await Bun.sleep(3000)
         for (const listener of listeners) {
-          const { head, body } = listener.split()
+          const [head, body] = [listener.head ?? '', listener.body()]
           expect(head).toStartWith('HTTP/1.')
           expect(head.toLowerCase()).toContain('content-type: audio/ogg')
           expect(head.toLowerCase()).not.toContain('\r\nicy-metaint:')

@@ -1,55 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { FrameParser } from '../../src/format/frame-parser.ts'
 import { fixtures, tone } from '../helpers/fixtures.ts'
 import { run } from '../helpers/process.ts'
 import { parsePrometheusText } from '../helpers/prometheus.ts'
-import { clientPortsOf } from '../helpers/sockets.ts'
+import type { RawListener } from '../helpers/sockets.ts'
+import { clientPortsOf, rawListener } from '../helpers/sockets.ts'
 import { ffmpegSource } from '../helpers/source-client.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 import { LEGS } from '../runtime-matrix/runtimes.ts'
 
 const ADMIN = { Authorization: `Basic ${btoa('admin:adm1n')}` }
 const LISTENERS = 50
-
-/** A listener over raw HTTP/1.0 (the body is the audio, unchunked), with its client port, so the test can tell which worker serves it. */
-const rawListener = (port: number, path: string, name: string) => {
-  const socket = connect(port, '127.0.0.1')
-  const parts: Buffer[] = []
-  let head: string | undefined
-  let ended = false
-  socket.on('connect', () => socket.write(`GET ${path} HTTP/1.0\r\nUser-Agent: ${name}\r\n\r\n`))
-  socket.on('data', (data: Buffer) => {
-    if (head !== undefined) return void parts.push(data)
-    parts.push(data)
-    const all = Buffer.concat(parts)
-    const end = all.indexOf('\r\n\r\n')
-    if (end < 0) return
-    head = all.subarray(0, end).toString('latin1')
-    parts.length = 0
-    parts.push(all.subarray(end + 4))
-  })
-  socket.on('close', () => (ended = true))
-  socket.on('error', () => {})
-  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()))
-  return {
-    name,
-    connected,
-    get port() {
-      return socket.localPort!
-    },
-    get head() {
-      return head
-    },
-    get ended() {
-      return ended
-    },
-    body: () => Buffer.concat(parts),
-    close: () => socket.destroy(),
-  }
-}
-type RawListener = ReturnType<typeof rawListener>
 
 /** Waits until `check` holds, polling; fails with `what` after `ms`. */
 const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 20_000) => {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { connect } from 'node:net'
 
 /** TCP states as /proc/net/tcp writes them. */
 const STATES = { established: '01', closeWait: '08' } as const
@@ -60,3 +61,46 @@ export const clientPortsOf = (pid: number, port: number): Set<number> => {
   }
   return ports
 }
+
+/**
+ * A listener over raw HTTP/1.0 (the body is the audio, unchunked), with its client port, so a test
+ * can tell which process serves it; `headers` are sent after its `User-Agent` (`name`).
+ */
+export const rawListener = (port: number, path: string, name: string, headers: Record<string, string> = {}) => {
+  const socket = connect(port, '127.0.0.1')
+  const parts: Buffer[] = []
+  let head: string | undefined
+  let ended = false
+  const extra = Object.entries(headers).map(([key, value]) => `${key}: ${value}\r\n`).join('')
+  socket.on('connect', () => socket.write(`GET ${path} HTTP/1.0\r\nUser-Agent: ${name}\r\n${extra}\r\n`))
+  socket.on('data', (data: Buffer) => {
+    if (head !== undefined) return void parts.push(data)
+    parts.push(data)
+    const all = Buffer.concat(parts)
+    const end = all.indexOf('\r\n\r\n')
+    if (end < 0) return
+    head = all.subarray(0, end).toString('latin1')
+    parts.length = 0
+    parts.push(all.subarray(end + 4))
+  })
+  socket.on('close', () => (ended = true))
+  socket.on('error', () => {})
+  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+  return {
+    name,
+    connected,
+    get port() {
+      return socket.localPort!
+    },
+    get head() {
+      return head
+    },
+    get ended() {
+      return ended
+    },
+    body: () => Buffer.concat(parts),
+    close: () => socket.destroy(),
+  }
+}
+
+export type RawListener = ReturnType<typeof rawListener>

@@ -1,16 +1,9 @@
 /** Builders for tag blocks, to wrap audio the way taggers do. */
+import { concatBytes } from '../../src/util/bytes.ts'
 
 export const ascii = (text: string): Uint8Array => new TextEncoder().encode(text)
 
-export const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+export const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts)
 
 /** An ID3v2.4 tag with an empty body of `bodySize` bytes (and a footer if asked). */
 export const id3v2 = (bodySize: number, footer = false): Uint8Array => {

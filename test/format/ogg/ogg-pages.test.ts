@@ -7,6 +7,7 @@ import { OggPageParser } from '../../../src/format/ogg/ogg-pages.ts'
 import { oggCrc } from '../../../src/format/ogg/page-writer.ts'
 import { fixtures } from '../../helpers/fixtures.ts'
 import { systemFfmpeg } from '../../helpers/ogg.ts'
+import { concatBytes } from '../../../src/util/bytes.ts'
 
 /** Every page of `bytes`, fed in pieces of `piece` bytes. */
 const pagesOf = (bytes: Uint8Array, piece = bytes.length, maxPageSeconds = Infinity): OggPage[] => {
@@ -15,13 +16,6 @@ const pagesOf = (bytes: Uint8Array, piece = bytes.length, maxPageSeconds = Infin
   for (let at = 0; at < bytes.length; at += piece) pages.push(...parser.push(bytes.subarray(at, at + piece)))
   pages.push(...parser.flush())
   return pages
-}
-
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
-  let at = 0
-  for (const part of parts) (out.set(part, at), (at += part.length))
-  return out
 }
 
 const withoutCrc = (page: Uint8Array) => {
@@ -43,7 +37,7 @@ describe('Ogg pages', () => {
     test(`an Ogg ${name} file is its pages, whole and in order, headers first`, () => {
       const bytes = new Uint8Array(readFileSync(file()))
       const pages = pagesOf(bytes)
-      expect(concat(pages.map((page) => page.data))).toEqual(bytes)
+      expect(concatBytes(pages.map((page) => page.data))).toEqual(bytes)
       expect(pages.map((page) => page.header)).toEqual(pages.map((_, i) => i < headers))
       const stream = pages[0]!.stream
       expect({ codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels }).toEqual({
@@ -82,7 +76,7 @@ describe('Ogg pages', () => {
   test('a chained stream (one logical stream per track) starts each track with its own headers and titles', () => {
     const one = new Uint8Array(readFileSync(fixtures.opus(2, 440, { title: 'One' })))
     const two = new Uint8Array(readFileSync(fixtures.opus(2, 660, { title: 'Two' })))
-    const pages = pagesOf(concat([one, two]))
+    const pages = pagesOf(concatBytes([one, two]))
     const streams = [...new Set(pages.map((page) => page.stream))]
     expect(streams.map((stream) => commentValue(stream.comments, 'TITLE'))).toEqual(['One', 'Two'])
     expect(streams[0]!.serial).not.toBe(streams[1]!.serial)
@@ -118,7 +112,7 @@ describe('Ogg pages', () => {
           input: data,
           maxBuffer: 1 << 26,
         })
-      const [original, repaged] = [decode(bytes), decode(concat(split.map((page) => page.data)))]
+      const [original, repaged] = [decode(bytes), decode(concatBytes(split.map((page) => page.data)))]
       expect(repaged.stderr.toString()).toBe('')
       expect(repaged.stdout.equals(original.stdout)).toBe(true)
     })

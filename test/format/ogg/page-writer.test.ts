@@ -14,6 +14,7 @@ import {
 } from '../../../src/format/ogg/page-writer.ts'
 import { FFMPEG, fixtures } from '../../helpers/fixtures.ts'
 import { tempDir } from '../../helpers/temp-dir.ts'
+import { concatBytes } from '../../../src/util/bytes.ts'
 
 const dir = tempDir('airwave-page-writer-')
 afterAll(() => dir.remove())
@@ -21,13 +22,6 @@ afterAll(() => dir.remove())
 const pagesOf = (bytes: Uint8Array): OggPage[] => {
   const parser = new OggPageParser()
   return [...parser.push(bytes), ...parser.flush()]
-}
-
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
-  let at = 0
-  for (const part of parts) (out.set(part, at), (at += part.length))
-  return out
 }
 
 const read = (path: string) => new Uint8Array(readFileSync(path))
@@ -62,7 +56,7 @@ const retitled = (pages: OggPage[], titles: { title?: string; artist?: string },
   const audio = pages.filter((page) => !page.header).map((page, i) =>
     rewritePage(page.data, serial, headers.length + i)
   )
-  return { headers, bytes: concat([...headers, ...audio]) }
+  return { headers, bytes: concatBytes([...headers, ...audio]) }
 }
 
 const codecs = [
@@ -93,13 +87,13 @@ describe('rewriting a page', () => {
       const serial = pages[0]!.stream.serial ^ 0x5a5a5a5a
       const moved = pages.map((page, i) => rewritePage(page.data, serial, i))
       expect(moved.every(sealed)).toBe(true)
-      const again = pagesOf(concat(moved))
+      const again = pagesOf(concatBytes(moved))
       expect(again.map((page) => page.stream.serial)).toEqual(pages.map(() => serial))
       expect(again.map((page) => [page.header, page.samples, page.last])).toEqual(
         pages.map((page) => [page.header, page.samples, page.last]),
       )
       const original = decode(read(file()))
-      const decoded = decode(concat(moved))
+      const decoded = decode(concatBytes(moved))
       expect({ status: decoded.status, errors: decoded.errors }).toEqual({ status: 0, errors: '' })
       expect(decoded.pcm.length).toBeGreaterThan(0)
       expect(decoded.pcm).toEqual(original.pcm)
@@ -242,9 +236,9 @@ describe('retitled header pages', () => {
     const audio = pages.filter((page) => !page.header).map((page, i) =>
       rewritePage(page.data, (serial + 1) | 0, headers.length + i)
     )
-    const decoded = decode(concat([...headers, ...audio]))
+    const decoded = decode(concatBytes([...headers, ...audio]))
     expect({ status: decoded.status, errors: decoded.errors }).toEqual({ status: 0, errors: '' })
-    expect(commentValue(pagesOf(concat([...headers, ...audio]))[0]!.stream.comments, 'TITLE')).toBe('New Title')
+    expect(commentValue(pagesOf(concatBytes([...headers, ...audio]))[0]!.stream.comments, 'TITLE')).toBe('New Title')
   })
 
   test('a title or artist not given is left out; other fields are kept', () => {
@@ -261,7 +255,7 @@ describe('retitled header pages', () => {
     packets[2] = packets[2]!.subarray(0, 1000)
     const headers = writePages(packets, { serial: 5, sequence: 0, granule: 0n, first: true })
     const audio = pages.filter((page) => !page.header).map((page, i) => rewritePage(page.data, 5, headers.length + i))
-    expect(decode(concat([...headers, ...audio])).errors).not.toBe('')
+    expect(decode(concatBytes([...headers, ...audio])).errors).not.toBe('')
   })
 })
 
@@ -273,7 +267,10 @@ describe('a chained stream', () => {
       const one = read(make(2, 440, { title: 'One' }))
       const two = read(make(2, 660, { title: 'Two' }))
       const serial = pagesOf(one)[0]!.stream.serial ^ 0xffff
-      const chained = concat([one, retitled(pagesOf(two), { title: 'Two, Retitled', artist: 'Someone' }, serial).bytes])
+      const chained = concatBytes([
+        one,
+        retitled(pagesOf(two), { title: 'Two, Retitled', artist: 'Someone' }, serial).bytes,
+      ])
 
       const pages = pagesOf(chained)
       const streams = [...new Set(pages.map((page) => page.stream))]
@@ -282,7 +279,7 @@ describe('a chained stream', () => {
         [serial, 'Two, Retitled'],
       ])
       const decoded = decode(chained)
-      const original = decode(concat([one, two]))
+      const original = decode(concatBytes([one, two]))
       expect(decoded.pcm.length).toBeGreaterThan(decode(one).pcm.length)
       expect(decoded.pcm).toEqual(original.pcm)
       // ffmpeg 4.1 feeds a chained Opus stream's second headers to its decoder, even for two files merely joined.
