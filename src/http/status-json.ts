@@ -7,54 +7,51 @@ import { iso8601, rfc822 } from './dates.ts'
 import { audioInfo } from './stream-headers.ts'
 
 /**
- * An Ogg mount as Icecast 2.4.4 lists a Vorbis one: `subtype`, the audio in `audio_*` and
- * `ice-bitrate` (no `audio_info`, `bitrate`, `channels`, `samplerate`), `artist` and `title` apart
- * (from the comment header). Icecast lists an Opus mount with fewer keys (no titles, no `audio_*`);
- * airwave lists every Ogg mount as Vorbis, a superset of those keys, of the same types.
+ * What Icecast lists of a stream's audio and title. An Ogg mount as Icecast 2.4.4 lists a Vorbis
+ * one: `subtype`, the audio in `audio_*` and `ice-bitrate` (no `audio_info`, `bitrate`, `channels`,
+ * `samplerate`), `artist` and `title` apart (from the comment header). Icecast lists an Opus mount
+ * with fewer keys (no titles, no `audio_*`); airwave lists every Ogg mount as Vorbis, a superset of
+ * those keys, of the same types.
  */
-const oggSource = (mount: Mount, params: StreamShape, base: string) => {
+const audioKeys = (mount: Mount, params: StreamShape) => {
   const track = mount.onAir?.track
+  if (!isOgg(params.format)) {
+    return {
+      audio_info: audioInfo(params),
+      bitrate: params.bitrate,
+      channels: params.channels,
+      samplerate: params.sampleRate,
+      title: track?.title ?? '',
+    }
+  }
   return {
     ...(track?.artist && { artist: track.artist }),
     audio_bitrate: params.bitrate * 1000,
     audio_channels: params.channels,
     audio_samplerate: params.sampleRate,
-    genre: mount.streamInfo.genre ?? 'various',
     'ice-bitrate': params.bitrate,
-    listener_peak: mount.broadcaster.stats.peak,
-    listeners: mount.broadcaster.size,
-    listenurl: `${base}${mount.path}`,
-    server_description: mount.streamInfo.description ?? 'Unspecified description',
-    server_name: mount.streamInfo.name ?? 'Unspecified name',
-    server_type: contentTypeOf(params.format),
-    server_url: mount.streamInfo.url ?? '',
-    stream_start: rfc822(mount.startedAt),
-    stream_start_iso8601: iso8601(mount.startedAt),
     subtype: formatLabel(params.format),
     title: track?.song ?? track?.title ?? '',
-    dummy: null,
   }
 }
 
-const source = (mount: Mount, params: StreamShape, base: string) =>
-  isOgg(params.format) ? oggSource(mount, params, base) : ({
-    audio_info: audioInfo(params),
-    bitrate: params.bitrate,
-    channels: params.channels,
+/** One mount, its keys in Icecast's order: alphabetical, `dummy` last. */
+const source = (mount: Mount, params: StreamShape, base: string) => {
+  const keys = {
+    ...audioKeys(mount, params),
     genre: mount.streamInfo.genre ?? 'various',
     listener_peak: mount.broadcaster.stats.peak,
     listeners: mount.broadcaster.size,
     listenurl: `${base}${mount.path}`,
-    samplerate: params.sampleRate,
     server_description: mount.streamInfo.description ?? 'Unspecified description',
     server_name: mount.streamInfo.name ?? 'Unspecified name',
     server_type: contentTypeOf(params.format),
     server_url: mount.streamInfo.url ?? '',
     stream_start: rfc822(mount.startedAt),
     stream_start_iso8601: iso8601(mount.startedAt),
-    title: mount.onAir?.track.title ?? '',
-    dummy: null,
-  })
+  }
+  return { ...Object.fromEntries(Object.entries(keys).sort(([a], [b]) => (a < b ? -1 : 1))), dummy: null }
+}
 
 /**
  * Icecast 2.4's `/status-json.xsl`, key for key: `icestats.source` is an object for one mount and
