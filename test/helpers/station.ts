@@ -7,6 +7,7 @@ import type { Clock } from '../../src/clock.ts'
 import { loadRuntime } from '../../src/runtime/index.ts'
 import type { AuthThrottleOptions } from '../../src/security/throttle.ts'
 import { startSourcePort } from '../../src/serve.ts'
+import { waitFor } from './manual-clock.ts'
 
 export interface TestStationOptions {
   clock?: Clock
@@ -64,6 +65,13 @@ export const startStation = async (mounts: MountConfigInput[], options: TestStat
     sourcePort: ingest?.port,
     logs,
     access,
+    /** Waits (in real time) until every mount has a track on air: its first file is opened and probed. */
+    onAir: () =>
+      waitFor(
+        () => [...station.mounts.values()].every((mount) => mount.onAir !== undefined),
+        15_000,
+        'every mount to have a track on air',
+      ),
     stop: async () => {
       await ingest?.close()
       await station.stop()

@@ -54,8 +54,8 @@ beforeAll(async () => {
       ...about('Vorbis'),
     },
   ])
-  await Bun.sleep(300)
-})
+  await Promise.all([one.onAir(), two.onAir(), ogg.onAir()])
+}, 30_000)
 afterAll(async () => {
   await one.stop()
   await two.stop()

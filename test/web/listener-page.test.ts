@@ -26,8 +26,8 @@ beforeAll(async () => {
     ],
     { name: "Station <Ω> & 'co'" },
   )
-  await Bun.sleep(300)
-})
+  await station.onAir()
+}, 30_000)
 afterAll(() => station.stop())
 
 const get = (path: string, headers: Record<string, string> = {}) =>
