@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ingest'],
   ['pipeline'],
   ['broadcast'],
+  ['hls'],
   ['mount'],
   ['station'],
   ['runtime'],

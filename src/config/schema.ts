@@ -11,6 +11,7 @@ const RESERVED_SEGMENTS: readonly string[] = [
   'status-json.xsl',
   'assets',
   'favicon.ico',
+  'hls',
 ]
 
 const mountPath = z
@@ -30,6 +31,14 @@ const secret = z.string().min(1, 'must not be empty').max(1024)
 
 /** Where a relay pulls from: an http(s) URL of a stream on another server. */
 const relayUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL of a stream' })
+
+/** HLS for a mount (`/hls/<mount>/live.m3u8`): how its segments are cut and how many the playlist lists. */
+const HlsConfigSchema = z.strictObject({
+  /** Longest segment, in seconds (a segment also ends at each track change). */
+  segmentSeconds: z.number().min(1).max(30).default(6),
+  /** Segments the live playlist lists (as many older ones stay served a while for late players). */
+  segments: z.number().int().min(3).max(60).default(6),
+})
 
 /**
  * One mount: a stream at a path, with its own playlist (AutoDJ), relay and live source, and tuning.
@@ -71,6 +80,8 @@ const MountConfigSchema = z.strictObject({
   metaint: z.number().int().min(256).max(65_536).default(16_000),
   /** Sent as `StreamUrl` in ICY metadata blocks. */
   streamUrl: z.url().optional(),
+  /** HLS of this mount (MP3 and AAC): its settings, or `false` for none. */
+  hls: z.union([z.literal(false), HlsConfigSchema]).prefault({}),
 })
 
 /** The whole station: where it listens and its mounts. */

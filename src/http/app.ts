@@ -13,6 +13,7 @@ import { pageSecurity } from '../web/security.ts'
 import { adminApp } from './admin/admin-app.ts'
 import { apiApp } from './api.ts'
 import { publicCors } from './cors.ts'
+import { hlsResponse } from './hls.ts'
 import { publicBase } from './public-url.ts'
 import { listen } from './listen.ts'
 import { METRICS_CONTENT_TYPE, prometheusMetrics } from './metrics.ts'
@@ -82,6 +83,11 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
       }),
   )
   app.route('/api', apiApp(station, { hooks, clock, cors }))
+  app.get('/hls/:file{.+}', cors, (c) => {
+    const at = c.req.param('file').lastIndexOf('/')
+    const mount = at > 0 ? station.mount(`/${c.req.param('file').slice(0, at)}`) : undefined
+    return mount ? hlsResponse(c, mount, c.req.param('file').slice(at + 1), hooks) : notFound(c.req.path)
+  })
   app.get('/:mount{.+}', cors, (c) => {
     const path = `/${c.req.param('mount')}`
     const mount = station.mount(path)

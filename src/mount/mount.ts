@@ -11,6 +11,8 @@ import { RelayClient } from '../input/relay/relay-client.ts'
 import type { SourceConnection, SourceTarget } from '../input/source.ts'
 import { SourceSwitch } from '../input/switch.ts'
 import type { InputKind, SourceKind, Track, TrackTags } from '../input/track.ts'
+import type { HlsStream } from '../hls/hls-stream.ts'
+import { hlsStreamFor } from '../hls/hls-stream.ts'
 import type { Logger } from '../log.ts'
 import { silentLogger, throttleLine } from '../log.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
@@ -78,6 +80,8 @@ export class Mount implements SourceTarget {
   readonly sourceTimeoutMs: number
   /** How many listeners heard the mount over time, since start (the dashboard's chart). */
   readonly listenerHistory: ListenerHistory
+  /** Its HLS face (`/hls/<path>/live.m3u8`), unless its config turns HLS off. */
+  readonly hls: HlsStream | undefined
   /** The sources connected now. */
   readonly sources: SourceRegistry = new SourceRegistry()
   readonly #nowPlaying = new NowPlaying()
@@ -120,6 +124,8 @@ export class Mount implements SourceTarget {
     this.#input = new SourceSwitch(playlist)
     this.listenerHistory = new ListenerHistory(options.listenerHistory)
     this.#tally = new ListenerTally(this.#clock, (listeners) => this.#events.notify({ type: 'listeners', listeners }))
+    this.hls = hlsStreamFor(config, () => this.params, this.#clock)
+    if (this.hls) this.broadcaster.tap(this.hls.segmenter.take)
     this.broadcaster.observe((event) => {
       this.listenerHistory.record(this.broadcaster.size)
       this.#tally.record(event, this.broadcaster.size, this.broadcaster.stats.peak)

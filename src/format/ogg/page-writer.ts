@@ -1,17 +1,7 @@
 import type { OggCodec } from '../params.ts'
 import { concatBytes } from '../../util/bytes.ts'
+import { crc32 } from '../../util/crc32.ts'
 import { readOggComments } from './comments.ts'
-
-/** The lookup table of Ogg's CRC32 (polynomial 0x04c11db7, most significant bit first). */
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let i = 0; i < 256; i++) {
-    let crc = i << 24
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1
-    table[i] = crc >>> 0
-  }
-  return table
-})()
 
 /**
  * Ogg's CRC32 of `bytes` (polynomial 0x04c11db7, not reflected, initial value 0, no final xor): what
@@ -22,11 +12,7 @@ const CRC_TABLE = (() => {
  * copy.fill(0, 22, 26)
  * oggCrc(copy) === new DataView(page.buffer, page.byteOffset).getUint32(22, true)
  */
-export const oggCrc = (bytes: Uint8Array): number => {
-  let crc = 0
-  for (const byte of bytes) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ byte) & 0xff]!) >>> 0
-  return crc
-}
+export const oggCrc = (bytes: Uint8Array): number => crc32(bytes)
 
 /** Header type flags: the page continues a packet, begins a logical stream, ends it. */
 const CONTINUED = 0x01

@@ -1,0 +1,95 @@
+import type { Clock } from '../clock.ts'
+import { systemClock } from '../clock.ts'
+import type { MountConfig } from '../config/schema.ts'
+import type { StreamParams } from '../format/params.ts'
+import { mediaPlaylist, targetDuration } from './playlist.ts'
+import type { SegmentLookup } from './segment-window.ts'
+import { HlsSegmenter } from './segmenter.ts'
+import { HlsSessions } from './sessions.ts'
+
+export interface HlsStreamOptions {
+  segmentSeconds: number
+  /** Segments the playlist lists. */
+  segments: number
+  /** Seconds per broadcast chunk (a segment is made of whole chunks). */
+  chunkSeconds: number
+  params: () => StreamParams | undefined
+  clock?: Clock
+  epochMs?: number
+}
+
+/** The live playlist as served: its text and the tag a cache revalidates it by. */
+export interface LivePlaylist {
+  readonly body: string
+  readonly etag: string
+}
+
+/** Requests an HLS face has served, for metrics. */
+export interface HlsStats {
+  playlists: number
+  segments: number
+  segmentBytes: number
+}
+
+/**
+ * A mount's HLS face: its segments (cut from the broadcast), its live playlist and its sessions.
+ *
+ * @example
+ * const hls = new HlsStream({ segmentSeconds: 6, segments: 6, chunkSeconds: 0.25, params: () => mount.params })
+ * broadcaster.tap(hls.segmenter.take)
+ * hls.playlist()?.body // '#EXTM3U…'
+ */
+export class HlsStream {
+  readonly segmenter: HlsSegmenter
+  readonly sessions: HlsSessions
+  /** `EXT-X-TARGETDURATION`, whole seconds. */
+  readonly targetDuration: number
+  readonly stats: HlsStats = { playlists: 0, segments: 0, segmentBytes: 0 }
+  #cached: LivePlaylist | undefined
+
+  constructor(options: HlsStreamOptions) {
+    const clock = options.clock ?? systemClock
+    this.segmenter = new HlsSegmenter({
+      segmentSeconds: options.segmentSeconds,
+      windowSegments: options.segments,
+      params: options.params,
+      clock,
+      epochMs: options.epochMs,
+    })
+    this.targetDuration = targetDuration(options.segmentSeconds, options.chunkSeconds)
+    this.sessions = new HlsSessions(2 * options.segmentSeconds * 1000, clock)
+  }
+
+  /** The live playlist, or undefined until the first segment is complete. */
+  playlist(): LivePlaylist | undefined {
+    this.segmenter.flushStale()
+    const window = this.segmenter.window
+    const last = window.last
+    if (!last) return undefined
+    const etag = `"${this.segmenter.prefix}-${window.listed[0]!.sequence}-${last.sequence}"`
+    if (this.#cached?.etag !== etag) this.#cached = { body: mediaPlaylist(window, this.targetDuration), etag }
+    return this.#cached
+  }
+
+  /** The segment a name in the playlist refers to: found, gone (410) or unknown (404). */
+  segment(name: string): SegmentLookup {
+    const match = /^([0-9a-z]+)-(\d{1,15})\.(ts|aac)$/.exec(name)
+    if (!match || match[1] !== this.segmenter.prefix) return { found: false, status: 404 }
+    const lookup = this.segmenter.window.find(Number(match[2]))
+    if (lookup.found && lookup.segment.name !== name) return { found: false, status: 404 }
+    return lookup
+  }
+}
+
+/**
+ * A mount's HLS face as its config asks: none when `hls` is `false`.
+ *
+ * @example
+ * const hls = hlsStreamFor(mount.config, () => mount.params, clock)
+ */
+export const hlsStreamFor = (
+  config: Pick<MountConfig, 'hls' | 'chunkDuration'>,
+  params: () => StreamParams | undefined,
+  clock?: Clock,
+): HlsStream | undefined =>
+  config.hls === false ? undefined : new HlsStream({ ...config.hls, chunkSeconds: config.chunkDuration, params, clock })
