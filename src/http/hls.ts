@@ -69,9 +69,10 @@ export const hlsResponse = (c: Context, mount: Mount, file: string, hooks: Conne
         { 'Retry-After': String(Math.ceil(hls.segmenter.segmentSeconds)) },
       )
     }
+    const maxAge = Math.floor(hls.segmenter.segmentSeconds / 2)
     const headers = {
       'Content-Type': 'application/vnd.apple.mpegurl',
-      'Cache-Control': `public, max-age=${Math.max(1, Math.floor(hls.segmenter.segmentSeconds / 2))}`,
+      'Cache-Control': maxAge > 0 ? `public, max-age=${maxAge}` : 'public, no-cache',
       ETag: playlist.etag,
     }
     const match = c.req.header('if-none-match')?.split(',').some((tag) => tag.trim() === playlist.etag)
