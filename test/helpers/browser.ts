@@ -136,3 +136,46 @@ export const expectClean = async (w: WatchedPage): Promise<void> => {
   expect(w.dialogs).toEqual([])
   expect(w.outside).toEqual([])
 }
+
+/** One note of what a page's `<audio>` plays: when, its loudest frequency, its clock, and the title then shown. */
+export interface AudioSample {
+  at: number
+  hz: number
+  time: number
+  title: string
+}
+
+/**
+ * Starts noting, every 40 ms, the loudest frequency the page's `<audio>` plays (Web Audio, in the
+ * page), its `currentTime`, and the title: the text of `titleSelector`, or what the page's own
+ * `window.__title()` returns when it defines one. Tracks made of tones in separate bands then
+ * tell which one is heard.
+ */
+export const sampleAudio = (w: WatchedPage, titleSelector: string): Promise<void> =>
+  w.page.evaluate((selector) => {
+    const audio = document.querySelector('audio')!
+    const context = new AudioContext()
+    const analyser = context.createAnalyser()
+    analyser.fftSize = 2048
+    analyser.smoothingTimeConstant = 0
+    context.createMediaElementSource(audio).connect(analyser)
+    analyser.connect(context.destination)
+    const bins = new Float32Array(analyser.frequencyBinCount)
+    const page = window as unknown as { __samples: unknown[]; __title?: () => string }
+    const samples: unknown[] = (page.__samples = [])
+    setInterval(() => {
+      analyser.getFloatFrequencyData(bins)
+      let loudest = 0
+      for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[loudest]!) loudest = i
+      samples.push({
+        at: Date.now(),
+        hz: (loudest * context.sampleRate) / analyser.fftSize,
+        time: audio.currentTime,
+        title: page.__title?.() ?? document.querySelector(selector)?.textContent ?? '',
+      })
+    }, 40)
+  }, titleSelector)
+
+/** What `sampleAudio` has noted so far. */
+export const audioSamples = (w: WatchedPage): Promise<AudioSample[]> =>
+  w.page.evaluate(() => (window as unknown as { __samples: AudioSample[] }).__samples)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun:test'
 import type { Browser, WatchedPage } from '../helpers/browser.ts'
-import { buildClient, expectClean, launchBrowser, screenshot } from '../helpers/browser.ts'
+import { audioSamples, buildClient, expectClean, launchBrowser, sampleAudio, screenshot } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { startStation } from '../helpers/station.ts'
 
@@ -92,34 +92,10 @@ describe('the listener page in Chromium', () => {
       // Listen to the page's audio (Web Audio, in the page) and note each title shown: the two tracks
       // are sweeps in separate bands (300-700 Hz, 900-1300 Hz), so the loudest frequency tells which
       // one is playing.
-      await w.page.evaluate(() => {
-        const audio = document.querySelector('audio')!
-        const song = document.querySelector('section.mount .song')!
-        const context = new AudioContext()
-        const analyser = context.createAnalyser()
-        analyser.fftSize = 2048
-        analyser.smoothingTimeConstant = 0
-        context.createMediaElementSource(audio).connect(analyser)
-        analyser.connect(context.destination)
-        const bins = new Float32Array(analyser.frequencyBinCount)
-        const samples: { at: number; hz: number; title: string }[] =
-          ((window as unknown as { __samples: unknown[] }).__samples = [])
-        setInterval(() => {
-          analyser.getFloatFrequencyData(bins)
-          let loudest = 0
-          for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[loudest]!) loudest = i
-          samples.push({
-            at: Date.now(),
-            hz: (loudest * context.sampleRate) / analyser.fftSize,
-            title: song.textContent ?? '',
-          })
-        }, 40)
-      })
+      await sampleAudio(w, 'section.mount .song')
       await w.page.waitForTimeout(12_000)
       unsubscribe()
-      const samples = await w.page.evaluate(() =>
-        (window as unknown as { __samples: { at: number; hz: number; title: string }[] }).__samples
-      )
+      const samples = await audioSamples(w)
       const heard = (hz: number) => (hz < 800 ? 'Low Tone' : 'High Tone')
       // Each change is known to within the gap since the sample before it (40 ms, unless a busy
       // machine held the page's timer back): that uncertainty is added to the tolerance.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun:test'
 import type { Browser, WatchedPage } from '../helpers/browser.ts'
-import { buildClient, expectClean, launchBrowser } from '../helpers/browser.ts'
+import { audioSamples, buildClient, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { ffmpegSource } from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
@@ -35,37 +35,6 @@ afterAll(async () => {
   await station?.stop()
 })
 
-/** Starts noting, every 40 ms, the loudest frequency the page's audio plays, its clock and the title shown. */
-const listen = (w: WatchedPage, titleSelector: string) =>
-  w.page.evaluate((selector) => {
-    const audio = document.querySelector('audio')!
-    const context = new AudioContext()
-    const analyser = context.createAnalyser()
-    analyser.fftSize = 2048
-    analyser.smoothingTimeConstant = 0
-    context.createMediaElementSource(audio).connect(analyser)
-    analyser.connect(context.destination)
-    const bins = new Float32Array(analyser.frequencyBinCount)
-    const samples: { at: number; hz: number; time: number; title: string }[] =
-      ((window as unknown as { __samples: unknown[] }).__samples = [])
-    setInterval(() => {
-      analyser.getFloatFrequencyData(bins)
-      let loudest = 0
-      for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[loudest]!) loudest = i
-      samples.push({
-        at: Date.now(),
-        hz: (loudest * context.sampleRate) / analyser.fftSize,
-        time: audio.currentTime,
-        title: document.querySelector(selector)?.textContent ?? '',
-      })
-    }, 40)
-  }, titleSelector)
-
-const samplesOf = (w: WatchedPage) =>
-  w.page.evaluate(() =>
-    (window as unknown as { __samples: { at: number; hz: number; time: number; title: string }[] }).__samples
-  )
-
 const heard = (hz: number) => (hz < 600 ? 'Low Tone' : hz < 1500 ? 'High Tone' : 'DJ')
 
 /** Whether the audio clock moved on by at least half the wall time, in every second of `samples`. */
@@ -87,7 +56,7 @@ describe('an Opus mount in Chromium', () => {
         timeout: 30_000,
         polling: 100,
       })
-      await listen(w, 'section.mount .song')
+      await sampleAudio(w, 'section.mount .song')
       await w.page.waitForTimeout(11_000)
       const dj = ffmpegSource(station.sourcePort!, '/opus', {
         codec: ['-c:a', 'libopus', '-b:a', '64k', '-metadata', 'title=DJ'],
@@ -99,7 +68,7 @@ describe('an Opus mount in Chromium', () => {
       })
       expect(await dj.exited).toBe(0)
       await w.page.waitForTimeout(8000)
-      const samples = await samplesOf(w)
+      const samples = await audioSamples(w)
       const t0 = samples[0]!.at
       const runs = samples.reduce<{ what: string; from: number }[]>((acc, s) => {
         const what = `${heard(s.hz)} / ${s.title}`
@@ -129,9 +98,9 @@ describe('an Opus mount in Chromium', () => {
       timeout: 30_000,
       polling: 100,
     })
-    await listen(w, '.song')
+    await sampleAudio(w, '.song')
     await w.page.waitForTimeout(12_000)
-    const samples = await samplesOf(w)
+    const samples = await audioSamples(w)
     expect(stalls(samples)).toEqual([])
     expect(new Set(samples.map((s) => heard(s.hz)))).toEqual(new Set(['Low Tone', 'High Tone']))
     await expectClean(w)
