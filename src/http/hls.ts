@@ -35,6 +35,18 @@ const sessionKey = (c: Context, hooks: ConnectionHooks): string => {
   return `a:${address}|${c.req.header('user-agent') ?? ''}`
 }
 
+/**
+ * A mount's HLS face, when it serves one: HLS is on in its config and its stream is MP3 or AAC (or
+ * not yet known, for a live-only mount before its first source).
+ *
+ * @example
+ * hlsOf(mount)?.sessions.count // HLS listeners now
+ */
+export const hlsOf = (mount: Mount): HlsStream | undefined => {
+  const format = mount.params?.format
+  return format && !(format in SEGMENT_FORMATS) ? undefined : mount.hls
+}
+
 /** Why a mount has no HLS, for whoever asked. */
 const noHls = (mount: Mount, hls: HlsStream | undefined): Response | undefined => {
   if (!hls) return text(`HLS is off for ${mount.path} (its config sets "hls": false).`, 404)

@@ -1,4 +1,6 @@
+import type { HlsStream } from '../hls/hls-stream.ts'
 import type { Mount } from '../mount/mount.ts'
+import { hlsOf } from './hls.ts'
 import { eventSubscribers } from './event-fanout.ts'
 import type { Station } from '../station/station.ts'
 import { VERSION } from '../version.ts'
@@ -18,6 +20,12 @@ interface MetricFamily {
 
 const one =
   (value: (mount: Mount) => number) => (mount: Mount): [Record<string, string>, number][] => [[{}, value(mount)]]
+
+/** A sample for mounts that serve HLS; none for the others. */
+const hlsSample = (value: (hls: HlsStream) => number) => (mount: Mount): [Record<string, string>, number][] => {
+  const hls = hlsOf(mount)
+  return hls ? [[{}, value(hls)]] : []
+}
 
 /**
  * Per-mount metrics, one family each. Counters count from the station's start (Prometheus handles
@@ -77,6 +85,33 @@ const MOUNT_METRICS: readonly MetricFamily[] = [
     type: 'counter',
     help: 'Seconds of audio the mount has broadcast (the live edge).',
     samples: one((m) => m.position),
+  },
+  {
+    name: 'airwave_hls_sessions',
+    type: 'gauge',
+    help: 'HLS listeners now: sessions that asked for the live playlist within two segment lengths.',
+    samples: hlsSample((hls) => hls.sessions.count),
+  },
+  {
+    name: 'airwave_hls_sessions_peak',
+    type: 'gauge',
+    help: 'Most HLS sessions at once since start.',
+    samples: hlsSample((hls) => hls.sessions.peak),
+  },
+  {
+    name: 'airwave_hls_requests_total',
+    type: 'counter',
+    help: 'HLS requests answered: the live playlist (kind="playlist") and segments (kind="segment").',
+    samples: (m) => {
+      const hls = hlsOf(m)
+      return hls ? [[{ kind: 'playlist' }, hls.stats.playlists], [{ kind: 'segment' }, hls.stats.segments]] : []
+    },
+  },
+  {
+    name: 'airwave_hls_segment_bytes_total',
+    type: 'counter',
+    help: 'Bytes of HLS segments sent (a cache in front serves the rest).',
+    samples: hlsSample((hls) => hls.stats.segmentBytes),
   },
   {
     name: 'airwave_source_connections_total',

@@ -4,7 +4,20 @@ import { isOgg } from '../format/params.ts'
 import type { Track } from '../input/track.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { OnAir } from '../mount/now-playing.ts'
-import type { MountJson, OnAirJson, TrackJson } from '../web/client/api-types.d.ts'
+import type { HlsJson, MountJson, OnAirJson, TrackJson } from '../web/client/api-types.d.ts'
+import { hlsOf } from './hls.ts'
+
+/** A mount's HLS as the API shows it, when it serves one. */
+const hlsJson = (mount: Mount, base: string): HlsJson | null => {
+  const hls = hlsOf(mount)
+  if (!hls) return null
+  return {
+    url: `${base}/hls${mount.path}/live.m3u8`,
+    segmentSeconds: hls.segmenter.segmentSeconds,
+    sessions: hls.sessions.count,
+    peakSessions: hls.sessions.peak,
+  }
+}
 
 /** A track as the API shows it. */
 const trackJson = (track: Track): TrackJson => ({
@@ -71,6 +84,7 @@ export const mountJson = async (mount: Mount, clock: Clock, base: string): Promi
       slowDrops: mount.broadcaster.stats.slowDrops,
       connections: mount.broadcaster.stats.connections,
     },
+    hls: hlsJson(mount, base),
     nowPlaying: onAir
       ? {
         ...onAirJson(onAir),

@@ -4,6 +4,7 @@ import { formatLabel, isOgg } from '../format/params.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { Station } from '../station/station.ts'
 import { iso8601, rfc822 } from './dates.ts'
+import { hlsOf } from './hls.ts'
 import { audioInfo } from './stream-headers.ts'
 
 /**
@@ -35,11 +36,21 @@ const audioKeys = (mount: Mount, params: StreamShape) => {
   }
 }
 
+/**
+ * Beyond Icecast, for a mount that serves HLS: its HLS listeners (sessions), apart from `listeners`,
+ * which stays what Icecast counts (connections to the stream), and its playlist's URL.
+ */
+const hlsKeys = (mount: Mount, base: string) => {
+  const hls = hlsOf(mount)
+  return hls ? { hls_listeners: hls.sessions.count, hls_listenurl: `${base}/hls${mount.path}/live.m3u8` } : {}
+}
+
 /** One mount, its keys in Icecast's order: alphabetical, `dummy` last. */
 const source = (mount: Mount, params: StreamShape, base: string) => {
   const keys = {
     ...audioKeys(mount, params),
     genre: mount.streamInfo.genre ?? 'various',
+    ...hlsKeys(mount, base),
     listener_peak: mount.broadcaster.stats.peak,
     listeners: mount.broadcaster.size,
     listenurl: `${base}${mount.path}`,

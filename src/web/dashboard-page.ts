@@ -24,7 +24,7 @@ const mountPanel = (mount: Mount, index: number): Html => {
 <div class="panel-head">
 <h2 id="${id}-name">${mount.config.name ?? mount.path} <span class="path">${mount.config.name ? mount.path : ''}</span></h2>
 <p class="summary"><span class="input" data-input="${input}">${INPUT_LABELS[input]}</span> <span class="stream">${mount.describe()}</span></p>
-<p class="counts"><span class="count">${mount.broadcaster.size}</span> listening</p>
+<p class="counts"><span class="count">${mount.broadcaster.size}</span> listening<span class="hls"></span></p>
 </div>
 <div class="on-air">
 <p class="title">${mount.isOnAir ? (mount.onAir?.track.title ?? '') : ''}</p>

@@ -151,4 +151,23 @@ describe('HLS sessions', () => {
     }
     expect(sessions.count - before).toBe(5)
   })
+
+  test('the API, status and metrics show them apart from stream listeners; none for a mount without HLS', async () => {
+    const count = station.station.mount('/jazz/hq')!.hls!.sessions.count
+    const api = await (await get('/api/mounts/jazz/hq')).json()
+    expect(api.hls).toEqual({
+      url: `${station.url}/hls/jazz/hq/live.m3u8`,
+      segmentSeconds: 2,
+      sessions: count,
+      peakSessions: count,
+    })
+    expect(api.listeners.current).toBe(0)
+    expect((await (await get('/api/mounts/quiet')).json()).hls).toBeNull()
+    expect((await (await get('/api/mounts/opus')).json()).hls).toBeNull()
+    const metrics = await (await get('/metrics')).text()
+    expect(metrics).toContain(`airwave_hls_sessions{mount="/jazz/hq"} ${count}\n`)
+    expect(metrics).toMatch(/airwave_hls_requests_total\{mount="\/jazz\/hq",kind="segment"\} [1-9]/)
+    expect(metrics).toMatch(/airwave_hls_segment_bytes_total\{mount="\/jazz\/hq"\} [1-9]/)
+    expect(metrics).not.toContain('airwave_hls_sessions{mount="/quiet"}')
+  })
 })

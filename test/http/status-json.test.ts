@@ -64,10 +64,20 @@ afterAll(async () => {
 
 const status = async (station: typeof one) => (await fetch(`${station.url}/status-json.xsl`)).json()
 
+/**
+ * Icecast's status, plus the two keys a mount serving HLS adds to its source (Icecast has no HLS):
+ * its HLS listeners apart from `listeners`, and its playlist's URL.
+ */
+const withHls = (status: { icestats: { source: object | object[] } }) => {
+  const add = (source: object) => ({ ...source, hls_listeners: 0, hls_listenurl: '' })
+  const { source } = status.icestats
+  return { icestats: { ...status.icestats, source: Array.isArray(source) ? source.map(add) : add(source) } }
+}
+
 describe('/status-json.xsl', () => {
   test('with one mount: the same keys and types as Icecast 2.4.4, `source` an object', async () => {
     const ours = await status(one)
-    expect(shape(ours)).toEqual(shape(icecast('one-mount')))
+    expect(shape(ours)).toEqual(shape(withHls(icecast('one-mount'))))
     expect(ours.icestats.source).toMatchObject({
       audio_info: 'samplerate=44100;channels=2;bitrate=128',
       bitrate: 128,
@@ -88,7 +98,7 @@ describe('/status-json.xsl', () => {
 
   test('with two mounts: the same keys and types as Icecast 2.4.4, `source` an array', async () => {
     const ours = await status(two)
-    expect(shape(ours)).toEqual(shape(icecast('two-mounts')))
+    expect(shape(ours)).toEqual(shape(withHls(icecast('two-mounts'))))
     expect(ours.icestats.source.map((s: { server_type: string }) => s.server_type)).toEqual(['audio/mpeg', 'audio/aac'])
   })
 
@@ -125,5 +135,17 @@ describe('/status-json.xsl', () => {
     await listener.stop()
     await Bun.sleep(50)
     expect((await status(one)).icestats.source).toMatchObject({ listeners: 0, listener_peak: 1 })
+  })
+
+  test('HLS listeners are counted apart (hls_listeners), by the sessions that ask for the playlist', async () => {
+    const before = (await status(one)).icestats.source
+    expect(before.hls_listenurl).toBe(`${one.url}/hls/one/live.m3u8`)
+    for (const session of ['first-session', 'second-session']) {
+      await (await fetch(`${one.url}/hls/one/live.m3u8?session=${session}`)).arrayBuffer()
+    }
+    expect((await status(one)).icestats.source).toMatchObject({
+      hls_listeners: before.hls_listeners + 2,
+      listeners: before.listeners,
+    })
   })
 })

@@ -3,6 +3,7 @@ import type { Mount } from '../../mount/mount.ts'
 import type { Clock } from '../../clock.ts'
 import type { Station } from '../../station/station.ts'
 import type { DashboardJson, ListenerJson, MountStateJson } from '../../web/client/api-types.d.ts'
+import { hlsOf } from '../hls.ts'
 import { onAirJson } from '../mount-json.ts'
 
 /** Most listeners listed per mount (the rest are counted; a filter finds any one of them). */
@@ -81,6 +82,7 @@ const mountState = async (
       matching: listeners.length,
       list: listeners.slice(0, DASHBOARD_LISTENER_LIMIT).map((l) => listenerJson(l, clock)),
     },
+    hlsSessions: hlsOf(mount)?.sessions.count ?? null,
     history: mount.listenerHistory.series(query.range * 1000),
   }
 }

@@ -41,6 +41,17 @@ export interface ListenerCountsJson {
 }
 
 /** One mount, as `GET /api/mounts/<name>` describes it (`GET /api/mounts` lists them all). */
+/** A mount's HLS: where its playlist is, how long its segments are, and its listeners, counted as sessions. */
+export interface HlsJson {
+  /** The live playlist (`/hls/<mount>/live.m3u8`). */
+  url: string
+  segmentSeconds: number
+  /** Sessions that asked for the playlist within the last two segment lengths. */
+  sessions: number
+  /** Most sessions at once since start. */
+  peakSessions: number
+}
+
 export interface MountJson {
   path: string
   /** Where players tune in. */
@@ -65,6 +76,8 @@ export interface MountJson {
   /** Stream position (seconds) of the live edge. */
   position: number
   listeners: ListenerCountsJson & { slowDrops: number; connections: number }
+  /** Its HTTP Live Streaming face; null when HLS is off or the stream is Ogg. */
+  hls: HlsJson | null
   nowPlaying: NowPlayingJson | null
   /** The track the playlist is expected to play next (no id yet). */
   next: Omit<TrackJson, 'id'> | null
@@ -124,6 +137,8 @@ export interface MountStateJson {
   nowPlaying: (OnAirJson & { elapsed: number }) | null
   next: string | null
   listeners: ListenerCountsJson & { matching: number; list: ListenerJson[] }
+  /** HLS sessions now; null when the mount serves no HLS. */
+  hlsSessions: number | null
   history: SeriesJson
 }
 

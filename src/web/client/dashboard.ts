@@ -38,6 +38,7 @@ class Panel {
   readonly #input: HTMLElement
   readonly #stream: Element
   readonly #count: Element
+  readonly #hls: Element
   readonly #title: Element
   readonly #detail: Element
   readonly #hint: Element
@@ -59,6 +60,7 @@ class Panel {
     this.#input = element(section, '.input')
     this.#stream = element(section, '.stream')
     this.#count = element(section, '.count')
+    this.#hls = element(section, '.counts .hls')
     this.#title = element(section, '.on-air .title')
     this.#detail = element(section, '.on-air .detail')
     this.#hint = element(section, '.hint')
@@ -104,6 +106,7 @@ class Panel {
     setText(this.#input, INPUT_LABELS[input]!)
     setText(this.#stream, state.stream)
     setText(this.#count, String(state.listeners.current))
+    setText(this.#hls, state.hlsSessions === null ? '' : ` · ${state.hlsSessions} on HLS`)
     setText(this.#title, state.nowPlaying?.title ?? '')
     setText(this.#detail, this.#describe(state))
     this.#section.classList.toggle('off-air', state.input === null)
