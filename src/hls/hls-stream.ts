@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import type { MountConfig } from '../config/schema.ts'
-import type { StreamParams } from '../format/params.ts'
+import type { AudioFormat, StreamParams } from '../format/params.ts'
 import { mediaPlaylist, targetDuration } from './playlist.ts'
+import { SEGMENT_FORMATS } from './segment.ts'
 import type { SegmentLookup } from './segment-window.ts'
 import { HlsSegmenter } from './segmenter.ts'
 import { HlsSessions } from './sessions.ts'
@@ -80,6 +81,16 @@ export class HlsStream {
     return lookup
   }
 }
+
+/**
+ * The HLS face a mount serves: its own (`hls`), unless its stream is of a format HLS does not
+ * carry here (Ogg); a live-only mount before its first source serves one, waiting.
+ *
+ * @example
+ * servedHls(mount.hls, mount.params?.format)?.sessions.count
+ */
+export const servedHls = (hls: HlsStream | undefined, format: AudioFormat | undefined): HlsStream | undefined =>
+  format && !(format in SEGMENT_FORMATS) ? undefined : hls
 
 /**
  * A mount's HLS face as its config asks: none when `hls` is `false`.

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { formatLabel } from '../format/params.ts'
 import type { HlsStream } from '../hls/hls-stream.ts'
+import { servedHls } from '../hls/hls-stream.ts'
 import { SEGMENT_FORMATS } from '../hls/segment.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { ConnectionHooks } from '../runtime/hooks.ts'
@@ -42,10 +43,7 @@ const sessionKey = (c: Context, hooks: ConnectionHooks): string => {
  * @example
  * hlsOf(mount)?.sessions.count // HLS listeners now
  */
-export const hlsOf = (mount: Mount): HlsStream | undefined => {
-  const format = mount.params?.format
-  return format && !(format in SEGMENT_FORMATS) ? undefined : mount.hls
-}
+export const hlsOf = (mount: Mount): HlsStream | undefined => servedHls(mount.hls, mount.params?.format)
 
 /** Why a mount has no HLS, for whoever asked. */
 const noHls = (mount: Mount, hls: HlsStream | undefined): Response | undefined => {

@@ -1,5 +1,6 @@
 // deno-fmt-ignore-file -- the HTML templates' whitespace is the pages' own: no formatter may reflow it
 import { formatLabel } from '../format/params.ts'
+import { servedHls } from '../hls/hls-stream.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { OnAir } from '../mount/now-playing.ts'
 import type { Clock } from '../clock.ts'
@@ -49,8 +50,9 @@ const mountCard = (mount: Mount, clock: Clock, options: CardOptions): Html => {
   const name = mountName(mount)
   const stream = `${base}${mount.path.slice(1)}`
   const { params } = mount
+  const hls = servedHls(mount.hls, params?.format)
   const details = [params ? formatLabel(params.format) : 'off air', params && `${params.bitrate} kbit/s`, mount.config.genre].filter(Boolean).join(' · ')
-  return html`<section class="mount" id="${id}" data-mount="${mount.path}" data-burst="${mount.config.burst}" data-chunk="${mount.config.chunkDuration}" aria-labelledby="${id}-name">
+  return html`<section class="mount" id="${id}" data-mount="${mount.path}" data-burst="${mount.config.burst}" data-chunk="${mount.config.chunkDuration}"${hls ? html` data-hls-segment="${hls.segmenter.segmentSeconds}"` : ''} aria-labelledby="${id}-name">
 <div class="head">
 <button type="button" class="play" aria-label="Play ${name}" aria-describedby="${id}-now"><span class="icon" aria-hidden="true"></span><span class="play-text">Play</span></button>
 <div class="info">
@@ -69,7 +71,7 @@ ${compact
   ? ''
   : html`<h3>Recently played</h3>
 ${historyList(mount.history)}
-<p class="links">Listen in your own player: <a href="${stream}.m3u">M3U</a> · <a href="${stream}.pls">PLS</a> · <a href="${stream}">stream URL</a></p>`}
+<p class="links">Listen in your own player: <a href="${stream}.m3u">M3U</a> · <a href="${stream}.pls">PLS</a> · <a href="${stream}">stream URL</a>${hls ? html` · <a href="${base}hls${mount.path}/live.m3u8">HLS</a>` : ''}</p>`}
 </section>`
 }
 

@@ -77,6 +77,12 @@ describe('GET /', () => {
     expect(page).toContain('href="./jazz/hq.m3u"')
   })
 
+  test("offers each mount's HLS: its segment length for the player, and a link for other players", async () => {
+    const page = await (await get('/')).text()
+    expect(page).toContain('data-mount="/jazz/hq" data-burst="3" data-chunk="0.25" data-hls-segment="6"')
+    expect(page).toContain('<a href="./hls/jazz/hq/live.m3u8">HLS</a>')
+  })
+
   test('is gzipped for browsers that accept it', async () => {
     const plain = await (await get('/')).text()
     const response = await get('/', { 'Accept-Encoding': 'gzip, deflate, br' })

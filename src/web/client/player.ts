@@ -8,7 +8,15 @@ import type { ListenerCountsJson, MountJson, OnAirJson, TrackEventJson } from '.
 import type { ConnectionState, PlayerState, Session } from './live.ts'
 import { RadioPlayer, StationEvents } from './live.ts'
 import { element, setText } from './dom.ts'
-import { formatDuration, LiveEdge, streamStart, Timeline, trackLines } from './timeline.ts'
+import {
+  formatDuration,
+  HLS_DELAY_SEGMENTS,
+  LiveEdge,
+  prefersHls,
+  streamStart,
+  Timeline,
+  trackLines,
+} from './timeline.ts'
 
 /** `19:37`, in the listener's time zone. */
 const clockTime = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
@@ -19,6 +27,8 @@ class MountView {
   readonly name: string
   readonly burst: number
   readonly chunk: number
+  /** Seconds per HLS segment, when the mount serves HLS. */
+  readonly hlsSegment: number | undefined
   readonly timeline = new Timeline()
   readonly live = new LiveEdge()
   readonly #section: HTMLElement
@@ -40,6 +50,7 @@ class MountView {
     this.path = section.dataset.mount!
     this.burst = Number(section.dataset.burst ?? 0)
     this.chunk = Number(section.dataset.chunk ?? 0)
+    this.hlsSegment = section.dataset.hlsSegment ? Number(section.dataset.hlsSegment) : undefined
     this.name = element(section, '.name').textContent ?? this.path
     this.#button = element(section, 'button.play')
     this.#buttonText = element(section, '.play-text')
@@ -164,6 +175,8 @@ interface Tuning {
   /** Reports of the live edge that the request may rely on: those after this count. */
   reportsBefore: number
   reliable: boolean
+  /** Playing the mount's HLS: what is heard is told by the date of its audio. */
+  hls: boolean
   start?: number
 }
 
@@ -187,6 +200,7 @@ const start = (): void => {
     if (view !== active || !tuning || tuning.view !== view || tuning.session !== player.session) {
       return view.live.at(performance.now())
     }
+    if (tuning.hls) return hlsHeard(view)
     if (tuning.start === undefined) {
       const { session } = tuning
       const liveNow = view.live.at(performance.now())
@@ -194,6 +208,15 @@ const start = (): void => {
       tuning.start = streamStart(liveNow - (performance.now() - session.requestedAt) / 1000, view.burst, view.chunk)
     }
     return tuning.start + player.audio.currentTime
+  }
+
+  /** Where an HLS player is in the stream: from its audio's date, else a guess from its usual delay. */
+  const hlsHeard = (view: MountView): number | undefined => {
+    const date = (player.audio as HTMLAudioElement & { getStartDate?: () => Date }).getStartDate?.()
+    const startMs = date?.getTime() ?? NaN
+    if (Number.isFinite(startMs)) return view.timeline.positionAtDate(startMs + player.audio.currentTime * 1000)
+    const live = view.live.at(performance.now())
+    return live === undefined ? undefined : Math.max(0, live - HLS_DELAY_SEGMENTS * view.hlsSegment!)
   }
 
   const mediaSession = 'mediaSession' in navigator ? navigator.mediaSession : undefined
@@ -234,13 +257,16 @@ const start = (): void => {
         view: active,
         reportsBefore: active.live.reports,
         reliable: events.isOpen && active.live.reports > 0,
+        hls: usingHls(active),
       }
     },
   })
 
+  const usingHls = (view: MountView) =>
+    view.hlsSegment !== undefined && prefersHls(audio.canPlayType('application/vnd.apple.mpegurl'), navigator.vendor)
   const play = (view: MountView) => {
     active = view
-    player.play(new URL(view.path.slice(1), base).href)
+    player.play(new URL(usingHls(view) ? `hls${view.path}/live.m3u8` : view.path.slice(1), base).href)
     if (view.shown) showMedia(view, view.shown)
   }
   const stop = () => {

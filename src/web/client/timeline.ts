@@ -45,6 +45,18 @@ export class Timeline {
     return found
   }
 
+  /**
+   * The stream position of wall-clock time `ms` (since the epoch), from when the track playing then
+   * went on air: for an HLS player, whose audio is dated (`EXT-X-PROGRAM-DATE-TIME`) rather than
+   * counted from its request.
+   */
+  positionAtDate(ms: number): number | undefined {
+    let found: OnAirJson | undefined
+    for (const track of this.#tracks) if (Date.parse(track.startedAt) <= ms) found = track
+    found ??= this.#tracks[0]
+    return found && Math.max(found.position, found.position + (ms - Date.parse(found.startedAt)) / 1000)
+  }
+
   /** The tracks before `track`, most recent first. */
   before(track: OnAirJson): OnAirJson[] {
     return this.#tracks.filter((t) => t.position < track.position - EPSILON).reverse()
@@ -92,6 +104,23 @@ export class LiveEdge {
  */
 export const streamStart = (liveAtRequest: number, burst: number, chunk: number): number =>
   Math.max(0, liveAtRequest - burst - chunk)
+
+/**
+ * Whether the page plays a mount's HLS rather than its continuous stream: where the browser plays
+ * HLS itself (`canPlayType` of its playlist type) and is Apple's (Safari, and every browser on iOS):
+ * there HLS rides out moving networks and a locked screen. Elsewhere the continuous stream, which
+ * is seconds closer to live and plays in every browser.
+ *
+ * @example
+ * prefersHls(audio.canPlayType('application/vnd.apple.mpegurl'), navigator.vendor) // 'maybe', 'Apple Computer, Inc.' -> true
+ */
+export const prefersHls = (canPlay: string, vendor: string): boolean => canPlay !== '' && vendor.startsWith('Apple')
+
+/**
+ * How far behind the live edge an HLS player listens, in segments: players start three segments
+ * from the playlist's end, which is itself up to a segment behind the stream.
+ */
+export const HLS_DELAY_SEGMENTS = 3.5
 
 /**
  * Seconds to wait before reconnection attempt `attempt` (1, 2, …): 1, 2, 4, 8, 16, then 30, each

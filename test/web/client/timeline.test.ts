@@ -4,6 +4,7 @@ import {
   backoffSeconds,
   formatDuration,
   LiveEdge,
+  prefersHls,
   streamStart,
   Timeline,
   trackLines,
@@ -60,6 +61,28 @@ describe("the listener's place in the stream", () => {
   test("a listener's audio begins a burst and a chunk before the live edge at its request, never before 0", () => {
     expect(streamStart(40, 3, 0.25)).toBe(36.75)
     expect(streamStart(1, 3, 0.25)).toBe(0)
+  })
+})
+
+describe('HLS on the page', () => {
+  test("an HLS player's place in the stream follows from its audio's date: the track on air then, and how long it had played", () => {
+    const timeline = new Timeline()
+    timeline.add(track(1, 0))
+    timeline.add(track(2, 100))
+    const at = (position: number) => 1_800_000_000_000 + position * 1000
+    expect(timeline.positionAtDate(at(42.5))).toBe(42.5)
+    expect(timeline.positionAtDate(at(130))).toBe(130)
+    // Before the first known track: its start, as near as the page can tell.
+    expect(timeline.positionAtDate(at(-20))).toBe(0)
+    expect(new Timeline().positionAtDate(at(1))).toBeUndefined()
+  })
+
+  test("HLS where the browser plays it itself and is Apple's (Safari, iOS); the continuous stream elsewhere", () => {
+    expect(prefersHls('maybe', 'Apple Computer, Inc.')).toBe(true)
+    expect(prefersHls('', 'Apple Computer, Inc.')).toBe(false)
+    // Chromium plays HLS itself too now, but the continuous stream is closer to live there.
+    expect(prefersHls('maybe', 'Google Inc.')).toBe(false)
+    expect(prefersHls('', '')).toBe(false)
   })
 })
 
