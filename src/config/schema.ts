@@ -80,7 +80,7 @@ const MountConfigSchema = z.strictObject({
   metaint: z.number().int().min(256).max(65_536).default(16_000),
   /** Sent as `StreamUrl` in ICY metadata blocks. */
   streamUrl: z.url().optional(),
-  /** HLS of this mount (MP3 and AAC): its settings, or `false` for none. */
+  /** HLS of this mount (MP3, AAC and Opus): its settings, or `false` for none. */
   hls: z.union([z.literal(false), HlsConfigSchema]).prefault({}),
 })
 

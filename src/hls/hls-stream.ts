@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import type { MountConfig } from '../config/schema.ts'
 import type { AudioFormat, StreamParams } from '../format/params.ts'
+import type { Logger } from '../log.ts'
 import { mediaPlaylist, targetDuration } from './playlist.ts'
 import { SEGMENT_FORMATS } from './segment.ts'
 import type { SegmentLookup } from './segment-window.ts'
@@ -17,6 +18,7 @@ export interface HlsStreamOptions {
   params: () => StreamParams | undefined
   clock?: Clock
   epochMs?: number
+  log?: Logger
 }
 
 /** The live playlist as served: its text and the tag a cache revalidates it by. */
@@ -56,6 +58,7 @@ export class HlsStream {
       params: options.params,
       clock,
       epochMs: options.epochMs,
+      log: options.log,
     })
     this.targetDuration = targetDuration(options.segmentSeconds, options.chunkSeconds)
     this.sessions = new HlsSessions(2 * options.segmentSeconds * 1000, clock)
@@ -74,11 +77,16 @@ export class HlsStream {
 
   /** The segment a name in the playlist refers to: found, gone (410) or unknown (404). */
   segment(name: string): SegmentLookup {
-    const match = /^([0-9a-z]+)-(\d{1,15})\.(ts|aac)$/.exec(name)
+    const match = /^([0-9a-z]+)-(\d{1,15})\.(ts|aac|m4s)$/.exec(name)
     if (!match || match[1] !== this.segmenter.prefix) return { found: false, status: 404 }
     const lookup = this.segmenter.window.find(Number(match[2]))
     if (lookup.found && lookup.segment.name !== name) return { found: false, status: 404 }
     return lookup
+  }
+
+  /** An init segment (`<prefix>-init-<n>.mp4`) a listed or retained segment needs, if any still does. */
+  init(name: string): Uint8Array<ArrayBuffer> | undefined {
+    return this.segmenter.window.initNamed(name)
   }
 }
 
@@ -102,5 +110,8 @@ export const hlsStreamFor = (
   config: Pick<MountConfig, 'hls' | 'chunkDuration'>,
   params: () => StreamParams | undefined,
   clock?: Clock,
+  log?: Logger,
 ): HlsStream | undefined =>
-  config.hls === false ? undefined : new HlsStream({ ...config.hls, chunkSeconds: config.chunkDuration, params, clock })
+  config.hls === false
+    ? undefined
+    : new HlsStream({ ...config.hls, chunkSeconds: config.chunkDuration, params, clock, log })

@@ -14,17 +14,23 @@ export const mediaPlaylist = (window: SegmentWindow, targetDuration: number): st
   const listed = window.listed
   const lines = [
     '#EXTM3U',
-    '#EXT-X-VERSION:3',
+    // EXT-X-MAP (fragmented MP4's init segment) needs version 6.
+    `#EXT-X-VERSION:${listed.some((segment) => segment.init) ? 6 : 3}`,
     `#EXT-X-TARGETDURATION:${targetDuration}`,
     `#EXT-X-MEDIA-SEQUENCE:${listed[0]?.sequence ?? 0}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${window.discontinuitySequence}`,
   ]
-  for (const segment of listed) lines.push(...segmentLines(segment))
+  let init: string | undefined
+  for (const segment of listed) {
+    lines.push(...segmentLines(segment, segment.init && segment.init.name !== init ? segment.init.name : undefined))
+    init = segment.init?.name
+  }
   return `${lines.join('\n')}\n`
 }
 
-const segmentLines = (segment: HlsSegment): string[] => [
+const segmentLines = (segment: HlsSegment, newInit: string | undefined): string[] => [
   ...(segment.discontinuity ? ['#EXT-X-DISCONTINUITY'] : []),
+  ...(newInit ? [`#EXT-X-MAP:URI="${newInit}"`] : []),
   `#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}`,
   `#EXTINF:${segment.duration.toFixed(3)},`,
   segment.name,

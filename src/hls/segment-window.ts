@@ -54,6 +54,11 @@ export class SegmentWindow {
     return { found: true, segment: this.#segments[sequence - first.sequence]! }
   }
 
+  /** The init segment of that name, while a segment held needs it. */
+  initNamed(name: string): Uint8Array<ArrayBuffer> | undefined {
+    return this.#segments.findLast((segment) => segment.init?.name === name)?.init!.data
+  }
+
   /** Bytes held. */
   get bytes(): number {
     return this.#segments.reduce((sum, s) => sum + s.data.length, 0)

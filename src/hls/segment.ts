@@ -3,20 +3,37 @@ import type { Track } from '../input/track.ts'
 import { id3Tag, textFrame, timestampFrame } from './id3.ts'
 import type { TsAudioType } from './mpeg-ts.ts'
 import { TsMuxer } from './mpeg-ts.ts'
+import { OpusFmp4Writer } from './opus-fmp4.ts'
 
 /**
  * How HLS carries each format: AAC as packed audio (ADTS frames behind an ID3 tag, as Apple's
  * specification defines it); MP3 in MPEG-2 transport stream segments, where every block of frames
- * has its own timestamp. (Packed MP3 is allowed too, but ffmpeg, reading a packed MP3 stream in
- * 1 KB blocks across segment ends, dated a segment's last frames by the next one's timestamp: frames
- * overlapped or left gaps at every segment boundary.)
+ * has its own timestamp (packed MP3 is allowed too, but ffmpeg, reading a packed MP3 stream in 1 KB
+ * blocks across segment ends, dated a segment's last frames by the next one's timestamp: frames
+ * overlapped or left gaps at every segment boundary); Opus in fragmented MP4, the only container
+ * HLS carries it in.
  */
 export const SEGMENT_FORMATS = {
   mp3: { extension: 'ts', contentType: 'video/mp2t' },
   aac: { extension: 'aac', contentType: 'audio/aac' },
+  opus: { extension: 'm4s', contentType: 'audio/mp4' },
 } as const
 
 export type SegmentFormat = keyof typeof SEGMENT_FORMATS
+
+/** A fragmented MP4 stream's init segment, served under its own name. */
+export interface InitSegment {
+  readonly name: string
+  readonly data: Uint8Array<ArrayBuffer>
+}
+
+/** What a writer makes of a segment: its bytes, and the init segment they need, if any. */
+export interface SegmentBytes {
+  readonly data: Uint8Array<ArrayBuffer>
+  readonly init?: Uint8Array<ArrayBuffer>
+  /** Seconds it plays, when that is not what its chunks count (Opus packets hold pre-skip and padding). */
+  readonly duration?: number
+}
 
 /** One HLS media segment: whole frames of one track, cut from the broadcast's chunks. */
 export interface HlsSegment {
@@ -25,6 +42,8 @@ export interface HlsSegment {
   readonly name: string
   readonly format: SegmentFormat
   readonly data: Uint8Array<ArrayBuffer>
+  /** The init segment it needs (`EXT-X-MAP`): fragmented MP4 only. */
+  readonly init?: InitSegment
   /** Seconds of audio, from the frames' sample counts. */
   readonly duration: number
   /** Stream time (seconds since the mount started) of its first sample. */
@@ -68,26 +87,34 @@ export const packedAudio = (chunks: readonly Chunk[]): Uint8Array<ArrayBuffer> =
 }
 
 /**
- * Writes one stream's segments in its format; a transport stream's continuity counters run on from
- * segment to segment. `sampleRate` tells MPEG-1 audio from MPEG-2's half rates.
+ * Writes one stream's segments in its format; a transport stream's continuity counters and an Opus
+ * stream's packet assembly run on from segment to segment, so `write` is called in order.
+ * `sampleRate` tells MPEG-1 audio from MPEG-2's half rates. Fragmented MP4 is written
+ * asynchronously (a promise; undefined for chunks that held no audio).
  *
  * @example
- * const writer = new SegmentWriter('mp3', 44100)
- * writer.write(chunks) // PAT, PMT, ID3 PES, audio PES…
+ * const writer = new SegmentWriter({ format: 'mp3', sampleRate: 44100, channels: 2 })
+ * writer.write(chunks) // { data: PAT, PMT, ID3 PES, audio PES… }
  */
 export class SegmentWriter {
   readonly format: SegmentFormat
   readonly #ts: TsMuxer | undefined
+  readonly #opus: OpusFmp4Writer | undefined
 
-  constructor(format: SegmentFormat, sampleRate: number) {
-    this.format = format
-    const audioType: TsAudioType = sampleRate >= 32_000 ? 0x03 : 0x04
-    this.#ts = format === 'mp3' ? new TsMuxer(audioType) : undefined
+  constructor(params: { format: SegmentFormat; sampleRate: number; channels: number }) {
+    this.format = params.format
+    const audioType: TsAudioType = params.sampleRate >= 32_000 ? 0x03 : 0x04
+    this.#ts = params.format === 'mp3' ? new TsMuxer(audioType) : undefined
+    this.#opus = params.format === 'opus' ? new OpusFmp4Writer(params.channels) : undefined
   }
 
-  write(chunks: readonly Chunk[]): Uint8Array<ArrayBuffer> {
-    if (!this.#ts) return packedAudio(chunks)
+  write(chunks: readonly Chunk[]): SegmentBytes | Promise<SegmentBytes | undefined> {
     const id3 = id3Tag(titleFrames(chunks[0]!.track))
-    return this.#ts.segment(id3, chunks.map((chunk) => ({ pts: pts90k(chunk.position), data: chunk.data })))
+    if (this.#opus) {
+      const packets = this.#opus.packets(chunks)
+      return packets.length > 0 ? this.#opus.segment(packets, id3) : Promise.resolve(undefined)
+    }
+    if (!this.#ts) return { data: packedAudio(chunks) }
+    return { data: this.#ts.segment(id3, chunks.map((chunk) => ({ pts: pts90k(chunk.position), data: chunk.data }))) }
   }
 }

@@ -4,7 +4,9 @@ import { systemClock } from '../clock.ts'
 import type { StreamParams } from '../format/params.ts'
 import { paramsMismatch } from '../format/params.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
-import type { HlsSegment } from './segment.ts'
+import type { Logger } from '../log.ts'
+import { silentLogger } from '../log.ts'
+import type { SegmentBytes, SegmentFormat } from './segment.ts'
 import { SEGMENT_FORMATS, SegmentWriter } from './segment.ts'
 import { SegmentWindow } from './segment-window.ts'
 
@@ -13,11 +15,12 @@ export interface HlsSegmenterOptions {
   segmentSeconds: number
   /** Segments the playlist lists. */
   windowSegments: number
-  /** The parameters of what is on air (only MP3 and AAC are cut into segments). */
+  /** The parameters of what is on air (only MP3, AAC and Opus are cut into segments). */
   params: () => StreamParams | undefined
   clock?: Clock
   /** Wall-clock time (ms since the epoch) at `clock.now()` when made; names and dates follow from it. */
   epochMs?: number
+  log?: Logger
 }
 
 /** How far (ms) a chunk may go on air from where its segment's date puts it before it starts a new date. */
@@ -26,6 +29,8 @@ const DATE_SLACK_MS = 1000
 interface Pending {
   readonly chunks: Chunk[]
   readonly writer: SegmentWriter
+  /** The name of its writer's init segment, should it have one. */
+  readonly init: string
   readonly programDateTime: number
   readonly discontinuity: boolean
   duration: number
@@ -57,6 +62,10 @@ export class HlsSegmenter {
   #pending: Pending | undefined
   #writer: SegmentWriter | undefined
   #writerParams: StreamParams | undefined
+  /** Writers made so far: each has its own init segment name. */
+  #writers = 0
+  #publishing: Promise<void> | undefined
+  readonly #log: Logger
   #sequence = 0
   #breakNext = false
 
@@ -64,6 +73,7 @@ export class HlsSegmenter {
     this.segmentSeconds = options.segmentSeconds
     this.window = new SegmentWindow(options.windowSegments)
     this.#params = options.params
+    this.#log = options.log ?? silentLogger
     this.#clock = options.clock ?? systemClock
     this.#epochMs = options.epochMs ?? Date.now()
     this.#clockStart = this.#clock.now()
@@ -94,7 +104,7 @@ export class HlsSegmenter {
 
   #add(chunk: Chunk): void {
     const params = this.#params()
-    if (params?.format !== 'mp3' && params?.format !== 'aac') {
+    if (!params || !(params.format in SEGMENT_FORMATS)) {
       this.#close()
       this.#writer = undefined
       return
@@ -102,8 +112,9 @@ export class HlsSegmenter {
     if (!this.#writer || this.#writerParams && paramsMismatch(this.#writerParams, params)) {
       this.#close()
       this.#breakNext ||= this.#writer !== undefined
-      this.#writer = new SegmentWriter(params.format, params.sampleRate)
+      this.#writer = new SegmentWriter({ ...params, format: params.format as SegmentFormat })
       this.#writerParams = params
+      this.#writers++
     }
     const now = this.wallNow
     const pending = this.#pending
@@ -128,6 +139,7 @@ export class HlsSegmenter {
     this.#pending = {
       chunks: [chunk],
       writer,
+      init: `${this.prefix}-init-${this.#writers}.mp4`,
       programDateTime,
       discontinuity: this.#breakNext,
       duration: chunk.duration,
@@ -135,22 +147,47 @@ export class HlsSegmenter {
     this.#breakNext = false
   }
 
+  /**
+   * Writes the segment being filled and publishes it: at once, or (fragmented MP4, written
+   * asynchronously) once it and every segment before it are written, so they are listed in order.
+   */
   #close(): void {
     const pending = this.#pending
     if (!pending) return
     this.#pending = undefined
+    const written = pending.writer.write(pending.chunks)
+    const publish = (bytes: SegmentBytes | undefined) => bytes && this.#publish(pending, bytes)
+    if (!(written instanceof Promise) && !this.#publishing) return void publish(written)
+    const next = (this.#publishing ?? Promise.resolve())
+      .then(() => written)
+      .then(
+        publish,
+        (error) => this.#log.error(`HLS segment not written: ${error instanceof Error ? error.message : error}`),
+      )
+      .then(() => {
+        if (this.#publishing === next) this.#publishing = undefined
+      })
+    this.#publishing = next
+  }
+
+  /** Resolves once every segment closed so far is published. */
+  async published(): Promise<void> {
+    while (this.#publishing) await this.#publishing
+  }
+
+  #publish(pending: Pending, bytes: SegmentBytes): void {
     const sequence = this.#sequence++
-    const segment: HlsSegment = {
+    this.window.push({
       sequence,
       name: `${this.prefix}-${sequence}.${SEGMENT_FORMATS[pending.writer.format].extension}`,
       format: pending.writer.format,
-      data: pending.writer.write(pending.chunks),
-      duration: pending.duration,
+      data: bytes.data,
+      ...(bytes.init && { init: { name: pending.init, data: bytes.init } }),
+      duration: bytes.duration ?? pending.duration,
       position: pending.chunks[0]!.position,
       programDateTime: pending.programDateTime,
       discontinuity: pending.discontinuity,
       track: pending.chunks[0]!.track,
-    }
-    this.window.push(segment)
+    })
   }
 }

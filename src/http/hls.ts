@@ -16,6 +16,12 @@ const text = (body: string, status: number, headers: Record<string, string> = {}
     headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
   })
 
+/** The headers of what never changes under its name: a segment, an init segment. */
+const immutable = (length: number) => ({
+  'Content-Length': String(length),
+  'Cache-Control': `public, max-age=${SEGMENT_MAX_AGE}, immutable`,
+})
+
 /** A session id a player may put in the playlist's URL (`live.m3u8?session=…`): 8 to 64 URL-safe characters. */
 const SESSION = /^[A-Za-z0-9_-]{8,64}$/
 
@@ -50,7 +56,7 @@ const noHls = (mount: Mount, hls: HlsStream | undefined): Response | undefined =
   if (!hls) return text(`HLS is off for ${mount.path} (its config sets "hls": false).`, 404)
   const format = mount.params?.format
   if (format && !(format in SEGMENT_FORMATS)) {
-    return text(`HLS carries MP3 and AAC mounts; ${mount.path} is ${formatLabel(format)}.`, 404)
+    return text(`HLS carries MP3, AAC and Opus mounts; ${mount.path} is ${formatLabel(format)}.`, 404)
   }
   return undefined
 }
@@ -88,6 +94,8 @@ export const hlsResponse = (c: Context, mount: Mount, file: string, hooks: Conne
     const match = c.req.header('if-none-match')?.split(',').some((tag) => tag.trim() === playlist.etag)
     return match ? new Response(null, { status: 304, headers }) : new Response(playlist.body, { headers })
   }
+  const init = /-init-\d+\.mp4$/.test(file) ? hls.init(file) : undefined
+  if (init) return new Response(init, { headers: { ...immutable(init.length), 'Content-Type': 'audio/mp4' } })
   const lookup = hls.segment(file)
   if (!lookup.found) {
     return lookup.status === 410
@@ -101,9 +109,8 @@ export const hlsResponse = (c: Context, mount: Mount, file: string, hooks: Conne
   hls.stats.segmentBytes += segment.data.length
   return new Response(segment.data, {
     headers: {
+      ...immutable(segment.data.length),
       'Content-Type': SEGMENT_FORMATS[segment.format].contentType,
-      'Content-Length': String(segment.data.length),
-      'Cache-Control': `public, max-age=${SEGMENT_MAX_AGE}, immutable`,
       ETag: `"${segment.name}"`,
     },
   })

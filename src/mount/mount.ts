@@ -124,7 +124,7 @@ export class Mount implements SourceTarget {
     this.#input = new SourceSwitch(playlist)
     this.listenerHistory = new ListenerHistory(options.listenerHistory)
     this.#tally = new ListenerTally(this.#clock, (listeners) => this.#events.notify({ type: 'listeners', listeners }))
-    this.hls = hlsStreamFor(config, () => this.params, this.#clock)
+    this.hls = hlsStreamFor(config, () => this.params, this.#clock, this.log)
     if (this.hls) this.broadcaster.tap(this.hls.segmenter.take)
     this.broadcaster.observe((event) => {
       this.listenerHistory.record(this.broadcaster.size)

@@ -13,6 +13,7 @@ import { startStation } from '../helpers/station.ts'
 const ENCODERS = {
   '/stream': { codec: ['-c:a', 'libmp3lame', '-b:a', '128k'] },
   '/aac': { codec: ['-c:a', 'aac', '-b:a', '128k'], format: 'adts', contentType: 'audio/aac' },
+  '/opus': { codec: ['-c:a', 'libopus', '-b:a', '64k'], format: 'ogg', contentType: 'audio/ogg', sampleRate: 48_000 },
 } as const
 type HlsMount = keyof typeof ENCODERS
 const MOUNTS = Object.keys(ENCODERS) as HlsMount[]
@@ -26,6 +27,7 @@ beforeAll(async () => {
         playlist: [200, 400, 600].map((hz) => fixtures.chirp(9, hz, { title: `Chirp ${hz}`, artist: 'HLS Tests' })),
       },
       { path: '/aac', playlist: [330, 440, 550].map((hz) => fixtures.aac(9, hz)) },
+      { path: '/opus', playlist: [330, 440, 550].map((hz) => fixtures.opus(9, hz, { title: `Opus ${hz}` })) },
     ],
     { station: { sourcePassword: 's3cret' } },
   )
@@ -51,17 +53,19 @@ const playHls = async (url: string, seconds: number) => {
     200_000,
     systemFfmpeg(),
   )
-  const frames: DecodedFrame[] = (existsSync(list) ? readFileSync(list, 'utf8') : '')
+  const text = existsSync(list) ? readFileSync(list, 'utf8') : ''
+  const rate = Number(/^#tb 0: 1\/(\d+)$/m.exec(text)?.[1] ?? NaN)
+  const frames: DecodedFrame[] = text
     .split('\n')
     .filter((line) => /^0,/.test(line))
     .map((line) => line.split(',').map((field) => field.trim()))
     .map(([, , pts, duration]) => ({ pts: Number(pts), duration: Number(duration) }))
-  return { code: run.code, stderr: run.stderr, frames }
+  return { code: run.code, stderr: run.stderr, frames, rate }
 }
 
 describe('HLS with ffmpeg as the client', () => {
   test(
-    'for 90 s across track changes, a live takeover and the hand-back, ffmpeg decodes the MP3 (MPEG-TS) and AAC (packed audio) playlists without an error, and every timestamp follows on from the last',
+    'for 90 s across track changes, a live takeover and the hand-back, ffmpeg decodes the MP3 (MPEG-TS), AAC (packed audio) and Opus (fragmented MP4) playlists without an error, and every timestamp follows on from the last',
     async () => {
       const started = performance.now()
       const playing = MOUNTS.map((path) => playHls(`${station.url}/hls${path}/live.m3u8`, 90))
@@ -84,9 +88,9 @@ describe('HLS with ffmpeg as the client', () => {
       const played = await Promise.all(playing)
       expect(performance.now() - started).toBeGreaterThan(60_000)
       for (const [index, path] of MOUNTS.entries()) {
-        const { code, stderr, frames } = played[index]!
+        const { code, stderr, frames, rate } = played[index]!
         expect({ path, code, stderr }).toEqual({ path, code: 0, stderr: '' })
-        const seconds = frames.reduce((sum, frame) => sum + frame.duration, 0) / 44_100
+        const seconds = frames.reduce((sum, frame) => sum + frame.duration, 0) / rate
         expect(seconds).toBeGreaterThan(89)
         // Continuous: each frame starts where the one before it ended (to a sample, for rounding).
         const jumps = frames.slice(1).filter((frame, i) =>

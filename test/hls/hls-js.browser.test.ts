@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun
 import { readFileSync } from 'node:fs'
 import type { Browser } from '../helpers/browser.ts'
 import { audioSamples, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
-import { tone } from '../helpers/fixtures.ts'
+import { fixtures, tone } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { startStation } from '../helpers/station.ts'
 
@@ -29,6 +29,11 @@ beforeAll(async () => {
       playlist: TONES.map(({ hz, title }) => tone({ seconds: 7, frequency: hz, extra: tags(title) })),
     },
     {
+      path: '/opus',
+      hls: HLS,
+      playlist: TONES.map(({ hz, title }) => fixtures.opus(7, hz, { title, artist: 'Tester' })),
+    },
+    {
       path: '/aac',
       hls: HLS,
       // ADTS has no tags: these carry their titles in an ID3v2 tag before the audio, as taggers write it.
@@ -42,7 +47,8 @@ beforeAll(async () => {
       ),
     },
   ])
-  const segmented = () => ['/stream', '/aac'].every((path) => station.station.mount(path)!.hls!.segmenter.window.last)
+  const segmented = () =>
+    ['/stream', '/opus', '/aac'].every((path) => station.station.mount(path)!.hls!.segmenter.window.last)
   await waitFor(segmented, 60_000, 'a first segment on each mount')
 }, 90_000)
 afterAll(async () => {
@@ -81,7 +87,13 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>hls.js</title>
 </script>`
 
 describe('hls.js plays each HLS mount in Chromium', () => {
-  for (const [path, container] of [['/stream', 'MP3 in MPEG-TS'], ['/aac', 'packed AAC']] as const) {
+  for (
+    const [path, container] of [
+      ['/stream', 'MP3 in MPEG-TS'],
+      ['/aac', 'packed AAC'],
+      ['/opus', 'Opus in fragmented MP4, titles in emsg'],
+    ] as const
+  ) {
     test(
       `${path} (${container}): the audio clock advances through track changes, and the ID3 cues carry each title in time with its audio`,
       async () => {

@@ -40,6 +40,9 @@ const chunksOf = async (path: string, from = 0): Promise<Chunk[]> => {
   return chunks
 }
 
+/** The bytes a writer makes of `chunks` (at once, or once written). */
+const bytesOf = async (writer: SegmentWriter, chunks: readonly Chunk[]) => (await writer.write(chunks))!.data
+
 const dir = mkdtempSync(join(tmpdir(), 'airwave-hls-'))
 const ffprobe = () => systemFfmpeg().replace(/ffmpeg$/, 'ffprobe')
 const probeJson = (file: string, ...args: string[]) =>
@@ -55,7 +58,7 @@ const decode = (file: string) => {
 describe('AAC: packed audio (ADTS behind an ID3 tag)', () => {
   test("opens with ID3v2.4: Apple's PRIV timestamp of its first sample on the 90 kHz clock, and the title", async () => {
     const chunks = await chunksOf(fixtures.aac(2), 1234.5)
-    const segment = new SegmentWriter('aac', 44_100).write(chunks)
+    const segment = await bytesOf(new SegmentWriter({ format: 'aac', sampleRate: 44_100, channels: 2 }), chunks)
     expect([...segment.subarray(0, 4)]).toEqual([0x49, 0x44, 0x33, 0x04])
     const text = new TextDecoder('latin1').decode(segment.subarray(0, 200))
     const owner = 'com.apple.streaming.transportStreamTimestamp\0'
@@ -74,11 +77,61 @@ describe('AAC: packed audio (ADTS behind an ID3 tag)', () => {
   })
 })
 
+describe('Opus: fragmented MP4 (CMAF), the title in an emsg box', () => {
+  test('an init segment with dOps, then fragments ffmpeg decodes without an error, their packets timed one after another', async () => {
+    const probe = await probeAudioFile(fixtures.opus(4, 440, { title: 'Sinus Ω', artist: 'Tones' }))
+    if (!probe.ok) throw new Error(probe.reason)
+    const frames = []
+    for await (const frame of readAudioFrames(probe.value)) frames.push(frame)
+    const headers = concatBytes(frames.filter((f) => f.page?.header).map((f) => f.data))
+    const link = { id: 1, headers }
+    const audio = frames.filter((f) => !f.page?.header)
+    let position = 0
+    const chunks: Chunk[] = audio.map((frame, i) => {
+      const duration = frame.samples / 48_000
+      const chunk = {
+        data: frame.data,
+        duration,
+        position,
+        frames: 1,
+        firstFrameLength: frame.data.length,
+        track: TRACK,
+        trackStart: i === 0,
+        link,
+      }
+      position += duration
+      return chunk
+    })
+    const writer = new SegmentWriter({ format: 'opus', sampleRate: 48_000, channels: 2 })
+    const half = Math.floor(chunks.length / 2)
+    const [one, two] = [(await writer.write(chunks.slice(0, half)))!, (await writer.write(chunks.slice(half)))!]
+    expect(Buffer.from(one.init!).equals(Buffer.from(two.init!))).toBe(true)
+    const latin1 = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes)
+    expect(latin1(one.init!)).toContain('dOps')
+    for (const segment of [one, two]) {
+      const text = latin1(segment.data)
+      expect(text.indexOf('emsg')).toBeGreaterThan(0)
+      expect(text.indexOf('emsg')).toBeLessThan(text.indexOf('moof'))
+      expect(text).toContain('https://aomedia.org/emsg/ID3')
+      expect(text).toContain('TIT2')
+    }
+    // The segments' own durations (their packets) add up to what ffmpeg decodes.
+    const file = join(dir, 'opus.mp4')
+    writeFileSync(file, concatBytes([one.init!, one.data, two.data]))
+    expect(decode(file)).toEqual({ code: 0, stderr: '' })
+    // ffmpeg's Opus packets are 20 ms: each begins where the one before ends, across the fragments.
+    const { packets } = probeJson(file, '-show_entries', 'packet=pts')
+    const pts = packets.map((p: { pts: number }) => p.pts)
+    expect(pts.slice(1).every((at: number, i: number) => at - pts[i] === 960)).toBe(true)
+    expect((pts.at(-1) + 960) / 48_000).toBeCloseTo(one.duration! + two.duration!, 3)
+  })
+})
+
 describe('MP3: MPEG-2 transport stream', () => {
   test('188-byte packets; PAT and PMT with valid CRCs; continuity counters run on into the next segment', async () => {
     const chunks = await chunksOf(fixtures.mp3(4))
-    const writer = new SegmentWriter('mp3', 44_100)
-    const segments = [writer.write(chunks.slice(0, 8)), writer.write(chunks.slice(8))]
+    const writer = new SegmentWriter({ format: 'mp3', sampleRate: 44_100, channels: 2 })
+    const segments = [await bytesOf(writer, chunks.slice(0, 8)), await bytesOf(writer, chunks.slice(8))]
     const counters = new Map<number, number>()
     for (const segment of segments) {
       expect(segment.length % 188).toBe(0)
@@ -100,9 +153,12 @@ describe('MP3: MPEG-2 transport stream', () => {
 
   test('ffprobe finds the MP3 and the timed ID3 stream; each block of frames has its PTS; ffmpeg decodes two segments joined without an error', async () => {
     const chunks = await chunksOf(fixtures.mp3(4), 10)
-    const writer = new SegmentWriter('mp3', 44_100)
+    const writer = new SegmentWriter({ format: 'mp3', sampleRate: 44_100, channels: 2 })
     const file = join(dir, 'joined.ts')
-    writeFileSync(file, concatBytes([writer.write(chunks.slice(0, 8)), writer.write(chunks.slice(8))]))
+    writeFileSync(
+      file,
+      concatBytes([await bytesOf(writer, chunks.slice(0, 8)), await bytesOf(writer, chunks.slice(8))]),
+    )
     const { streams } = probeJson(file, '-show_streams')
     expect(streams.map((s: { codec_type: string; codec_name?: string }) => [s.codec_type, s.codec_name ?? null]))
       .toEqual([['audio', 'mp3'], ['data', 'timed_id3']])
@@ -113,7 +169,7 @@ describe('MP3: MPEG-2 transport stream', () => {
     for (let i = 1; i < pts.length; i++) expect(pts[i] - pts[i - 1]).toBeGreaterThan(2340)
     expect(decode(file)).toEqual({ code: 0, stderr: '' })
     // The title travels in an ID3 tag in the metadata stream's PES.
-    const text = new TextDecoder().decode(writer.write(chunks.slice(0, 1)))
+    const text = new TextDecoder().decode(await bytesOf(writer, chunks.slice(0, 1)))
     expect(text).toContain('TIT2')
     expect(text).toContain('Sinus Ω')
     expect(text).toContain('TPE1')
@@ -125,7 +181,21 @@ describe('MP3: MPEG-2 transport stream', () => {
       const programInfo = ((pmt[15]! & 0x0f) << 8) | pmt[16]!
       return pmt[17 + programInfo]
     }
-    expect(streamType(new SegmentWriter('mp3', 44_100).write(await chunksOf(fixtures.mp3(1))))).toBe(0x03)
-    expect(streamType(new SegmentWriter('mp3', 22_050).write(await chunksOf(fixtures.mp3Mpeg2())))).toBe(0x04)
+    expect(
+      streamType(
+        await bytesOf(
+          new SegmentWriter({ format: 'mp3', sampleRate: 44_100, channels: 2 }),
+          await chunksOf(fixtures.mp3(1)),
+        ),
+      ),
+    ).toBe(0x03)
+    expect(
+      streamType(
+        await bytesOf(
+          new SegmentWriter({ format: 'mp3', sampleRate: 22_050, channels: 2 }),
+          await chunksOf(fixtures.mp3Mpeg2()),
+        ),
+      ),
+    ).toBe(0x04)
   })
 })

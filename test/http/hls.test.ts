@@ -17,7 +17,12 @@ beforeAll(async () => {
         playlist: [fixtures.aac(3, 440), fixtures.aac(3, 660)],
         hls: { segmentSeconds: 2, segments: 3 },
       },
-      { path: '/opus', playlist: [fixtures.opus(3)] },
+      {
+        path: '/opus',
+        playlist: [fixtures.opus(3, 440), fixtures.opus(3, 660)],
+        hls: { segmentSeconds: 2, segments: 3 },
+      },
+      { path: '/vorbis', playlist: [fixtures.vorbis(3)] },
       { path: '/quiet', playlist: [fixtures.mp3(3)], hls: false },
       { path: '/live', sourcePassword: 'dj' },
     ],
@@ -25,7 +30,9 @@ beforeAll(async () => {
   const hls = (path: string) => station.station.mount(path)!.hls!.segmenter.window
   // Long enough that the oldest segments have left the window.
   await waitFor(
-    () => (hls('/stream').last?.sequence ?? 0) >= 7 && hls('/jazz/hq').last !== undefined,
+    () =>
+      (hls('/stream').last?.sequence ?? 0) >= 7 && hls('/jazz/hq').last !== undefined &&
+      hls('/opus').last !== undefined,
     30_000,
     'segments',
   )
@@ -96,11 +103,14 @@ describe('GET /hls/<mount>/live.m3u8', () => {
     expect(await response.text()).toContain('starts once its first segment is complete')
   })
 
-  test('no HLS where it is off or for Ogg mounts (404, saying why); no mount, 404', async () => {
+  test('no HLS where it is off or for Vorbis and FLAC mounts (404, saying why); no mount, 404', async () => {
     const off = await get('/hls/quiet/live.m3u8')
     expect([off.status, await off.text()]).toEqual([404, 'HLS is off for /quiet (its config sets "hls": false).\n'])
-    const opus = await get('/hls/opus/live.m3u8')
-    expect([opus.status, await opus.text()]).toEqual([404, 'HLS carries MP3 and AAC mounts; /opus is Opus.\n'])
+    const vorbis = await get('/hls/vorbis/live.m3u8')
+    expect([vorbis.status, await vorbis.text()]).toEqual([
+      404,
+      'HLS carries MP3, AAC and Opus mounts; /vorbis is Vorbis.\n',
+    ])
     expect((await get('/hls/nowhere/live.m3u8')).status).toBe(404)
     expect((await get('/hls/live.m3u8')).status).toBe(404)
   })
@@ -119,6 +129,31 @@ describe('GET /hls/<mount>/<segment>', () => {
       expect(Number(response.headers.get('content-length'))).toBe(body.length)
       expect(body[0]).toBe(sync)
     }
+  })
+
+  test('Opus segments are fragmented MP4 (version 6 playlist), each needing the init segment EXT-X-MAP names', async () => {
+    const text = await (await get('/hls/opus/live.m3u8')).text()
+    const { lines, segments, tag } = parse(text)
+    expect(lines[1]).toBe('#EXT-X-VERSION:6')
+    const [map] = tag('EXT-X-MAP')
+    const init = /URI="([^"]+)"/.exec(map!)![1]!
+    expect(init).toMatch(/^[0-9a-z]+-init-\d+\.mp4$/)
+    // The map comes before the first segment it applies to.
+    expect(lines.indexOf(map!)).toBeLessThan(lines.indexOf(segments[0]!))
+    const initResponse = await get(`/hls/opus/${init}`)
+    expect(initResponse.headers.get('content-type')).toBe('audio/mp4')
+    expect(initResponse.headers.get('cache-control')).toBe('public, max-age=3600, immutable')
+    const initBytes = new Uint8Array(await initResponse.arrayBuffer())
+    expect(new TextDecoder().decode(initBytes.subarray(4, 8))).toBe('ftyp')
+    expect(new TextDecoder('latin1').decode(initBytes)).toContain('dOps')
+    const segment = await get(`/hls/opus/${segments.at(-1)}`)
+    expect(segment.headers.get('content-type')).toBe('audio/mp4')
+    const body = new TextDecoder('latin1').decode(new Uint8Array(await segment.arrayBuffer()))
+    // The title travels in an emsg box (an ID3 tag) before the fragment.
+    expect(body.indexOf('emsg')).toBeLessThan(body.indexOf('moof'))
+    expect(body).toContain('https://aomedia.org/emsg/ID3')
+    expect(body).toContain('TIT2')
+    expect((await get(`/hls/opus/${init.replace(/init-\d+/, 'init-99')}`)).status).toBe(404)
   })
 
   test('a segment that has left the window is 410 Gone for a while (still served just after); a name never made is 404', async () => {
@@ -163,7 +198,7 @@ describe('HLS sessions', () => {
     })
     expect(api.listeners.current).toBe(0)
     expect((await (await get('/api/mounts/quiet')).json()).hls).toBeNull()
-    expect((await (await get('/api/mounts/opus')).json()).hls).toBeNull()
+    expect((await (await get('/api/mounts/vorbis')).json()).hls).toBeNull()
     const metrics = await (await get('/metrics')).text()
     expect(metrics).toContain(`airwave_hls_sessions{mount="/jazz/hq"} ${count}\n`)
     expect(metrics).toMatch(/airwave_hls_requests_total\{mount="\/jazz\/hq",kind="segment"\} [1-9]/)

@@ -1,0 +1,40 @@
+import { concatBytes } from '../../util/bytes.ts'
+
+/** The page header's flag: the page's first packet began on the page before. */
+const CONTINUED = 0x01
+
+/**
+ * Reads the packets out of runs of whole Ogg pages (a mount's chunks, one after another), keeping
+ * a packet that goes on past the end of one run until the run that ends it. A page that does not
+ * continue a packet drops what was left of an unfinished one (a stream joined or cut midway).
+ *
+ * @example
+ * const reader = new OggPacketReader()
+ * for (const chunk of chunks) for (const packet of reader.push(chunk.data)) decode(packet)
+ */
+export class OggPacketReader {
+  #parts: Uint8Array[] | undefined
+
+  /** The packets that end within `pages` (whole pages, back to back), in order. */
+  push(pages: Uint8Array): Uint8Array[] {
+    const packets: Uint8Array[] = []
+    for (let page = 0; page + 27 <= pages.length;) {
+      const segments = pages[page + 26]!
+      if (!(pages[page + 5]! & CONTINUED)) this.#parts = []
+      let at = page + 27 + segments
+      let start = at
+      for (let i = 0; i < segments; i++) {
+        const lacing = pages[page + 27 + i]!
+        at += lacing
+        if (lacing === 255) continue
+        this.#parts?.push(pages.subarray(start, at))
+        if (this.#parts) packets.push(concatBytes(this.#parts))
+        this.#parts = []
+        start = at
+      }
+      this.#parts?.push(pages.subarray(start, at))
+      page = at
+    }
+    return packets
+  }
+}
