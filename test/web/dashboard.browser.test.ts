@@ -93,6 +93,14 @@ describe('the dashboard in Chromium', () => {
         await rows.nth(1).waitFor({ timeout: 10_000 })
         expect(await rows.count()).toBe(2)
         expect(await stream.locator('.count').textContent()).toBe('2')
+        // HLS listeners (sessions asking for the playlist) are shown apart, at the next refresh.
+        await (await fetch(`${station.url}/hls/stream/live.m3u8?session=dashboard-browser`)).arrayBuffer()
+        await w.page.waitForFunction(
+          () =>
+            document.querySelector('section.panel[data-mount="/stream"] .counts .hls')?.textContent === ' · 1 on HLS',
+          undefined,
+          { timeout: 10_000, polling: 100 },
+        )
         expect(await stream.locator('.input').textContent()).toBe('Playlist')
         const agents = await stream.locator('td.agent').allTextContents()
         expect(agents.sort()).toEqual(['Kick-Me/1.0', `Stays/1.0 ${HOSTILE}`])

@@ -155,6 +155,9 @@ describe('GET /admin/dashboard.json, what the dashboard shows', () => {
       expect(mine.bytes).toBeGreaterThan(16_000)
       expect(Math.abs(mine.bytes - listener.bytes().length)).toBeLessThan(16_000)
       expect(mount.listeners).toMatchObject({ current: 1, matching: 1 })
+      // HLS listeners are counted apart (sessions that fetch the playlist), not as stream listeners.
+      await (await fetch(`${station.url}/hls/stream/live.m3u8?session=dashboard-test`)).arrayBuffer()
+      expect((await mountState('/stream')).hlsSessions).toBe(1)
       const live = await mountState('/live')
       expect(live).toMatchObject({
         input: null,
