@@ -1,3 +1,4 @@
+import type { Broadcaster } from '../broadcast/broadcaster.ts'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import type { MountConfig } from '../config/schema.ts'
@@ -39,7 +40,7 @@ export interface HlsStats {
  *
  * @example
  * const hls = new HlsStream({ segmentSeconds: 6, segments: 6, chunkSeconds: 0.25, params: () => mount.params })
- * broadcaster.tap(hls.segmenter.take)
+ * hls.follow(mount.broadcaster, () => mount.params)
  * hls.playlist()?.body // '#EXTM3U…'
  */
 export class HlsStream {
@@ -49,6 +50,8 @@ export class HlsStream {
   readonly targetDuration: number
   readonly stats: HlsStats = { playlists: 0, segments: 0, segmentBytes: 0 }
   #cached: LivePlaylist | undefined
+  #following: Broadcaster | undefined
+  #untap: (() => void) | undefined
 
   constructor(options: HlsStreamOptions) {
     const clock = options.clock ?? systemClock
@@ -62,6 +65,25 @@ export class HlsStream {
     })
     this.targetDuration = targetDuration(options.segmentSeconds, options.chunkSeconds)
     this.sessions = new HlsSessions(2 * options.segmentSeconds * 1000, clock)
+  }
+
+  /**
+   * Cuts its segments from `broadcaster` from now on: the mount's own, or while it is off air the
+   * fallback its listeners hear (so HLS players hear it too, as Icecast's listeners do).
+   */
+  follow(broadcaster: Broadcaster, params: () => StreamParams | undefined): void {
+    if (broadcaster === this.#following) return
+    this.#untap?.()
+    this.#following = broadcaster
+    this.segmenter.params = params
+    this.#untap = broadcaster.tap(this.segmenter.take)
+  }
+
+  /** Stops following any broadcast. */
+  unfollow(): void {
+    this.#untap?.()
+    this.#untap = undefined
+    this.#following = undefined
   }
 
   /** The live playlist, or undefined until the first segment is complete. */

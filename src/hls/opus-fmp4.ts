@@ -32,7 +32,7 @@ export interface Fmp4Segment {
  *
  * @example
  * const writer = new OpusFmp4Writer(2)
- * const packets = writer.packets(chunks)             // at once, in order
+ * const packets = writer.packets(chunks, 0)          // at once, in order
  * const { data, init } = await writer.segment(packets, id3)
  */
 export class OpusFmp4Writer {
@@ -50,10 +50,10 @@ export class OpusFmp4Writer {
    * The Opus packets that end in `chunks` (header packets left out), each timed where the one before
    * it ends. Each track's packets hold a little more than its granule positions count (its pre-skip
    * and the end of its last packet, which an Ogg decoder drops and MP4 cannot say per fragment), so
-   * this timeline runs on from the first chunk's position by its own packets, never backwards.
+   * this timeline runs on from the first segment's `start` (seconds) by its own packets.
    */
-  packets(chunks: readonly Chunk[]): TimedPacket[] {
-    this.#clock ??= Math.round(chunks[0]!.position * OPUS_RATE)
+  packets(chunks: readonly Chunk[], start: number): TimedPacket[] {
+    this.#clock ??= Math.round(start * OPUS_RATE)
     const packets: TimedPacket[] = []
     for (const chunk of chunks) {
       this.#head ??= chunk.link &&

@@ -46,7 +46,7 @@ export interface HlsSegment {
   readonly init?: InitSegment
   /** Seconds of audio, from the frames' sample counts. */
   readonly duration: number
-  /** Stream time (seconds since the mount started) of its first sample. */
+  /** HLS time (seconds of audio segmented before it) of its first sample. */
   readonly position: number
   /** Wall-clock time (ms since the epoch) its first sample went on air. */
   readonly programDateTime: number
@@ -67,15 +67,14 @@ const titleFrames = (track: Track): Uint8Array[] => {
 }
 
 /**
- * A packed audio segment's bytes: an ID3 tag with the timestamp of its first sample and the title
- * of its track, then the chunks' frames as they were broadcast.
+ * A packed audio segment's bytes: an ID3 tag with the timestamp of its first sample (`start`, in
+ * seconds) and the title of its track, then the chunks' frames as they were broadcast.
  *
  * @example
- * packedAudio(chunks) // ID3 (PRIV timestamp, TIT2, TPE1) + ADTS frames
+ * packedAudio(chunks, 1234.5) // ID3 (PRIV timestamp, TIT2, TPE1) + ADTS frames
  */
-export const packedAudio = (chunks: readonly Chunk[]): Uint8Array<ArrayBuffer> => {
-  const first = chunks[0]!
-  const tag = id3Tag([timestampFrame(pts90k(first.position)), ...titleFrames(first.track)])
+export const packedAudio = (chunks: readonly Chunk[], start: number): Uint8Array<ArrayBuffer> => {
+  const tag = id3Tag([timestampFrame(pts90k(start)), ...titleFrames(chunks[0]!.track)])
   const out = new Uint8Array(tag.length + chunks.reduce((sum, chunk) => sum + chunk.data.length, 0))
   out.set(tag, 0)
   let at = tag.length
@@ -94,7 +93,7 @@ export const packedAudio = (chunks: readonly Chunk[]): Uint8Array<ArrayBuffer> =
  *
  * @example
  * const writer = new SegmentWriter({ format: 'mp3', sampleRate: 44100, channels: 2 })
- * writer.write(chunks) // { data: PAT, PMT, ID3 PES, audio PES… }
+ * writer.write(chunks, 0) // { data: PAT, PMT, ID3 PES, audio PES… }
  */
 export class SegmentWriter {
   readonly format: SegmentFormat
@@ -108,13 +107,20 @@ export class SegmentWriter {
     this.#opus = params.format === 'opus' ? new OpusFmp4Writer(params.channels) : undefined
   }
 
-  write(chunks: readonly Chunk[]): SegmentBytes | Promise<SegmentBytes | undefined> {
+  /** A segment of `chunks`, its first sample at HLS time `start` (seconds), the rest following on. */
+  write(chunks: readonly Chunk[], start: number): SegmentBytes | Promise<SegmentBytes | undefined> {
     const id3 = id3Tag(titleFrames(chunks[0]!.track))
     if (this.#opus) {
-      const packets = this.#opus.packets(chunks)
+      const packets = this.#opus.packets(chunks, start)
       return packets.length > 0 ? this.#opus.segment(packets, id3) : Promise.resolve(undefined)
     }
-    if (!this.#ts) return { data: packedAudio(chunks) }
-    return { data: this.#ts.segment(id3, chunks.map((chunk) => ({ pts: pts90k(chunk.position), data: chunk.data }))) }
+    if (!this.#ts) return { data: packedAudio(chunks, start) }
+    let at = start
+    const blocks = chunks.map((chunk) => {
+      const block = { pts: pts90k(at), data: chunk.data }
+      at += chunk.duration
+      return block
+    })
+    return { data: this.#ts.segment(id3, blocks) }
   }
 }

@@ -33,6 +33,8 @@ interface Pending {
   readonly init: string
   readonly programDateTime: number
   readonly discontinuity: boolean
+  /** HLS time (seconds) of its first sample. */
+  readonly start: number
   duration: number
 }
 
@@ -41,9 +43,9 @@ interface Pending {
  * groups the same paced chunks the listeners get into segments of at most `segmentSeconds`,
  * ending one at every track change so each segment's ID3 tag carries its title. A segment is
  * published once the chunk after it arrives, so HLS is behind the stream by one segment.
- * Timestamps come from the chunks' stream time, so they run on without a break across tracks,
- * sources and silences; a discontinuity is marked only where the stream itself was replaced
- * (another format, rate or channel count).
+ * Timestamps count the audio segmented so far, so they run on without a break across tracks,
+ * sources, silences and a switch to another mount's broadcast (a fallback); a discontinuity is
+ * marked only where the stream itself was replaced (another format, rate or channel count).
  *
  * @example
  * const hls = new HlsSegmenter({ segmentSeconds: 6, windowSegments: 6, params: () => mount.params })
@@ -55,11 +57,14 @@ export class HlsSegmenter {
   readonly segmentSeconds: number
   /** Prefix of every segment name: the time this segmenter started, so no name is ever used twice. */
   readonly prefix: string
-  readonly #params: () => StreamParams | undefined
+  /** The parameters of the broadcast it follows (the mount's, or its fallback's). */
+  params: () => StreamParams | undefined
   readonly #clock: Clock
   readonly #epochMs: number
   readonly #clockStart: number
   #pending: Pending | undefined
+  /** HLS time: seconds of audio taken so far, whichever broadcast it came from. */
+  #position = 0
   #writer: SegmentWriter | undefined
   #writerParams: StreamParams | undefined
   /** Writers made so far: each has its own init segment name. */
@@ -72,7 +77,7 @@ export class HlsSegmenter {
   constructor(options: HlsSegmenterOptions) {
     this.segmentSeconds = options.segmentSeconds
     this.window = new SegmentWindow(options.windowSegments)
-    this.#params = options.params
+    this.params = options.params
     this.#log = options.log ?? silentLogger
     this.#clock = options.clock ?? systemClock
     this.#epochMs = options.epochMs ?? Date.now()
@@ -103,7 +108,7 @@ export class HlsSegmenter {
   }
 
   #add(chunk: Chunk): void {
-    const params = this.#params()
+    const params = this.params()
     if (!params || !(params.format in SEGMENT_FORMATS)) {
       this.#close()
       this.#writer = undefined
@@ -125,6 +130,7 @@ export class HlsSegmenter {
       if (!cut) {
         pending.chunks.push(chunk)
         pending.duration += chunk.duration
+        this.#position += chunk.duration
         return
       }
       this.#close()
@@ -142,8 +148,10 @@ export class HlsSegmenter {
       init: `${this.prefix}-init-${this.#writers}.mp4`,
       programDateTime,
       discontinuity: this.#breakNext,
+      start: this.#position,
       duration: chunk.duration,
     }
+    this.#position += chunk.duration
     this.#breakNext = false
   }
 
@@ -155,7 +163,7 @@ export class HlsSegmenter {
     const pending = this.#pending
     if (!pending) return
     this.#pending = undefined
-    const written = pending.writer.write(pending.chunks)
+    const written = pending.writer.write(pending.chunks, pending.start)
     const publish = (bytes: SegmentBytes | undefined) => bytes && this.#publish(pending, bytes)
     if (!(written instanceof Promise) && !this.#publishing) return void publish(written)
     const next = (this.#publishing ?? Promise.resolve())
@@ -184,7 +192,7 @@ export class HlsSegmenter {
       data: bytes.data,
       ...(bytes.init && { init: { name: pending.init, data: bytes.init } }),
       duration: bytes.duration ?? pending.duration,
-      position: pending.chunks[0]!.position,
+      position: pending.start,
       programDateTime: pending.programDateTime,
       discontinuity: pending.discontinuity,
       track: pending.chunks[0]!.track,

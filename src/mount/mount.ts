@@ -125,7 +125,7 @@ export class Mount implements SourceTarget {
     this.listenerHistory = new ListenerHistory(options.listenerHistory)
     this.#tally = new ListenerTally(this.#clock, (listeners) => this.#events.notify({ type: 'listeners', listeners }))
     this.hls = hlsStreamFor(config, () => this.params, this.#clock, this.log)
-    if (this.hls) this.broadcaster.tap(this.hls.segmenter.take)
+    this.hls?.follow(this.broadcaster, () => this.params)
     this.broadcaster.observe((event) => {
       this.listenerHistory.record(this.broadcaster.size)
       this.#tally.record(event, this.broadcaster.size, this.broadcaster.stats.peak)

@@ -62,7 +62,7 @@ export class Station {
     this.routing = routing
     this.log = log
     this.authThrottle = new AuthThrottle({ clock: options.clock, ...options.authThrottle })
-    for (const mount of mounts.values()) mount.observeInput(() => routing.reroute())
+    for (const mount of mounts.values()) mount.observeInput(() => this.#reroute())
   }
 
   /** Opens every mount's playlist; throws a StationError naming each mount that has nothing playable. */
@@ -103,6 +103,18 @@ export class Station {
     }
     for (const result of results) if (result.status === 'fulfilled') mounts.set(result.value.path, result.value)
     return new Station(config, mounts, routing, log, options)
+  }
+
+  /**
+   * Moves each listener to the mount it should hear now, and each mount's HLS to the broadcast its
+   * listeners hear: its own, or its fallback's while it is off air.
+   */
+  #reroute(): void {
+    this.routing.reroute()
+    for (const mount of this.mounts.values()) {
+      const heard = this.routing.serving(mount) ?? mount
+      mount.hls?.follow(heard.broadcaster, () => heard.params)
+    }
   }
 
   /** The mount at `path`, if any. */

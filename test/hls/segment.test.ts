@@ -41,7 +41,8 @@ const chunksOf = async (path: string, from = 0): Promise<Chunk[]> => {
 }
 
 /** The bytes a writer makes of `chunks` (at once, or once written). */
-const bytesOf = async (writer: SegmentWriter, chunks: readonly Chunk[]) => (await writer.write(chunks))!.data
+const bytesOf = async (writer: SegmentWriter, chunks: readonly Chunk[]) =>
+  (await writer.write(chunks, chunks[0]!.position))!.data
 
 const dir = mkdtempSync(join(tmpdir(), 'airwave-hls-'))
 const ffprobe = () => systemFfmpeg().replace(/ffmpeg$/, 'ffprobe')
@@ -104,7 +105,10 @@ describe('Opus: fragmented MP4 (CMAF), the title in an emsg box', () => {
     })
     const writer = new SegmentWriter({ format: 'opus', sampleRate: 48_000, channels: 2 })
     const half = Math.floor(chunks.length / 2)
-    const [one, two] = [(await writer.write(chunks.slice(0, half)))!, (await writer.write(chunks.slice(half)))!]
+    const [one, two] = [
+      (await writer.write(chunks.slice(0, half), 0))!,
+      (await writer.write(chunks.slice(half), chunks[half]!.position))!,
+    ]
     expect(Buffer.from(one.init!).equals(Buffer.from(two.init!))).toBe(true)
     const latin1 = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes)
     expect(latin1(one.init!)).toContain('dOps')
