@@ -70,6 +70,18 @@ describe('GET /hls/<mount>/live.m3u8', () => {
     expect(lines).not.toContain('#EXT-X-ENDLIST')
   })
 
+  test("a track's first segment is dated when the track went on air: the API's startedAt", () => {
+    const mount = station.station.mount('/stream')!
+    const segments = mount.hls!.segmenter.window.listed
+    const starts = segments.filter((segment, i) => i > 0 && segment.track !== segments[i - 1]!.track)
+    expect(starts.length).toBeGreaterThan(0)
+    const onAir = [...mount.history, mount.onAir!]
+    for (const segment of starts) {
+      const track = onAir.find((entry) => entry.track === segment.track)!
+      expect(Math.abs(segment.programDateTime - track.startedAt.getTime())).toBeLessThan(50)
+    }
+  })
+
   test('cacheable for at most half a segment, with an ETag: a conditional GET of an unchanged playlist is 304', async () => {
     const response = await get('/hls/stream/live.m3u8')
     expect(response.headers.get('cache-control')).toBe('public, max-age=1')
