@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os'
 import process from 'node:process'
 import { CliError, HELP, parseCli } from './config/cli.ts'
 import { loadConfig } from './config/load.ts'
+import { servedHls } from './hls/hls-stream.ts'
 import { ConfigError, sourcePortOf } from './config/schema.ts'
 import { redactUrl } from './input/relay/relay-client.ts'
 import { createLogger } from './log.ts'
@@ -70,6 +71,9 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   }
   log.info(`listening on ${config.host}:${served.port}; tune in at:`)
   for (const mount of station.mounts.values()) for (const url of urls) log.info(`  ${url}${mount.path}`)
+  for (const mount of station.mounts.values()) {
+    if (servedHls(mount.hls, mount.params?.format)) log.info(`  ${urls[0]}/hls${mount.path}/live.m3u8 (HLS)`)
+  }
   if (served.sourcePort !== undefined) {
     const live = [...station.mounts.values()].filter((m) => m.sourcePassword !== undefined).map((m) => m.path)
     log.info(
