@@ -57,7 +57,7 @@ export type BroadcastEvent =
   | { type: 'leave'; listener: Listener; reason: CloseReason | 'moved' }
 
 /** What a broadcaster's taps see: every published chunk, and the burst cleared (a new stream). */
-export type BroadcastTap = (event: { type: 'chunk'; chunk: Chunk } | { type: 'clear' }) => void
+export type BroadcastTap = (event: { type: 'chunk'; chunk: Chunk; due?: number } | { type: 'clear' }) => void
 
 /**
  * One per mount: publishes each paced chunk to every listener's stream, the same bytes at the same
@@ -127,9 +127,10 @@ export class Broadcaster implements ListenerHost {
    * Publishes a chunk to every listener (and the burst buffer). The chunk must never be written
    * again. With more than `SLICE` listeners it goes out in slices, the event loop served between
    * them, so a new listener is not kept waiting while thousands are written to; every listener
-   * still has the chunk within milliseconds, and before the next one.
+   * still has the chunk within milliseconds, and before the next one. `due` is when the chunk was
+   * due on air by the pacer's clock (taps date what they make of it by that).
    */
-  publish(chunk: Chunk): void {
+  publish(chunk: Chunk, due?: number): void {
     this.#finishFanOut()
     this.#last = chunk
     this.stats.chunks++
@@ -137,7 +138,7 @@ export class Broadcaster implements ListenerHost {
     this.burst.push(chunk)
     if (this.#listeners.size <= SLICE) { for (const listener of this.#listeners) listener.offer(chunk) }
     else this.#fanOut({ chunk, listeners: [...this.#listeners], next: 0 })
-    this.#taps.notify({ type: 'chunk', chunk })
+    this.#taps.notify({ type: 'chunk', chunk, due })
   }
 
   #fanOut(fanOut: FanOut): void {

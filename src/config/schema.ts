@@ -81,7 +81,11 @@ const MountConfigSchema = z.strictObject({
   /** Sent as `StreamUrl` in ICY metadata blocks. */
   streamUrl: z.url().optional(),
   /** HLS of this mount (MP3, AAC and Opus): its settings, or `false` for none. */
-  hls: z.union([z.literal(false), HlsConfigSchema]).prefault({}),
+  hls: z
+    .union([z.boolean().transform((on) => on && HlsConfigSchema.parse({})), HlsConfigSchema], {
+      error: 'true, false, or { "segmentSeconds": 1-30, "segments": 3-60 }',
+    })
+    .prefault({}),
 })
 
 /** The whole station: where it listens and its mounts. */

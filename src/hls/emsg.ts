@@ -6,7 +6,7 @@ export const ID3_SCHEME = 'https://aomedia.org/emsg/ID3'
 /**
  * An `emsg` box (ISO/IEC 23009-1, version 1) carrying an ID3 tag at `presentationTime` (in
  * `timescale` units on the track's timeline): timed metadata in a fragmented MP4 segment, placed
- * before its `moof`.
+ * before its `moof`. Each message of a stream needs its own `id` (players drop repeats).
  *
  * @example
  * emsgBox(id3Tag([textFrame('TIT2', 'Sinnerman')]), 48_000, 1_234_567)
@@ -30,19 +30,17 @@ export const emsgBox = (id3: Uint8Array, timescale: number, presentationTime: nu
 }
 
 /**
- * Places boxes before a segment's first `moof` (after its `styp` and `sidx`), where a player looks
- * for the event messages that apply to it.
+ * Places boxes at the head of a segment, after its `styp` if it has one: before its `sidx` (whose
+ * offsets count from its own end, so they stay true) and its `moof`, where a player looks for the
+ * event messages that apply to it.
  *
  * @example
- * beforeMoof(segment, emsgBox(tag, 48_000, start))
+ * afterStyp(segment, emsgBox(tag, 48_000, start))
  */
-export const beforeMoof = (segment: Uint8Array, boxes: Uint8Array): Uint8Array<ArrayBuffer> => {
+export const afterStyp = (segment: Uint8Array, boxes: Uint8Array): Uint8Array<ArrayBuffer> => {
   const view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength)
-  let at = 0
-  while (at + 8 <= segment.length) {
-    if (String.fromCharCode(...segment.subarray(at + 4, at + 8)) === 'moof') break
-    at += view.getUint32(at)
-  }
+  const styp = segment.length >= 8 && String.fromCharCode(...segment.subarray(4, 8)) === 'styp'
+  const at = styp ? Math.min(view.getUint32(0), segment.length) : 0
   const out = new Uint8Array(segment.length + boxes.length)
   out.set(segment.subarray(0, at), 0)
   out.set(boxes, at)

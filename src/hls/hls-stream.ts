@@ -57,7 +57,11 @@ export class HlsStream {
     const clock = options.clock ?? systemClock
     this.segmenter = new HlsSegmenter({
       segmentSeconds: options.segmentSeconds,
-      windowSegments: options.segments,
+      // At least three target durations (RFC 8216 6.2.2), however short the segments.
+      listSeconds: Math.max(
+        options.segments * options.segmentSeconds,
+        3 * targetDuration(options.segmentSeconds, options.chunkSeconds),
+      ),
       params: options.params,
       clock,
       epochMs: options.epochMs,
@@ -102,13 +106,19 @@ export class HlsStream {
     const match = /^([0-9a-z]+)-(\d{1,15})\.(ts|aac|m4s)$/.exec(name)
     if (!match || match[1] !== this.segmenter.prefix) return { found: false, status: 404 }
     const lookup = this.segmenter.window.find(Number(match[2]))
-    if (lookup.found && lookup.segment.name !== name) return { found: false, status: 404 }
+    if (lookup.found ? lookup.segment.name !== name : !this.segmenter.made(match[3]!)) {
+      return { found: false, status: 404 }
+    }
     return lookup
   }
 
-  /** An init segment (`<prefix>-init-<n>.mp4`) a listed or retained segment needs, if any still does. */
-  init(name: string): Uint8Array<ArrayBuffer> | undefined {
-    return this.segmenter.window.initNamed(name)
+  /** An init segment (`<prefix>-init-<n>.mp4`): while a segment held needs it, then gone (410). */
+  init(name: string): { found: true; data: Uint8Array<ArrayBuffer> } | { found: false; status: 404 | 410 } {
+    const data = this.segmenter.window.initNamed(name)
+    if (data) return { found: true, data }
+    const match = /^([0-9a-z]+)-init-(\d{1,9})\.mp4$/.exec(name)
+    const made = match?.[1] === this.segmenter.prefix && Number(match[2]) <= this.segmenter.inits
+    return { found: false, status: made ? 410 : 404 }
   }
 }
 

@@ -78,12 +78,19 @@ const ptsField = (pts: number): number[] => {
   return [0x21 | (high << 1), mid >> 7, ((mid & 0x7f) << 1) | 1, low >> 7, ((low & 0x7f) << 1) | 1]
 }
 
-/** A PES packet: `streamId` (0xC0 audio, 0xBD private data for ID3), aligned, with a PTS. */
-const pes = (streamId: number, pts: number, payload: Uint8Array): Uint8Array => {
-  const header = [0x00, 0x00, 0x01, streamId, 0, 0, 0x84, 0x80, 5, ...ptsField(pts)]
+/** Payload bytes per audio PES: its length field counts at most 65,535. */
+const MAX_PES_PAYLOAD = 65_000
+
+/**
+ * A PES packet: `streamId` (0xC0 audio, 0xBD private data for ID3), with a PTS and marked aligned
+ * when it begins a block of frames, else neither (the rest of a block too long for one PES).
+ */
+const pes = (streamId: number, pts: number | undefined, payload: Uint8Array): Uint8Array => {
+  const header = pts === undefined
+    ? [0x00, 0x00, 0x01, streamId, 0, 0, 0x80, 0x00, 0]
+    : [0x00, 0x00, 0x01, streamId, 0, 0, 0x84, 0x80, 5, ...ptsField(pts)]
   const length = header.length - 6 + payload.length
-  // Beyond 65,535 bytes the length is written as 0 (unbounded), which players take for audio too.
-  if (length <= 0xffff) [header[4], header[5]] = [length >> 8, length & 0xff]
+  ;[header[4], header[5]] = [length >> 8, length & 0xff]
   const out = new Uint8Array(header.length + payload.length)
   out.set(header, 0)
   out.set(payload, header.length)
@@ -129,11 +136,22 @@ export class TsMuxer {
       { pid: 0, bytes: PAT },
       { pid: PMT_PID, bytes: pmt(this.#audioType) },
       { pid: ID3_PID, bytes: pes(0xbd, first % 2 ** 33, id3) },
-      ...blocks.map((block) => ({
-        pid: AUDIO_PID,
-        bytes: pes(0xc0, (block.pts + PTS_DELAY) % 2 ** 33, block.data),
-        pcr: block.pts % 2 ** 33,
-      })),
+      ...blocks.flatMap((block) => {
+        const parts: Unit[] = []
+        for (let at = 0; at === 0 || at < block.data.length; at += MAX_PES_PAYLOAD) {
+          const payload = block.data.subarray(at, at + MAX_PES_PAYLOAD)
+          parts.push(
+            at === 0
+              ? {
+                pid: AUDIO_PID,
+                bytes: pes(0xc0, (block.pts + PTS_DELAY) % 2 ** 33, payload),
+                pcr: block.pts % 2 ** 33,
+              }
+              : { pid: AUDIO_PID, bytes: pes(0xc0, undefined, payload) },
+          )
+        }
+        return parts
+      }),
     ]
     const count = units.reduce((sum, unit) => sum + this.#packets(unit), 0)
     const out = new Uint8Array(count * PACKET).fill(0xff)

@@ -1,8 +1,7 @@
-import { BufferTarget, CmafOutputFormat, EncodedAudioPacketSource, EncodedPacket, Output } from 'mediabunny'
 import { opusPacketSamples } from '../format/ogg/packet-samples.ts'
 import { OggPacketReader } from '../format/ogg/packet-reader.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
-import { beforeMoof, emsgBox } from './emsg.ts'
+import { afterStyp, emsgBox } from './emsg.ts'
 
 /** Opus counts time in 48 kHz samples, whatever the rate it was made from. */
 const OPUS_RATE = 48_000
@@ -41,6 +40,8 @@ export class OpusFmp4Writer {
   #head: Uint8Array | undefined
   #clock: number | undefined
   #init: Uint8Array<ArrayBuffer> | undefined
+  /** Event messages written: each gets its own id. */
+  #messages = 0
 
   constructor(channels: number) {
     this.#channels = channels
@@ -71,6 +72,10 @@ export class OpusFmp4Writer {
 
   /** A media segment of `packets` (with its init segment), `id3` in an `emsg` at its first packet. */
   async segment(packets: readonly TimedPacket[], id3: Uint8Array): Promise<Fmp4Segment> {
+    // Loaded with the first Opus segment: a station without Opus mounts never pays for it.
+    const { BufferTarget, CmafOutputFormat, EncodedAudioPacketSource, EncodedPacket, Output } = await import(
+      'mediabunny'
+    )
     const target = new BufferTarget()
     const initTarget = new BufferTarget()
     const output = new Output({ format: new CmafOutputFormat(), target, initTarget })
@@ -89,7 +94,7 @@ export class OpusFmp4Writer {
     }
     await output.finalize()
     this.#init ??= new Uint8Array(initTarget.buffer!)
-    const data = beforeMoof(new Uint8Array(target.buffer!), emsgBox(id3, OPUS_RATE, packets[0]!.at))
+    const data = afterStyp(new Uint8Array(target.buffer!), emsgBox(id3, OPUS_RATE, packets[0]!.at, this.#messages++))
     const samples = packets.reduce((sum, packet) => sum + packet.samples, 0)
     return { data, init: this.#init, duration: samples / OPUS_RATE }
   }

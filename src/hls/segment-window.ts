@@ -6,35 +6,64 @@ export type SegmentLookup =
   | { found: false; status: 404 | 410 }
 
 /**
- * The segments a live playlist lists (the newest `size`), and as many before them still served to
- * players whose playlist is a little old (RFC 8216 6.2.2); older ones are gone (410), so memory is
- * bounded by twice the window.
+ * The segments a live playlist lists, and the ones before them still served. The playlist spans at
+ * least `listSeconds` of audio (the newest segments that add up to it, however short a track made
+ * some); a segment that leaves it stays served for its own length and the playlist's again, for
+ * players whose playlist is a little old (RFC 8216 6.2.2), then is gone (410). So memory is bounded
+ * by about twice the playlist's duration.
  *
  * @example
- * const window = new SegmentWindow(6)
+ * const window = new SegmentWindow(36)
  * window.push(segment)
- * window.listed // the newest 6
+ * window.listed // the newest 36 s or so
  */
 export class SegmentWindow {
-  readonly size: number
+  readonly listSeconds: number
   readonly #segments: HlsSegment[] = []
+  /** Sequence number of the first segment listed. */
+  #firstListed = 0
   /** Discontinuities among the segments no longer listed (`EXT-X-DISCONTINUITY-SEQUENCE`). */
   #discontinuitiesBefore = 0
 
-  constructor(size: number) {
-    this.size = size
+  constructor(listSeconds: number) {
+    this.listSeconds = listSeconds
   }
 
   push(segment: HlsSegment): void {
-    this.#segments.push(segment)
-    const unlisted = this.#segments.length - this.size
-    if (unlisted > 0 && this.#segments[unlisted - 1]!.discontinuity) this.#discontinuitiesBefore++
-    if (this.#segments.length > 2 * this.size) this.#segments.shift()
+    const segments = this.#segments
+    segments.push(segment)
+    let listed = 0
+    let first = segments.length
+    while (first > 0 && listed < this.listSeconds && segments[first - 1]!.sequence >= this.#firstListed) {
+      listed += segments[--first]!.duration
+    }
+    this.#unlistUpTo(segments[first]!.sequence)
+    const total = () => segments.reduce((sum, s) => sum + s.duration, 0)
+    while (segments[0]!.sequence < this.#firstListed && total() >= 2 * this.listSeconds + 2 * segments[0]!.duration) {
+      segments.shift()
+    }
+  }
+
+  /**
+   * Lists only what comes next: the stream changed container (fragmented MP4 and the others cannot
+   * share a playlist, whose init segment would apply to all). What was listed is still served a while.
+   */
+  restart(nextSequence: number): void {
+    this.#unlistUpTo(nextSequence)
+  }
+
+  #unlistUpTo(sequence: number): void {
+    for (const segment of this.#segments) {
+      if (segment.sequence >= this.#firstListed && segment.sequence < sequence && segment.discontinuity) {
+        this.#discontinuitiesBefore++
+      }
+    }
+    this.#firstListed = Math.max(this.#firstListed, sequence)
   }
 
   /** The segments the playlist lists, oldest first. */
   get listed(): readonly HlsSegment[] {
-    return this.#segments.slice(-this.size)
+    return this.#segments.filter((segment) => segment.sequence >= this.#firstListed)
   }
 
   get discontinuitySequence(): number {

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
+import { hash53 } from '../util/hash.ts'
 
 /** Sessions remembered at most, so a flood of made-up session ids cannot grow memory without end. */
 const MAX_SESSIONS = 200_000
@@ -18,8 +19,8 @@ const MAX_SESSIONS = 200_000
 export class HlsSessions {
   readonly #windowMs: number
   readonly #clock: Clock
-  /** Key → when last seen; kept in the order last seen, so the oldest are first. */
-  readonly #seen = new Map<string, number>()
+  /** Key (hashed: the same size however long what the client sent) → when last seen; in the order last seen, so the oldest are first. */
+  readonly #seen = new Map<number, number>()
   #peak = 0
 
   constructor(windowMs: number, clock: Clock = systemClock) {
@@ -29,8 +30,9 @@ export class HlsSessions {
 
   /** Records a request of session `key`. */
   seen(key: string): void {
-    this.#seen.delete(key)
-    this.#seen.set(key, this.#clock.now())
+    const hashed = hash53(key)
+    this.#seen.delete(hashed)
+    this.#seen.set(hashed, this.#clock.now())
     if (this.#seen.size > MAX_SESSIONS) this.#seen.delete(this.#seen.keys().next().value!)
     this.#peak = Math.max(this.#peak, this.count)
   }

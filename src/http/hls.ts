@@ -37,7 +37,8 @@ const sessionKey = (c: Context, hooks: ConnectionHooks): string => {
   const session = c.req.query('session')
   if (session && SESSION.test(session)) return `s:${session}`
   let address = clientAddress(hooks.clientAddress(c))
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim()
+  // The entry the nearest proxy wrote: the last (one a client sent itself would come before it).
+  const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim()
   if (forwarded && LOOPBACK.test(address)) address = clientAddress(forwarded)
   return `a:${address}|${c.req.header('user-agent') ?? ''}`
 }
@@ -91,12 +92,11 @@ export const hlsResponse = (c: Context, mount: Mount, file: string, hooks: Conne
       'Cache-Control': maxAge > 0 ? `public, max-age=${maxAge}` : 'public, no-cache',
       ETag: playlist.etag,
     }
-    const match = c.req.header('if-none-match')?.split(',').some((tag) => tag.trim() === playlist.etag)
-    return match ? new Response(null, { status: 304, headers }) : new Response(playlist.body, { headers })
+    return unchanged(c, playlist.etag)
+      ? new Response(null, { status: 304, headers })
+      : new Response(playlist.body, { headers })
   }
-  const init = /-init-\d+\.mp4$/.test(file) ? hls.init(file) : undefined
-  if (init) return new Response(init, { headers: { ...immutable(init.length), 'Content-Type': 'audio/mp4' } })
-  const lookup = hls.segment(file)
+  const lookup = /-init-\d+\.mp4$/.test(file) ? hls.init(file) : hls.segment(file)
   if (!lookup.found) {
     return lookup.status === 410
       ? text(`Segment ${file} of ${mount.path} has left the live window.`, 410, {
@@ -104,14 +104,21 @@ export const hlsResponse = (c: Context, mount: Mount, file: string, hooks: Conne
       })
       : text(`No segment ${file} on ${mount.path}.`, 404)
   }
-  const { segment } = lookup
-  hls.stats.segments++
-  hls.stats.segmentBytes += segment.data.length
-  return new Response(segment.data, {
-    headers: {
-      ...immutable(segment.data.length),
-      'Content-Type': SEGMENT_FORMATS[segment.format].contentType,
-      ETag: `"${segment.name}"`,
-    },
-  })
+  const [data, type] = 'segment' in lookup
+    ? [lookup.segment.data, SEGMENT_FORMATS[lookup.segment.format].contentType]
+    : [lookup.data, 'audio/mp4']
+  const headers = { ...immutable(data.length), 'Content-Type': type, ETag: `"${file}"` }
+  if (unchanged(c, headers.ETag)) return new Response(null, { status: 304, headers })
+  if (c.req.method === 'GET' && 'segment' in lookup) {
+    hls.stats.segments++
+    hls.stats.segmentBytes += data.length
+  }
+  return new Response(data, { headers })
 }
+
+/** Whether the client has `etag` already (`If-None-Match`, weak comparison, `*` for any). */
+const unchanged = (c: Context, etag: string): boolean =>
+  c.req.header('if-none-match')?.split(',').some((tag) => {
+    const candidate = tag.trim().replace(/^W\//, '')
+    return candidate === '*' || candidate === etag
+  }) ?? false

@@ -388,7 +388,7 @@ export class Mount implements SourceTarget {
   }
 
   #publish(chunk: Chunk): void {
-    this.broadcaster.publish(chunk)
+    this.broadcaster.publish(chunk, this.#pacer.dueAt(chunk.position))
     const onAir = this.#nowPlaying.record(chunk, this.#clock.now())
     if (!onAir) return
     this.#onAirLine(`on air: ${onAir.track.title}${onAir.track.path ? ` (${onAir.track.path})` : ''}`)

@@ -116,6 +116,12 @@ describe('Opus: fragmented MP4 (CMAF), the title in an emsg box', () => {
       const text = latin1(segment.data)
       expect(text.indexOf('emsg')).toBeGreaterThan(0)
       expect(text.indexOf('emsg')).toBeLessThan(text.indexOf('moof'))
+      // The segment index still measures what follows it: the emsg went before it.
+      const sidx = text.indexOf('sidx') - 4
+      const view = new DataView(segment.data.buffer, segment.data.byteOffset)
+      const version = segment.data[sidx + 8]!
+      const reference = sidx + 8 + 4 + 8 + (version === 0 ? 8 : 16) + 4
+      expect(view.getUint32(reference) & 0x7fffffff).toBe(segment.data.length - (sidx + view.getUint32(sidx)))
       expect(text).toContain('https://aomedia.org/emsg/ID3')
       expect(text).toContain('TIT2')
     }
@@ -177,6 +183,19 @@ describe('MP3: MPEG-2 transport stream', () => {
     expect(text).toContain('TIT2')
     expect(text).toContain('Sinus Ω')
     expect(text).toContain('TPE1')
+  })
+
+  test('a block of frames too long for one PES (over 64 KB: long chunks at a high bitrate) is carried by several, and decodes whole', async () => {
+    const chunks = await chunksOf(fixtures.mp3(10))
+    const one: Chunk = { ...chunks[0]!, data: concatBytes(chunks.map((c) => c.data)), duration: 10 }
+    expect(one.data.length).toBeGreaterThan(150_000)
+    const file = join(dir, 'long-block.ts')
+    writeFileSync(file, await bytesOf(new SegmentWriter({ format: 'mp3', sampleRate: 44_100, channels: 2 }), [one]))
+    const pcm = spawnSync(systemFfmpeg(), ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '2', '-ar', '44100', '-'], {
+      maxBuffer: 1 << 24,
+    })
+    expect([pcm.status, pcm.stderr.toString()]).toEqual([0, ''])
+    expect(pcm.stdout.length / (44_100 * 4)).toBeCloseTo(10, 1)
   })
 
   test('MPEG-2 Layer III (22.05 kHz) is stream type 0x04, MPEG-1 0x03', async () => {

@@ -15,7 +15,7 @@ const broadcast = (options: { segmentSeconds?: number; windowSegments?: number }
   let params: StreamParams | undefined = MP3
   const segmenter = new HlsSegmenter({
     segmentSeconds: options.segmentSeconds ?? 6,
-    windowSegments: options.windowSegments ?? 6,
+    listSeconds: (options.windowSegments ?? 6) * (options.segmentSeconds ?? 6),
     params: () => params,
     clock,
     epochMs: EPOCH,
@@ -26,8 +26,11 @@ const broadcast = (options: { segmentSeconds?: number; windowSegments?: number }
     segmenter,
     clock,
     setParams: (p: StreamParams | undefined) => (params = p),
-    /** Publishes `count` chunks of `seconds` of `of`, the clock moving on by each chunk's length. */
-    play: async (of: Track, count: number, seconds = 0.25) => {
+    /**
+     * Publishes `count` chunks of `seconds` of `of`, the clock moving on by each chunk's length; each
+     * chunk was due `late` ms before it went out (a stalled event loop the pacer catches up on).
+     */
+    play: async (of: Track, count: number, seconds = 0.25, late = 0) => {
       for (let i = 0; i < count; i++) {
         const chunk: Chunk = {
           data: new Uint8Array(100).fill(i),
@@ -39,7 +42,7 @@ const broadcast = (options: { segmentSeconds?: number; windowSegments?: number }
           trackStart: of !== current,
         }
         current = of
-        segmenter.take({ type: 'chunk', chunk })
+        segmenter.take({ type: 'chunk', chunk, due: clock.now() - late })
         position += seconds
         await clock.advance(seconds * 1000)
       }
@@ -76,15 +79,33 @@ describe('HlsSegmenter', () => {
     expect(b.segmenter.window.listed.map((s) => s.name)).toEqual([`${prefix}-0.ts`])
   })
 
-  test('keeps the window listed and as many older segments served, then they are gone (410); unknown ones are 404', async () => {
+  test('lists the newest segments that span its seconds, and serves older ones for as long again, then they are gone (410); unknown ones are 404', async () => {
     const b = broadcast({ segmentSeconds: 1, windowSegments: 3 })
     await b.play(track(1), 4 * 10 + 1) // ten 1 s segments
     const w = b.segmenter.window
     expect(w.listed.map((s) => s.sequence)).toEqual([7, 8, 9])
-    expect([3, 4, 6, 9].map((n) => w.find(n).found)).toEqual([false, true, true, true])
-    expect(w.find(3)).toEqual({ found: false, status: 410 })
+    // A segment leaves the list after 3 s more audio, and is served 3 s more and its own second.
+    expect([2, 3, 6, 9].map((n) => w.find(n).found)).toEqual([false, true, true, true])
+    expect(w.find(2)).toEqual({ found: false, status: 410 })
     expect(w.find(10)).toEqual({ found: false, status: 404 })
-    expect(w.bytes).toBe(6 * w.listed[0]!.data.length)
+    expect(w.bytes).toBe(7 * w.listed[0]!.data.length)
+  })
+
+  test('titles changing faster than once a second do not cut the playlist into slivers: it still spans its seconds', async () => {
+    const b = broadcast({ segmentSeconds: 6, windowSegments: 3 })
+    for (let i = 0; i < 80; i++) await b.play(track(i), 2) // a new title every 0.5 s, for 40 s
+    const listed = b.segmenter.window.listed
+    for (const segment of listed.slice(0, -1)) expect(segment.duration).toBeGreaterThanOrEqual(1)
+    expect(listed.reduce((sum, s) => sum + s.duration, 0)).toBeGreaterThanOrEqual(18)
+  })
+
+  test('a stalled event loop that the pacer catches up on keeps the dates: each segment is dated when its audio was due', async () => {
+    const b = broadcast({ segmentSeconds: 1 })
+    await b.play(track(1), 4)
+    await b.clock.advance(3000) // stalled 3 s
+    await b.play(track(1), 12, 0.25, 3000) // due 3 s ago, going out at once
+    const dates = b.segmenter.window.listed.map((s) => s.programDateTime - EPOCH)
+    expect(dates).toEqual([0, 1000, 2000])
   })
 
   test('after a silence (nothing on air), the next segment is dated when it really went on air; its timestamps run on', async () => {
@@ -120,6 +141,23 @@ describe('HlsSegmenter', () => {
     expect(b.segmenter.window.discontinuitySequence).toBe(0)
     await b.play(track(2), 12)
     expect(b.segmenter.window.discontinuitySequence).toBe(1)
+  })
+
+  test('a change of container (an Opus DJ, then an MP3 one) starts the playlist afresh: no init segment applies to TS', async () => {
+    const b = broadcast({ segmentSeconds: 1 })
+    b.setParams({ format: 'opus', sampleRate: 48_000, channels: 2 })
+    await b.play(track(1), 12)
+    await b.segmenter.published()
+    expect(b.segmenter.window.listed.every((s) => s.format === 'opus' && s.init)).toBe(true)
+    b.setParams(MP3)
+    b.segmenter.take({ type: 'clear' })
+    await b.play(track(2), 12)
+    await b.segmenter.published()
+    const listed = b.segmenter.window.listed
+    expect(listed.map((s) => s.format)).toEqual(['mp3', 'mp3'])
+    expect(listed[0]!.discontinuity).toBe(true)
+    // The Opus segments are still served to players that listed them.
+    expect(b.segmenter.window.find(0).found).toBe(true)
   })
 
   test('Vorbis and FLAC mounts are not cut (HLS carries MP3, AAC and Opus)', async () => {

@@ -9,8 +9,12 @@ const opusFrameSamples = (config: number): number => {
   return [120, 240, 480, 960][config % 4]!
 }
 
+/** The longest an Opus packet may play: 120 ms (RFC 6716, 3.2.5). */
+const MAX_OPUS_PACKET_SAMPLES = 5760
+
 /**
- * An Opus packet's duration from its TOC byte: frame size times frame count (RFC 6716, 3.1).
+ * An Opus packet's duration from its TOC byte: frame size times frame count (RFC 6716, 3.1), at
+ * most 120 ms whatever a malformed packet claims.
  *
  * @example
  * opusPacketSamples(new Uint8Array([0xfc, ...frame])) // 960: one 20 ms CELT frame
@@ -19,7 +23,7 @@ export const opusPacketSamples = (packet: Uint8Array): number => {
   if (packet.length === 0) return 0
   const code = packet[0]! & 0x03
   const frames = code === 0 ? 1 : code < 3 ? 2 : (packet[1] ?? 0) & 0x3f
-  return frames * opusFrameSamples(packet[0]! >> 3)
+  return Math.min(MAX_OPUS_PACKET_SAMPLES, frames * opusFrameSamples(packet[0]! >> 3))
 }
 
 /**

@@ -39,6 +39,21 @@ describe('OggPacketReader', () => {
     expect(rest[0]!.every((b) => b === 7)).toBe(true)
   })
 
+  test('pages that go on and on without ending a packet hold no more than 1 MiB: the packet is dropped', () => {
+    const page = writePages([bytes(70_000, 5)], options(1))[0]! // ends on a lacing value of 255: goes on
+    const continued = page.slice()
+    continued[5] = 0x01 // continues the packet before
+    const reader = new OggPacketReader()
+    reader.push(page)
+    for (let i = 0; i < 20; i++) expect(reader.push(continued)).toEqual([])
+    // 1.4 MB of pages went by: a page that ends the "packet" gives no 1.4 MB packet.
+    const ending = writePages([bytes(100, 6)], options(1))[0]!.slice()
+    ending[5] = 0x01
+    expect(reader.push(ending)).toEqual([])
+    const [fresh] = writePages([bytes(5, 4)], options(2))
+    expect(reader.push(fresh!).map((p) => p.length)).toEqual([5])
+  })
+
   test('a page that does not continue a packet drops an unfinished one (a stream cut midway)', () => {
     const [first] = writePages([bytes(70_000, 3)], options(1))
     const [fresh] = writePages([bytes(5, 4)], options(2))
