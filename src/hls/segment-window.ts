@@ -85,7 +85,7 @@ export class SegmentWindow {
 
   /** The init segment of that name, while a segment held needs it. */
   initNamed(name: string): Uint8Array<ArrayBuffer> | undefined {
-    return this.#segments.findLast((segment) => segment.init?.name === name)?.init!.data
+    return this.#segments.findLast((segment) => segment.init?.name === name)?.init?.data
   }
 
   /** Bytes held. */

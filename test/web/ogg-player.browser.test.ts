@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun:test'
-import type { Browser, WatchedPage } from '../helpers/browser.ts'
+import type { Browser } from '../helpers/browser.ts'
 import { audioSamples, buildClient, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { ffmpegSource } from '../helpers/source-client.ts'
