@@ -82,6 +82,11 @@ export const serveNodeHttp = (
     setTimeout(() => socket.destroy(), 2000).unref()
   })
   server.on('clientError', answerMalformed)
+  // HLS players reload their playlist once a segment (6 s by default, up to 30): node:http's 5 s
+  // keep-alive closed their connections between reloads, and each reload opened a new one. Bun keeps
+  // idle connections 10 s. Headers must be allowed a little longer than a connection may idle.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   // Behind the front, the HTTP server never listens itself: it is told it does, so that it tracks
   // its connections (idle ones closed at shutdown, request and header timeouts checked), and it
   // reads as listening while the front does (Deno's node:http closes a kept-alive connection after

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { connect } from 'node:net'
 import { fixtures } from '../helpers/fixtures.ts'
 import { runFfmpeg } from '../helpers/listen-client.ts'
 import { systemFfmpeg } from '../helpers/ogg.ts'
@@ -33,6 +34,29 @@ const config = () =>
     }),
   )
 
+/** Asks for `path` twice on one kept-alive connection, `pauseMs` apart: the status of each answer. */
+const reloadOnOneConnection = (port: number, path: string, pauseMs: number) =>
+  new Promise<number[]>((resolve, reject) => {
+    const statuses: number[] = []
+    const socket = connect(port, '127.0.0.1')
+    const ask = () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
+    let buffer = ''
+    socket.on('data', (data) => {
+      buffer += data.toString('latin1')
+      for (let match; (match = /^HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n/.exec(buffer));) {
+        const length = Number(/content-length: (\d+)/i.exec(match[0])?.[1] ?? 0)
+        if (buffer.length < match[0].length + length) break
+        buffer = buffer.slice(match[0].length + length)
+        statuses.push(Number(match[1]))
+        if (statuses.length === 1) setTimeout(ask, pauseMs)
+        else (socket.end(), resolve(statuses))
+      }
+    })
+    socket.on('close', () => resolve(statuses))
+    socket.on('error', reject)
+    socket.on('connect', ask)
+  })
+
 describe.each(LEGS)('HLS on $name', (leg) => {
   test(
     'each mount answers its live playlist, cacheably, and ffmpeg plays 12 s of MP3 (MPEG-TS), AAC (packed) and Opus (fMP4) HLS across track changes without an error',
@@ -53,6 +77,7 @@ describe.each(LEGS)('HLS on $name', (leg) => {
             await Bun.sleep(200)
           }
         }
+        const reloads = reloadOnOneConnection(Number(port), '/hls/mp3/live.m3u8', 7000)
         const playing = MOUNTS.map((path) =>
           runFfmpeg(
             ['-v', 'error', '-i', `${base}/hls${path}/live.m3u8`, '-t', '12', '-f', 'null', '-'],
@@ -70,6 +95,8 @@ describe.each(LEGS)('HLS on $name', (leg) => {
         const media = await fetch(`${base}/hls/mp3/${segment}`)
         expect(media.headers.get('cache-control')).toBe('public, max-age=3600, immutable')
         expect(new Uint8Array(await media.arrayBuffer())[0]).toBe(0x47)
+        // A player reloads its playlist once a segment, on the connection it kept: still open 7 s on.
+        expect(await reloads).toEqual([200, 200])
         for (const [index, played] of (await Promise.all(playing)).entries()) {
           expect({ path: MOUNTS[index], code: played.code, stderr: played.stderr }).toEqual({
             path: MOUNTS[index],
