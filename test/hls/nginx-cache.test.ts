@@ -18,8 +18,9 @@ const PLAYERS = 1000
 /** Seconds over which the players start, evenly, so their reloads are spread as a real audience's are. */
 const RAMP_SECONDS = 4
 /** Seconds every player keeps playing once the last one has started. */
-const PLAY_SECONDS = 26
-const SEGMENT_SECONDS = 2
+const PLAY_SECONDS = 30
+/** The default: what the playlist's freshness through nginx is promised for (see the staleness spec). */
+const SEGMENT_SECONDS = 6
 /** The playlist's `max-age` airwave sends: half a segment. */
 const PLAYLIST_MAX_AGE = Math.floor(SEGMENT_SECONDS / 2)
 const USER_AGENT = 'airwave-spec-player/1.0'
@@ -138,7 +139,7 @@ beforeAll(async () => {
   station = await startStation([
     {
       path: '/stream',
-      playlist: [200, 400, 600].map((hz) => fixtures.chirp(7, hz, { title: `Chirp ${hz}`, artist: 'Edge Tests' })),
+      playlist: [200, 400, 600].map((hz) => fixtures.chirp(11, hz, { title: `Chirp ${hz}`, artist: 'Edge Tests' })),
       hls: { segmentSeconds: SEGMENT_SECONDS, segments: 6 },
     },
   ])
@@ -201,8 +202,8 @@ describe(`docs/nginx-hls-cache.conf (the real nginx) in front of airwave, ${PLAY
     )
     expect(short.map((p) => `player ${p.id}: ${p.segments.size} segments, ${p.problems.join('; ')}`)).toEqual([])
     expect(players).toHaveLength(PLAYERS)
-    // Each played ~30 s of 1.5-1.8 s segments.
-    expect(Math.min(...players.map((p) => p.segments.size))).toBeGreaterThanOrEqual(12)
+    // Each played ~30 s of segments of 5-6 s (tracks of 11 s: a segment of 5.75 s, then one of 5).
+    expect(Math.min(...players.map((p) => p.segments.size))).toBeGreaterThanOrEqual(6)
   })
 
   test('airwave served each segment at most twice (once, as measured: the cache lock), and nginx the thousand other requests', () => {
@@ -210,7 +211,7 @@ describe(`docs/nginx-hls-cache.conf (the real nginx) in front of airwave, ${PLAY
     // waits on nginx's cache lock longer than proxy_cache_lock_timeout (5 s) and goes to airwave
     // itself: allowed once per segment for a machine that stalled that long.
     const counts = [...originServed.values()]
-    expect(counts.length).toBeGreaterThanOrEqual(12)
+    expect(counts.length).toBeGreaterThanOrEqual(6)
     expect(Math.max(...counts)).toBeLessThanOrEqual(2)
     // Every segment any player got came through airwave's segment route (what hls.stats counts).
     const got = new Set(players.flatMap((p) => [...p.segments]))
@@ -221,23 +222,18 @@ describe(`docs/nginx-hls-cache.conf (the real nginx) in front of airwave, ${PLAY
   })
 
   test(
-    `no playlist was older than nginx's cache of it allows: none lacked a segment airwave had published ${
-      PLAYLIST_MAX_AGE + 2
-    } s before, nearly all at most one segment behind airwave's`,
+    `no playlist was more than one segment behind airwave's: nginx holds it at most its max-age (${PLAYLIST_MAX_AGE} s) and a second, less than a segment`,
     () => {
-      // Not "never more than one segment behind": nginx keeps the playlist its max-age (1 s) but
-      // counts whole seconds, so up to 2 s, and these segments (2 s at most) are 1.83 s of whole
-      // MP3 chunks, 1.54 s where a track ends: two can appear within those 2 s. Measured (idle and
-      // with two busy loops on the 2 cores): 0.05-1.5 % of playlists two behind, the oldest segment
-      // a playlist lacked published 1.55-2.0 s before the player asked (HIT, STALE and UPDATING
-      // alike). A playlist nginx gives while it refreshes its copy (STALE, UPDATING:
-      // proxy_cache_use_stale updating) is older by as long as airwave takes to answer, which a busy
-      // machine stretches: 1 s more is allowed for that.
-      const lacking = players.flatMap((p) => p.lacking)
-      expect(lacking.length).toBe(total((p) => p.playlists))
-      expect(Math.max(...lacking)).toBeLessThan((PLAYLIST_MAX_AGE + 2) * 1000)
+      // nginx counts a cached copy's age in whole seconds, so it hands out a max-age=3 playlist up to
+      // about 4 s after it fetched it (and, while it refreshes it under proxy_cache_use_stale
+      // updating, as long again as airwave takes to answer): less than a 6 s segment, so a player is
+      // never two behind. (With 2 s segments, max-age=1 lasts up to 2 s at nginx, and 0.05-1.5 % of
+      // playlists were measured two behind: short segments are for players that reach airwave.)
       const behind = players.flatMap((p) => p.behind)
-      expect(behind.filter((n) => n <= 1).length / behind.length).toBeGreaterThan(0.9)
+      expect(behind.length).toBe(total((p) => p.playlists))
+      expect(Math.max(...behind)).toBeLessThanOrEqual(1)
+      const lacking = players.flatMap((p) => p.lacking)
+      expect(Math.max(...lacking)).toBeLessThan(SEGMENT_SECONDS * 1000)
     },
   )
 
