@@ -50,7 +50,8 @@ const mountCard = (mount: Mount, clock: Clock, options: CardOptions): Html => {
   const name = mountName(mount)
   const stream = `${base}${mount.path.slice(1)}`
   const { params } = mount
-  const hls = servedHls(mount.hls, params?.format)
+  // Offered once its playlist lists a segment: before, it answers 503.
+  const hls = servedHls(mount.hls, params?.format)?.segmenter.window.last ? mount.hls : undefined
   const details = [params ? formatLabel(params.format) : 'off air', params && `${params.bitrate} kbit/s`, mount.config.genre].filter(Boolean).join(' · ')
   return html`<section class="mount" id="${id}" data-mount="${mount.path}" data-burst="${mount.config.burst}" data-chunk="${mount.config.chunkDuration}"${hls ? html` data-hls-segment="${hls.segmenter.segmentSeconds}"` : ''} aria-labelledby="${id}-name">
 <div class="head">

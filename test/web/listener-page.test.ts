@@ -7,6 +7,7 @@ import { embedBase } from '../../src/web/listener-page.ts'
 import { CLIENT_MODULES, DASHBOARD_MODULES } from '../../src/web/shell.ts'
 import { buildClient } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
+import { waitFor } from '../helpers/manual-clock.ts'
 import { startStation } from '../helpers/station.ts'
 
 const HOSTILE = '<img src=x onerror=alert(1)>'
@@ -77,7 +78,11 @@ describe('GET /', () => {
     expect(page).toContain('href="./jazz/hq.m3u"')
   })
 
-  test("offers each mount's HLS: its segment length for the player, and a link for other players", async () => {
+  test("offers each mount's HLS once its playlist lists a segment (it answers 503 before): its segment length for the player, and a link for other players", async () => {
+    const window = station.station.mount('/jazz/hq')!.hls!.segmenter.window
+    const early = await (await get('/')).text()
+    if (!window.last) expect(early).not.toContain('hls/jazz/hq/live.m3u8')
+    await waitFor(() => window.last !== undefined, 15_000, 'a first segment')
     const page = await (await get('/')).text()
     expect(page).toContain('data-mount="/jazz/hq" data-burst="3" data-chunk="0.25" data-hls-segment="6"')
     expect(page).toContain('<a href="./hls/jazz/hq/live.m3u8">HLS</a>')
