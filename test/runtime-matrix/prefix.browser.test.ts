@@ -53,10 +53,15 @@ describe.each(LEGS.filter((leg) => leg.script))('airwave routed inside a Hono ap
           expect(link.startsWith(`${origin}${prefix}/`)).toBe(true)
           const answer = await fetch(link, { signal: AbortSignal.timeout(10_000) })
           expect({ link, status: answer.status }).toEqual({ link, status: 200 })
-          const text = answer.headers.get('content-type')?.includes('mpegurl') ||
-            answer.headers.get('content-type')?.includes('scpls')
-          if (text) expect(await answer.text()).toContain(`${origin}${prefix}/`)
-          else await answer.body?.cancel()
+          const type = answer.headers.get('content-type') ?? ''
+          if (type === 'application/vnd.apple.mpegurl') {
+            // An HLS playlist names its segments relative to itself: they resolve under the prefix.
+            const segment = new URL((await answer.text()).trim().split('\n').at(-1)!, link).href
+            expect(segment.startsWith(`${origin}${prefix}/hls/`)).toBe(true)
+            expect((await fetch(segment).then((r) => r.arrayBuffer().then(() => r))).status).toBe(200)
+          } else if (type.includes('mpegurl') || type.includes('scpls')) {
+            expect(await answer.text()).toContain(`${origin}${prefix}/`)
+          } else await answer.body?.cancel()
         }
         await w.page.locator('section.mount button.play').first().click()
         await w.page.waitForFunction(() => document.querySelector('audio')!.currentTime > 1, undefined, {
