@@ -14,7 +14,7 @@ import { cpuPercent, processName, sampleProc, sampleTree } from '../load/proc.ts
 import type { Distribution } from '../load/stats.ts'
 import { distribution } from '../load/stats.ts'
 import type { PlayerCounters } from './player.ts'
-import { HlsPlayer } from './player.ts'
+import { HlsPlayer, zeroCounters } from './player.ts'
 
 const HELP = `bench/hls/load.ts: N HLS players on a live playlist over loopback
 
@@ -92,15 +92,6 @@ const combine = (a: PlayerCounters, b: PlayerCounters, sign: 1 | -1): PlayerCoun
   for (const kind of KINDS) out.errors[kind] += sign * a.errors[kind]
   return out
 }
-const zero = (): PlayerCounters => ({
-  playlists: 0,
-  segments: 0,
-  segmentBytes: 0,
-  late: 0,
-  stalledSeconds: 0,
-  connections: 0,
-  errors: { connect: 0, timeout: 0, status: 0, short: 0, protocol: 0, closed: 0, missed: 0 },
-})
 
 const errorsOf = (c: PlayerCounters) => Object.values(c.errors).reduce((a, b) => a + b, 0)
 
@@ -194,7 +185,7 @@ const originEnd = await readOrigin()
 for (const player of players) player.stop()
 
 const perPlayer = endCounters.map((end, i) => combine(startCounters[i]!, end, -1))
-const counters = perPlayer.reduce((total, c) => combine(c, total, 1), zero())
+const counters = perPlayer.reduce((total, c) => combine(c, total, 1), zeroCounters())
 counters.stalledSeconds = Number(counters.stalledSeconds.toFixed(2))
 const errors: Record<string, number> = {}
 for (const player of players) {

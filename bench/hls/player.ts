@@ -63,6 +63,17 @@ export const parsePlaylist = (text: string) => {
   return { sequence, target, segments }
 }
 
+/** Counters at zero: a new player's, or a sum's start. */
+export const zeroCounters = (): PlayerCounters => ({
+  playlists: 0,
+  segments: 0,
+  segmentBytes: 0,
+  late: 0,
+  stalledSeconds: 0,
+  connections: 0,
+  errors: { connect: 0, timeout: 0, status: 0, short: 0, protocol: 0, closed: 0, missed: 0 },
+})
+
 /**
  * One simulated HLS player on one keep-alive connection, behaving as hls.js and Safari do on a
  * live playlist: it starts three segments from the end, fetches each segment it has not had, and
@@ -78,15 +89,7 @@ export const parsePlaylist = (text: string) => {
  * player.stop(); player.counters.late
  */
 export class HlsPlayer {
-  readonly counters: PlayerCounters = {
-    playlists: 0,
-    segments: 0,
-    segmentBytes: 0,
-    late: 0,
-    stalledSeconds: 0,
-    connections: 0,
-    errors: { connect: 0, timeout: 0, status: 0, short: 0, protocol: 0, closed: 0, missed: 0 },
-  }
+  readonly counters: PlayerCounters = zeroCounters()
   /** The newest segment it saw listed. */
   lastListed = -1
   /** The first error's message, for the report. */

@@ -176,6 +176,22 @@ export const sampleAudio = (w: WatchedPage, titleSelector: string): Promise<void
     }, 40)
   }, titleSelector)
 
+/**
+ * The samples as runs of what was heard (by `heard`) and the title shown, each with when it began
+ * (seconds from the first sample): a line that says how a page followed the audio.
+ *
+ * @example
+ * console.log(`Opus: ${describeRuns(samples, heard)}`) // '0.00 s Low Tone / Low Tone, 5.04 s High Tone / …'
+ */
+export const describeRuns = (samples: readonly AudioSample[], heard: (hz: number) => string): string => {
+  const runs: { what: string; from: number }[] = []
+  for (const s of samples) {
+    const what = `${heard(s.hz)} / ${s.title}`
+    if (runs.at(-1)?.what !== what) runs.push({ what, from: (s.at - samples[0]!.at) / 1000 })
+  }
+  return runs.map((r) => `${r.from.toFixed(2)} s ${r.what}`).join(', ')
+}
+
 /** What `sampleAudio` has noted so far. */
 export const audioSamples = (w: WatchedPage): Promise<AudioSample[]> =>
   w.page.evaluate(() => (window as unknown as { __samples: AudioSample[] }).__samples)

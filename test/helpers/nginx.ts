@@ -11,11 +11,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../bench/servers/process.ts'
 
 /** The edge-cache configuration operators are given (docs/nginx-hls-cache.conf), used here as it is. */
 export const NGINX_EXAMPLE: string = fileURLToPath(new URL('../../docs/nginx-hls-cache.conf', import.meta.url))
@@ -83,19 +84,6 @@ export const edgeConfig = (example: string, settings: EdgeSettings): string => {
   if (outside) throw new Error(`${NGINX_EXAMPLE} writes outside the folders a test moves: ${outside.trim()}`)
   return config
 }
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(
-        () => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))),
-      )
-    })
-  })
 
 const accepts = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import type { Browser } from '../helpers/browser.ts'
-import { audioSamples, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
+import { audioSamples, describeRuns, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
 import { fixtures, tone } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { startStation } from '../helpers/station.ts'
@@ -123,12 +123,7 @@ describe('hls.js plays each HLS mount in Chromium', () => {
         await sampleAudio(w, 'p.title')
         await w.page.waitForTimeout(16_000)
         const samples = await audioSamples(w)
-        const runs = samples.reduce<{ what: string; from: number }[]>((acc, s) => {
-          const what = `${heard(s.hz)} / ${s.title}`
-          if (acc.at(-1)?.what !== what) acc.push({ what, from: (s.at - samples[0]!.at) / 1000 })
-          return acc
-        }, [])
-        console.log(`hls.js ${path}: ${runs.map((r) => `${r.from.toFixed(2)} s ${r.what}`).join(', ')}`)
+        console.log(`hls.js ${path}: ${describeRuns(samples, heard)}`)
 
         // The clock ran the whole time (16 s of audio in 16 s, give or take a busy machine's slack).
         const played = samples.at(-1)!.time - samples[0]!.time

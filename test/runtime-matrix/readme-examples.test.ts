@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../../bench/servers/process.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { openListener } from '../helpers/listen-client.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
@@ -33,14 +32,6 @@ const COMMANDS: Record<string, { name: string; command: (file: string) => string
     command: (file) => [join(BIN, 'deno'), 'run', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', file],
   }],
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 /** A project as a user has it: a package.json, airwave (and hono) installed, a music folder. */
 const project = (file: string, code: string): string => {

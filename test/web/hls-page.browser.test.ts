@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun:test'
 import type { Browser } from '../helpers/browser.ts'
-import { audioSamples, buildClient, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
+import { audioSamples, buildClient, describeRuns, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
 import { tone } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { startStation } from '../helpers/station.ts'
@@ -54,12 +54,7 @@ describe('the listener page with HLS', () => {
       await sampleAudio(w, 'section.mount .song')
       await w.page.waitForTimeout(16_000)
       const samples = await audioSamples(w)
-      const runs = samples.reduce<{ what: string; from: number }[]>((acc, s) => {
-        const what = `${heard(s.hz)} / ${s.title}`
-        if (acc.at(-1)?.what !== what) acc.push({ what, from: (s.at - samples[0]!.at) / 1000 })
-        return acc
-      }, [])
-      console.log(`HLS on the listener page: ${runs.map((r) => `${r.from.toFixed(2)} s ${r.what}`).join(', ')}`)
+      console.log(`HLS on the listener page: ${describeRuns(samples, heard)}`)
       expect(samples.at(-1)!.time - samples[0]!.time).toBeGreaterThan(14)
       expect(new Set(samples.map((s) => heard(s.hz)))).toEqual(new Set(['Low Tone', 'High Tone']))
       const agree = samples.filter((s) => s.title === heard(s.hz)).length / samples.length

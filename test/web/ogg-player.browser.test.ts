@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'bun:test'
 import type { Browser } from '../helpers/browser.ts'
-import { audioSamples, buildClient, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
+import { audioSamples, buildClient, describeRuns, expectClean, launchBrowser, sampleAudio } from '../helpers/browser.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { ffmpegSource } from '../helpers/source-client.ts'
 import { startStation } from '../helpers/station.ts'
@@ -69,13 +69,7 @@ describe('an Opus mount in Chromium', () => {
       expect(await dj.exited).toBe(0)
       await w.page.waitForTimeout(8000)
       const samples = await audioSamples(w)
-      const t0 = samples[0]!.at
-      const runs = samples.reduce<{ what: string; from: number }[]>((acc, s) => {
-        const what = `${heard(s.hz)} / ${s.title}`
-        if (acc.at(-1)?.what !== what) acc.push({ what, from: (s.at - t0) / 1000 })
-        return acc
-      }, [])
-      console.log(`Opus on the listener page: ${runs.map((r) => `${r.from.toFixed(2)} s ${r.what}`).join(', ')}`)
+      console.log(`Opus on the listener page: ${describeRuns(samples, heard)}`)
       expect(stalls(samples)).toEqual([])
       const tones = samples.map((s) => heard(s.hz))
       for (const tone of ['Low Tone', 'High Tone', 'DJ'] as const) expect(tones).toContain(tone)
