@@ -7,7 +7,17 @@ export interface Clock {
   now(): number
   /** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /** Wall-clock time, ms since the epoch, for what follows the calendar (the schedule); `Date.now()` when absent. */
+  wall?(): number
 }
+
+/**
+ * The wall-clock time of `clock` (ms since the epoch): its own `wall()`, else `Date.now()`.
+ *
+ * @example
+ * activeSlot(slots, wallTime(clock), 'Europe/Berlin')
+ */
+export const wallTime = (clock: Clock): number => clock.wall?.() ?? Date.now()
 
 /**
  * The real clock: `performance.now()` and `setTimeout`, the same on Node, Bun and Deno.

@@ -21,6 +21,12 @@ export interface Track {
   readonly album?: string
   /** Seconds, when known. */
   readonly duration?: number
+  /** Why the AutoDJ played it, when not for its rotation: a jingle, or a request. */
+  readonly role?: 'jingle' | 'request'
+  /** The slot of the schedule it was played in (none: the default rotation). */
+  readonly slot?: string
+  /** A jingle whose title is not shown: it carries the title of the track before, and is not told as a new track. */
+  readonly hidden?: boolean
 }
 
 /** What tags (or a live source) tell about a track. */

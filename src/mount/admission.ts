@@ -1,7 +1,9 @@
+import type { Broadcaster } from '../broadcast/broadcaster.ts'
 import type { AudioFormat, SourceFormat, StreamParams } from '../format/params.ts'
 import { describeParams, formatLabel, isOgg, paramsMismatch } from '../format/params.ts'
 import type { SourceConnection } from '../input/source.ts'
 import type { SourceKind } from '../input/track.ts'
+import type { Logger } from '../log.ts'
 import type { Result } from '../util/result.ts'
 import { done, refused } from '../util/result.ts'
 
@@ -77,4 +79,24 @@ export const checkStream = (path: string, params: StreamParams, constraint: Cons
   if (!constraint.params) return done()
   const mismatch = paramsMismatch(constraint.params, params)
   return mismatch ? refused(mismatchReason(path, mismatch, constraint.params, constraint.what)) : done()
+}
+
+/**
+ * A new source brings another stream than the one `broadcaster`'s listeners wait on: their
+ * responses end (their players reconnect and get the new stream) and the burst is emptied.
+ *
+ * @example
+ * if (paramsMismatch(old, shape)) strand(mount.broadcaster, old, shape, log)
+ */
+export const strand = (broadcaster: Broadcaster, was: StreamParams, now: StreamParams, log: Logger): void => {
+  const stranded = broadcaster.listeners()
+  if (stranded.length > 0) {
+    log.warn(
+      `new source is ${describeParams(now)}, was ${
+        describeParams(was)
+      }: ending ${stranded.length} waiting listener(s) so their players reconnect`,
+    )
+  }
+  for (const listener of stranded) listener.close('shutdown')
+  broadcaster.clearBurst()
 }

@@ -7,6 +7,7 @@ import type { MountConfig } from '../config/schema.ts'
 import type { SourceFormat, StreamParams, StreamShape } from '../format/params.ts'
 import { describeParams, paramsMismatch } from '../format/params.ts'
 import { PlaylistSource } from '../input/playlist/playlist-source.ts'
+import { keepSettings, programmeOptions, restartSettings } from './reload.ts'
 import { RelayClient } from '../input/relay/relay-client.ts'
 import type { SourceConnection, SourceTarget } from '../input/source.ts'
 import { SourceSwitch } from '../input/switch.ts'
@@ -23,14 +24,14 @@ import { Observers } from '../util/observers.ts'
 import type { Result } from '../util/result.ts'
 import { done, refused } from '../util/result.ts'
 import type { Constraint } from './admission.ts'
-import { checkSource, checkStream } from './admission.ts'
+import { checkSource, checkStream, strand } from './admission.ts'
 import type { ListenerCounts } from './listener-tally.ts'
 import { ListenerTally } from './listener-tally.ts'
 import type { OnAir } from './now-playing.ts'
 import { NowPlaying } from './now-playing.ts'
 import { SourceRegistry } from './sources.ts'
 import type { StreamInfo } from './stream-info.ts'
-import { streamInfo } from './stream-info.ts'
+import { inputLine, streamInfo } from './stream-info.ts'
 
 export interface MountOptions {
   clock?: Clock
@@ -71,13 +72,10 @@ const UNKNOWN_BITRATE = 320
  */
 export class Mount implements SourceTarget {
   readonly path: string
-  readonly config: MountConfig
   readonly broadcaster: Broadcaster
   readonly log: Logger
   /** Wall-clock time the mount started streaming. */
   readonly startedAt: Date = new Date()
-  /** Milliseconds without data after which a live or relayed source is dropped. */
-  readonly sourceTimeoutMs: number
   /** How many listeners heard the mount over time, since start (the dashboard's chart). */
   readonly listenerHistory: ListenerHistory
   /** Its HLS face (`/hls/<path>/live.m3u8`), unless its config turns HLS off. */
@@ -94,14 +92,17 @@ export class Mount implements SourceTarget {
   readonly #clock: Clock
   readonly #onAirLine: (line: string) => void
   readonly #tally: ListenerTally
-  readonly #relay: RelayClient | undefined
+  readonly #options: MountOptions
+  #config: MountConfig
+  #relay: RelayClient | undefined
   readonly #fallbackStream: MountOptions['fallbackStream']
   #params: StreamShape | undefined
   #running: Promise<void> | undefined
 
   private constructor(config: MountConfig, playlist: PlaylistSource | undefined, options: MountOptions) {
     this.path = config.path
-    this.config = config
+    this.#config = config
+    this.#options = options
     this.log = options.log ?? silentLogger
     this.#clock = options.clock ?? systemClock
     this.#onAirLine = throttleLine((line) => this.log.info(line), { clock: this.#clock, what: 'title change' })
@@ -111,7 +112,6 @@ export class Mount implements SourceTarget {
     this.#events = new Observers((error) =>
       this.log.error(`event observer failed: ${error instanceof Error ? error.message : String(error)}`)
     )
-    this.sourceTimeoutMs = config.sourceTimeout * 1000
     const bytesPerSecond = ((this.#params?.bitrate ?? UNKNOWN_BITRATE) * 1000) / 8
     this.broadcaster = new Broadcaster({
       name: config.path,
@@ -136,16 +136,7 @@ export class Mount implements SourceTarget {
       clock: this.#clock,
       log: this.log,
     })
-    this.#relay = config.relay
-      ? new RelayClient({
-        url: config.relay,
-        target: this,
-        title: config.name ?? config.path,
-        clock: this.#clock,
-        log: this.log,
-        random: options.random,
-      })
-      : undefined
+    this.#relay = this.#relayOf(config)
   }
 
   /**
@@ -156,9 +147,8 @@ export class Mount implements SourceTarget {
     let playlist: PlaylistSource | undefined
     if (config.playlist) {
       playlist = new PlaylistSource({
-        entries: config.playlist,
+        ...programmeOptions(config),
         baseDir: options.baseDir,
-        shuffle: config.shuffle,
         format: config.format,
         log: options.log,
         clock: options.clock,
@@ -167,6 +157,41 @@ export class Mount implements SourceTarget {
       await playlist.open()
     }
     return new Mount(config, playlist, options)
+  }
+
+  /** Its settings as running now (a reload may change them). */
+  get config(): MountConfig {
+    return this.#config
+  }
+
+  /** Milliseconds without data after which a live or relayed source is dropped. */
+  get sourceTimeoutMs(): number {
+    return this.#config.sourceTimeout * 1000
+  }
+
+  /** Its AutoDJ: the programme, the requests. */
+  get playlist(): PlaylistSource | undefined {
+    return this.#playlist
+  }
+
+  /**
+   * Prepares reloaded settings: changed playlists are opened (a PlaylistError, changing nothing, when
+   * one has nothing playable). `apply` applies them: the stream's details, passwords, timeouts,
+   * fallback and relay at once; the programme from the next track. `kept`: see `restartSettings`.
+   */
+  async prepare(next: MountConfig): Promise<{ kept: string[]; apply: () => Promise<void> }> {
+    const kept = restartSettings(this.#config, next)
+    const programme = this.#playlist && next.playlist ? await this.#playlist.prepare(programmeOptions(next)) : undefined
+    const apply = async () => {
+      const before = this.#config
+      this.#config = keepSettings(before, next, kept)
+      programme?.()
+      if (next.relay === before.relay) return
+      await this.#relay?.stop()
+      this.#relay = this.#relayOf(this.#config)
+      if (this.#running) this.#relay?.start()
+    }
+    return { kept, apply }
   }
 
   /** The password live source clients log in with here (the mount's, else the station's). */
@@ -244,16 +269,6 @@ export class Mount implements SourceTarget {
     return this.#pacer.skippedMs / 1000
   }
 
-  /** How many files the playlist holds, and how many of them were playable when it was opened. */
-  get playlistFiles(): { found: number; playable: number } {
-    return { found: this.#playlist?.size ?? 0, playable: this.#playlist?.playable ?? 0 }
-  }
-
-  /** Whether the mount has a playlist (an AutoDJ) to fall back to. */
-  get hasPlaylist(): boolean {
-    return this.#playlist !== undefined
-  }
-
   describe(): string {
     const params = this.params
     return params ? `${describeParams(params)}, ${params.bitrate} kbit/s` : 'waiting for its first source'
@@ -308,24 +323,9 @@ export class Mount implements SourceTarget {
   admitStream(shape: StreamShape): Result {
     const checked = checkStream(this.path, shape, this.#constraint())
     if (!checked.ok || this.#playlist) return checked
-    if (this.#params && paramsMismatch(this.#params, shape)) {
-      const stranded = this.broadcaster.listeners()
-      if (stranded.length > 0) {
-        this.log.warn(
-          `new source is ${describeParams(shape)}, was ${
-            describeParams(this.#params)
-          }: ending ${stranded.length} waiting listener(s) so their players reconnect`,
-        )
-      }
-      for (const listener of stranded) listener.close('shutdown')
-      this.broadcaster.clearBurst()
-    }
-    this.#params = {
-      format: shape.format,
-      sampleRate: shape.sampleRate,
-      channels: shape.channels,
-      bitrate: shape.bitrate,
-    }
+    if (this.#params && paramsMismatch(this.#params, shape)) strand(this.broadcaster, this.#params, shape, this.log)
+    const { format, sampleRate, channels, bitrate } = shape
+    this.#params = { format, sampleRate, channels, bitrate }
     return done()
   }
 
@@ -360,6 +360,12 @@ export class Mount implements SourceTarget {
     return done()
   }
 
+  #relayOf(config: MountConfig): RelayClient | undefined {
+    const { relay: url, name, path } = config
+    const { clock, log, random } = { clock: this.#clock, log: this.log, random: this.#options.random }
+    return url ? new RelayClient({ url, target: this, title: name ?? path, clock, log, random }) : undefined
+  }
+
   #onAirSource(): SourceConnection | undefined {
     const feed = this.#input.currentFeed
     return feed ? this.sources.of(feed) : undefined
@@ -376,14 +382,8 @@ export class Mount implements SourceTarget {
 
   #inputChanged(active: InputKind | undefined, previous: InputKind | undefined): void {
     if (previous === undefined && active !== undefined) this.#pacer.resync()
-    const source = this.#onAirSource()
-    const fallback = this.config.fallbackMount
-    if (active === 'live') this.log.info(`live source on air (${source?.origin ?? 'unknown'})`)
-    else if (active === 'relay') this.log.info(`relay on air (${source?.origin ?? this.config.relay})`)
-    else if (active === 'playlist' && previous !== undefined) this.log.info('back to the playlist')
-    else if (active === undefined) {
-      this.log.info(`off air${fallback ? `: listeners go to ${fallback}` : ': listeners wait for a source'}`)
-    }
+    const line = inputLine(active, previous, this.#onAirSource()?.origin, this.config)
+    if (line) this.log.info(line)
     this.#inputEvents.notify(this)
   }
 

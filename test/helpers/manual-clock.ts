@@ -20,13 +20,23 @@ export class ManualClock implements Clock {
   #timers: Timer[] = []
   readonly #lateness: () => number
 
-  /** `lateness` (ms) is added to every timer, as real timers fire a little late. */
-  constructor(options: { lateness?: () => number } = {}) {
+  readonly #epoch: number
+
+  /**
+   * `lateness` (ms) is added to every timer, as real timers fire a little late; `epoch` is the wall
+   * time (ms since the epoch) at which the clock starts.
+   */
+  constructor(options: { lateness?: () => number; epoch?: number } = {}) {
     this.#lateness = options.lateness ?? (() => 0)
+    this.#epoch = options.epoch ?? 0
   }
 
   now(): number {
     return this.#now
+  }
+
+  wall(): number {
+    return this.#epoch + this.#now
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

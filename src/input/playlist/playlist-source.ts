@@ -1,28 +1,64 @@
 import type { AudioFormat, StreamParams } from '../../format/params.ts'
-import { describeParams, formatLabel, paramsMismatch } from '../../format/params.ts'
+import { describeParams } from '../../format/params.ts'
 import type { Logger } from '../../log.ts'
 import { silentLogger } from '../../log.ts'
 import type { Clock } from '../../clock.ts'
-import { systemClock } from '../../clock.ts'
-import type { AudioFileInfo, ProbeResult } from './audio-file.ts'
-import { probeAudioFile, readAudioFrames } from './audio-file.ts'
+import { systemClock, wallTime } from '../../clock.ts'
+import type { AudioFileInfo } from './audio-file.ts'
+import { readAudioFrames } from './audio-file.ts'
 import { Backoff } from '../../util/backoff.ts'
-import { refused } from '../../util/result.ts'
-import { FolderListings } from './folder-listings.ts'
-import type { ResolvedFile } from './resolve-playlist.ts'
-import { resolvePlaylist } from './resolve-playlist.ts'
-import { describeFailures, SkipReport } from './skip-report.ts'
-import type { SourceFrame, Track, TrackTags } from '../track.ts'
+import type { Result } from '../../util/result.ts'
+import { done } from '../../util/result.ts'
+import type { JingleRule } from '../programme/jingle-rule.ts'
+import type { Pick } from '../programme/programme.ts'
+import { Programme } from '../programme/programme.ts'
+import type { QueuedRequest } from '../programme/request-queue.ts'
+import { RequestQueue } from '../programme/request-queue.ts'
+import type { ScheduleSlot } from '../programme/schedule.ts'
+import { systemTimeZone } from '../../util/zoned-time.ts'
+import { checkRequest } from './request-file.ts'
+import type { Ready } from './rotation.ts'
+import { PlaylistError, Rotation } from './rotation.ts'
+import { SkipReport } from './skip-report.ts'
+import type { SourceFrame, Track } from '../track.ts'
 import { displayTitle, nextTrackId, titleFromPath } from '../track.ts'
-import { readTrackTags } from './track-tags.ts'
 import { FileRefusedError } from './regular-file.ts'
 
-export interface PlaylistSourceOptions {
-  /** Files, folders and playlist files, as configured. */
+export { PlaylistError } from './rotation.ts'
+export type { Ready } from './rotation.ts'
+
+/** A slot of the schedule, with the playlist it plays. */
+export interface SlotOptions extends ScheduleSlot {
+  readonly entries: readonly string[]
+  readonly shuffle?: boolean
+}
+
+/** The jingle playlist (station IDs, sweepers) and when it plays. */
+export interface JingleOptions extends JingleRule {
+  readonly entries: readonly string[]
+  /** Default true: jingles in a new order at each loop. */
+  readonly shuffle?: boolean
+  /** Default true: a jingle's title goes out like any track's; false keeps the title of the track before. */
+  readonly showTitles?: boolean
+}
+
+/** What a playlist source plays: its default rotation, and the programme around it. */
+export interface ProgrammeOptions {
+  /** Files, folders and playlist files of the default rotation, as configured. */
   entries: readonly string[]
+  shuffle?: boolean
+  /** The schedule's slots; the first listed wins an overlap. */
+  schedule?: readonly SlotOptions[]
+  jingles?: JingleOptions
+  /** IANA time zone of the schedule and the top of the hour (default: the machine's). */
+  timeZone?: string
+  /** Folders whose files may be requested, besides the playlists' own files. */
+  requestFolders?: readonly string[]
+}
+
+export interface PlaylistSourceOptions extends ProgrammeOptions {
   /** Where relative entries are resolved (default: the working directory). */
   baseDir?: string
-  shuffle?: boolean
   /** Only play files of this format (default: the format of the first playable file). */
   format?: AudioFormat
   log?: Logger
@@ -30,97 +66,63 @@ export interface PlaylistSourceOptions {
   random?: () => number
 }
 
-/**
- * Why no file of a playlist could be played, file by file (in the message, files failing alike
- * are counted on one line).
- *
- * @example
- * catch (error) { if (error instanceof PlaylistError) for (const f of error.failures) log.warn(`${f.path}: ${f.reason}`) }
- */
-export class PlaylistError extends Error {
-  readonly failures: readonly { path: string; reason: string }[]
-  constructor(message: string, failures: readonly { path: string; reason: string }[]) {
-    super(`${message}${describeFailures(failures)}`)
-    this.name = 'PlaylistError'
-    this.failures = failures
-  }
+/** The rotations a programme plays from, opened. */
+interface Rotations {
+  readonly main: Rotation
+  readonly slots: readonly (SlotOptions & { rotation: Rotation })[]
+  readonly jingles: (JingleOptions & { rotation: Rotation }) | undefined
 }
 
-/** How many files are probed at once when a playlist is opened. */
-const PROBES_AT_ONCE = 8
-/** How many playlist entries are looked at before the event loop gets a turn. */
-const ENTRIES_PER_TURN = 256
+type Slot = Rotations['slots'][number]
 
-/** One pass over the playlist: its files, and the listings of their folders, made when it was resolved. */
-interface Pass {
-  readonly files: readonly ResolvedFile[]
-  readonly listings: FolderListings
-}
-
-/** A file found playable, with its tags: the next to go on air. */
-interface Ready {
-  readonly file: ResolvedFile
-  readonly info: AudioFileInfo
-  readonly tags: TrackTags
-}
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
-
-/** Probes a file, answering at once (no call of its own) for one its folder's listing lacks. */
-const probe = async (path: string, listings: FolderListings): Promise<ProbeResult> =>
-  (await listings.kind(path)) === 'missing' ? refused('file not found') : probeAudioFile(path)
-
-/** Probes a pass's files, a few at a time; the results are in the files' order. */
-const probeAll = async ({ files, listings }: Pass): Promise<ProbeResult[]> => {
-  const results: ProbeResult[] = new Array(files.length)
-  let next = 0
-  const worker = async () => {
-    while (next < files.length) {
-      const index = next++
-      results[index] = await probe(files[index]!.path, listings)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, files.length) }, worker))
-  return results
+/** What is playing: what the programme picked, and when it began (wall time). */
+interface Playing {
+  readonly pick: Pick<Slot>
+  readonly track: Track
+  readonly startedAt: number
 }
 
 /** How long to wait before looking again when nothing in the playlist plays: 1 s, doubling to 30 s. */
 const IDLE_RETRY = { initialMs: 1_000, maxMs: 30_000 }
+/** How often (clock ms) a playing track checks whether a slot that cuts in has begun. */
+const CUT_CHECK_MS = 1_000
+
+const sameRotation = (rotation: Rotation | undefined, entries: readonly string[], shuffle: boolean | undefined) =>
+  rotation !== undefined && rotation.shuffle === (shuffle === true) &&
+  rotation.entries.length === entries.length && rotation.entries.every((entry, i) => entry === entries[i])
 
 /**
- * The AutoDJ: plays a playlist's files in order (or shuffled anew at each loop, never repeating the
- * last track first), looping forever, rescanning folders and playlist files at each loop. While a
- * file plays, the next playable one is already found, probed and tagged, so files skipped in
- * between (however many) never delay the next track. A file that is missing, empty, corrupt, not
- * audio, not a regular file or does not match the mount's format, sample rate and channels is
- * skipped and told once (many skipped for one reason read as one line with their count, see
- * `SkipReport`); when nothing at all is playable it waits and retries with back-off rather than spinning.
+ * The AutoDJ: plays its programme track after track until closed. At each track boundary the
+ * programme (see `Programme`) says what comes next: a queued request, a jingle that is due, the
+ * playlist of the schedule's slot open now, or the default rotation; each playlist goes round on
+ * its own (see `Rotation`). A slot that cuts in ends the track playing when it opens or closes.
+ * A reload (`reconfigure`) changes all of it from the next track on, keeping the requests.
  *
  * @example
- * const source = new PlaylistSource({ entries: ['~/Music'], shuffle: true })
+ * const source = new PlaylistSource({ entries: ['~/Music'], shuffle: true, jingles: { entries: ['ids'], everyTracks: 4 } })
  * const first = await source.open()          // throws PlaylistError if nothing is playable
  * for await (const { frame, track } of source.frames()) …
  */
 export class PlaylistSource {
-  readonly #options: PlaylistSourceOptions
+  #options: PlaylistSourceOptions
   readonly #log: Logger
   readonly #clock: Clock
-  readonly #warned = new Set<string>()
   readonly #skips: SkipReport
   readonly #stop = new AbortController()
-  #pass: Pass = { files: [], listings: new FolderListings() }
-  /** The file found to play next, once looked for; undefined while nothing is playable. */
-  #upcoming: Promise<Ready | undefined> = Promise.resolve(undefined)
-  #nothingAhead: (() => void) | undefined
-  #skip = false
+  readonly #requests = new RequestQueue<Ready>()
+  #rotations: Rotations
+  #programme: Programme<Slot> | undefined
   #params: (StreamParams & { bitrate: number }) | undefined
-  #playable = 0
+  #playing: Playing | undefined
+  #shown: Track | undefined
+  #skip = false
 
   constructor(options: PlaylistSourceOptions) {
     this.#options = options
     this.#log = options.log ?? silentLogger
     this.#clock = options.clock ?? systemClock
     this.#skips = new SkipReport(this.#log)
+    this.#rotations = { main: this.#rotation(options.entries, options.shuffle), slots: [], jingles: undefined }
   }
 
   /** The stream parameters every played file must share, known once `open()` has resolved. */
@@ -129,59 +131,77 @@ export class PlaylistSource {
     return this.#params
   }
 
-  /** How many files the playlist resolved to at its last scan. */
+  /** How many files the default rotation resolved to at its last scan. */
   get size(): number {
-    return this.#pass.files.length
+    return this.#rotations.main.size
+  }
+
+  /** How many files of the default rotation were playable when it was opened. */
+  get playable(): number {
+    return this.#rotations.main.playable
+  }
+
+  /** The programme's options as running now. */
+  get options(): PlaylistSourceOptions {
+    return this.#options
+  }
+
+  /** The time zone the schedule is read in. */
+  get timeZone(): string {
+    return this.#options.timeZone ?? systemTimeZone()
+  }
+
+  /** The schedule's slots, the jingle rule, and the slot open now. */
+  get programme(): { slots: readonly Slot[]; jingles: JingleOptions | undefined; slotNow: Slot | undefined } {
+    return {
+      slots: this.#rotations.slots,
+      jingles: this.#rotations.jingles,
+      slotNow: this.#programme?.slotAt(wallTime(this.#clock)),
+    }
+  }
+
+  /** The requests waiting, next first. */
+  get requests(): RequestQueue<Ready> {
+    return this.#requests
   }
 
   /**
-   * Resolves the playlist and probes files until one is playable; its format, sample rate and
-   * channels become the mount's. Throws a PlaylistError naming every file and why when none is.
+   * Resolves every playlist of the programme and probes its files. The default rotation's first
+   * playable file sets the mount's format, sample rate and channels; every other playlist must
+   * hold files that match. Throws a PlaylistError naming the playlist, every file and why, when
+   * one has nothing playable.
    */
   async open(): Promise<AudioFileInfo> {
-    const pass = this.#pass = await this.#resolve()
-    if (pass.files.length === 0) {
-      throw new PlaylistError(
-        `the playlist is empty: nothing found in ${this.#options.entries.join(', ') || '(no entries)'}`,
-        [],
-      )
-    }
-    // Every file is probed (a few at a time) so that the station can say how many will play.
-    const probes = await probeAll(pass)
-    const wanted = this.#options.format
-    const first = probes.find((probe) => probe.ok && (!wanted || probe.value.format === wanted))
-    const failures: { file: ResolvedFile; reason: string }[] = []
-    let playable = 0
-    for (const [index, probe] of probes.entries()) {
-      const file = pass.files[index]!
-      const reason = !probe.ok
-        ? probe.reason
-        : wanted && probe.value.format !== wanted
-        ? `is ${formatLabel(probe.value.format)}, the mount is ${formatLabel(wanted)}`
-        : first?.ok && paramsMismatch(first.value, probe.value)
-        ? `does not match the mount (${paramsMismatch(first.value, probe.value)})`
-        : undefined
-      if (reason === undefined) playable++
-      else failures.push({ file, reason })
-    }
-    if (!first?.ok) {
-      const files = failures.length === 1 ? '1 file' : `${failures.length.toLocaleString('en-US')} files`
-      throw new PlaylistError(
-        `nothing in the playlist is playable (${files}):`,
-        failures.map(({ file, reason }) => ({ path: file.path, reason })),
-      )
-    }
-    for (const { file, reason } of failures) this.#skips.add(file, reason)
-    this.#skips.flush()
-    this.#playable = playable
-    const { format, sampleRate, channels, bitrate } = first.value
+    const first = await this.#rotations.main.open({ format: this.#options.format })
+    const { format, sampleRate, channels, bitrate } = first
     this.#params = { format, sampleRate, channels, bitrate }
-    return first.value
+    this.#rotations = await this.#open(this.#options, this.#rotations.main)
+    this.#programme = new Programme(this.#rules(this.#options, this.#rotations), wallTime(this.#clock))
+    return first
   }
 
-  /** How many files of the playlist were playable when it was opened. */
-  get playable(): number {
-    return this.#playable
+  /**
+   * Prepares a new programme (a reload): every playlist that changed is opened as at start-up, and
+   * must match the mount's stream. The function returned applies all of it from the next track on
+   * (the track playing finishes, the requests stay queued). Throws a PlaylistError, changing
+   * nothing, when a playlist has nothing playable.
+   *
+   * @example
+   * const apply = await source.prepare({ entries: ['new-music'] })
+   * apply()
+   */
+  async prepare(options: ProgrammeOptions): Promise<() => void> {
+    const old = this.#rotations
+    const main = sameRotation(old.main, options.entries, options.shuffle)
+      ? old.main
+      : this.#rotation(options.entries, options.shuffle)
+    if (main !== old.main) await main.open({ params: this.params }).catch((error) => this.#rethrow(error, 'playlist'))
+    const rotations = await this.#open(options, main, old)
+    return () => {
+      this.#options = { ...this.#options, ...options }
+      this.#rotations = rotations
+      if (this.#programme) this.#programme.rules = this.#rules(this.#options, rotations)
+    }
   }
 
   /** Stops the loop; a pending `frames()` iteration ends. */
@@ -198,160 +218,170 @@ export class PlaylistSource {
   }
 
   /**
-   * The track to play after the current one, with its tags (it was found playable, though it may
-   * still fail to read); it has no id until it goes on air. Undefined while nothing is playable.
+   * Queues a file to play next (after the requests already queued): one of the playlists' files, or
+   * one under the request folders, matching the mount's stream. Refused, saying why, otherwise.
    */
-  async upcoming(): Promise<Track | undefined> {
-    const ready = await this.#upcoming
-    if (!ready) return undefined
-    const { path } = ready.file
-    return { id: 0, origin: 'playlist', path, title: displayTitle(ready.tags, titleFromPath(path)), ...ready.tags }
-  }
-
-  /** Yields the playlist's frames, track after track, looping until `close()`. */
-  async *frames(): AsyncGenerator<SourceFrame> {
-    const params = this.params
-    const ended = new AbortController()
-    const end = () => ended.abort()
-    this.#stop.signal.addEventListener('abort', end, { once: true })
-    const ahead = this.#playables(params, ended.signal)
-    try {
-      let next = this.#lookAhead(ahead)
-      while (!ended.signal.aborted) {
-        const step = await next
-        if (step.done || ended.signal.aborted) return
-        // While this file plays, the next playable one is looked for.
-        next = this.#lookAhead(ahead)
-        const { file, info, tags } = step.value
-        const track: Track = {
-          id: nextTrackId(),
-          origin: 'playlist',
-          path: file.path,
-          title: displayTitle(tags, titleFromPath(file.path)),
-          ...tags,
-          duration: tags.duration ?? ((info.end - info.start) * 8) / (info.bitrate * 1000),
-        }
-        this.#skip = false
-        let dropped = 0
-        try {
-          for await (const frame of readAudioFrames(info)) {
-            if (frame.sampleRate !== params.sampleRate || frame.channels !== params.channels) {
-              dropped++
-              continue
-            }
-            yield { frame, track }
-            if (ended.signal.aborted) return
-            if (this.#skip) break
-          }
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error)
-          this.#skips.add(file, error instanceof FileRefusedError ? reason : `read failed: ${reason}`)
-        }
-        if (dropped > 0) this.#skips.add(file, `dropped ${dropped} frame(s) that are not ${describeParams(params)}`)
-        this.#skips.flush()
-      }
-    } finally {
-      end()
-      this.#stop.signal.removeEventListener('abort', end)
-      void ahead.return(undefined)
-    }
-  }
-
-  /** Asks for the next playable file, and makes it what `upcoming()` tells. */
-  #lookAhead(ahead: AsyncGenerator<Ready>): Promise<IteratorResult<Ready>> {
-    const step = ahead.next()
-    this.#upcoming = new Promise((resolve) => {
-      this.#nothingAhead = () => resolve(undefined)
-      step.then((found) => resolve(found.done ? undefined : found.value), () => resolve(undefined))
+  async request(path: string): Promise<Result<QueuedRequest<Ready>>> {
+    const { main, slots, jingles } = this.#rotations
+    const checked = await checkRequest(path, {
+      rotations: [main, ...slots.map((slot) => slot.rotation), ...(jingles ? [jingles.rotation] : [])],
+      folders: this.#options.requestFolders ?? [],
+      baseDir: this.#options.baseDir,
+      params: this.params,
     })
-    return step
+    if (!checked.ok) return checked
+    const ready = checked.value
+    const title = displayTitle(ready.tags, titleFromPath(ready.file.path))
+    return done(this.#requests.add({ path: ready.file.path, title, queuedAt: wallTime(this.#clock), item: ready }))
   }
 
   /**
-   * The playable files, pass after pass (each pass rescans the playlist), until `signal`. Entries
-   * that cannot play are skipped here, ahead of time; a pass with nothing playable is followed by
-   * a back-off wait. The event loop gets a turn every few hundred entries.
+   * The track to play after the current one, as the programme would choose it when the current one
+   * ends, with its tags; it has no id until it goes on air. Undefined while nothing is playable.
    */
-  async *#playables(params: StreamParams, signal: AbortSignal): AsyncGenerator<Ready> {
+  async upcoming(): Promise<Track | undefined> {
+    const programme = this.#programme
+    if (!programme) return undefined
+    const playing = this.#playing
+    const at = Math.max(wallTime(this.#clock), playing ? playing.startedAt + (playing.track.duration ?? 0) * 1000 : 0)
+    const head = this.#requests.entries[0]
+    const pick = programme.decide(at, { request: head !== undefined, jingle: this.#rotations.jingles !== undefined })
+    const ready = pick.kind === 'request' ? head!.item : await this.#rotationOf(pick).peek(this.params)
+    return ready && { ...this.#track(ready, pick), id: 0 }
+  }
+
+  /** Yields the programme's frames, track after track, until `close()`. */
+  async *frames(): AsyncGenerator<SourceFrame> {
+    const params = this.params
+    const signal = this.#stop.signal
     const idle = new Backoff(IDLE_RETRY)
-    let pass = this.#pass
-    let order = this.#order(pass.files)
-    let last: string | undefined
     while (!signal.aborted) {
-      let found = false
-      for (const [index, file] of order.entries()) {
-        if (index % ENTRIES_PER_TURN === ENTRIES_PER_TURN - 1) await nextTurn()
-        if (signal.aborted) return
-        const ready = await this.#ready(file, pass.listings, params)
-        if (!ready) continue
-        found = true
-        last = file.path
-        this.#skips.flush()
-        yield ready
-      }
-      this.#skips.flush()
-      if (found) idle.reset()
-      else {
+      const next = await this.#next(params)
+      if (signal.aborted) return
+      if (!next) {
         const wait = idle.next()
         this.#log.error(`nothing in the playlist is playable; looking again in ${wait / 1000} s`)
-        this.#nothingAhead?.()
         await this.#clock.sleep(wait, signal)
-        if (signal.aborted) return
+        continue
       }
-      pass = this.#pass = await this.#resolve().catch((error: unknown) => {
+      idle.reset()
+      const { ready, track, pick } = next
+      this.#skip = false
+      let dropped = 0
+      let checkAt = this.#clock.now() + CUT_CHECK_MS
+      try {
+        for await (const frame of readAudioFrames(ready.info)) {
+          if (frame.sampleRate !== params.sampleRate || frame.channels !== params.channels) {
+            dropped++
+            continue
+          }
+          yield { frame, track }
+          if (signal.aborted) return
+          if (this.#skip) break
+          if (this.#clock.now() >= checkAt) {
+            checkAt = this.#clock.now() + CUT_CHECK_MS
+            if (this.#programme?.shouldCut(pick, wallTime(this.#clock))) {
+              this.#log.info(`the schedule cuts in: ending ${track.title} early`)
+              break
+            }
+          }
+        }
+      } catch (error) {
         const reason = error instanceof Error ? error.message : String(error)
-        this.#log.error(`rescanning the playlist failed (${reason}); playing the files of the last scan`)
-        return pass
-      })
-      order = this.#order(pass.files, last)
+        this.#skips.add(ready.file, error instanceof FileRefusedError ? reason : `read failed: ${reason}`)
+      }
+      if (dropped > 0) this.#skips.add(ready.file, `dropped ${dropped} frame(s) that are not ${describeParams(params)}`)
+      this.#skips.flush()
     }
   }
 
-  /** Probes a file and reads its tags if it can play on this mount; notes why not otherwise. */
-  async #ready(file: ResolvedFile, listings: FolderListings, params: StreamParams): Promise<Ready | undefined> {
-    const probed = await probe(file.path, listings)
-    if (!probed.ok) return void this.#skips.add(file, probed.reason)
-    const mismatch = paramsMismatch(params, probed.value)
-    if (mismatch) return void this.#skips.add(file, `does not match the mount (${mismatch})`)
-    return { file, info: probed.value, tags: await readTrackTags(file.path) }
-  }
-
-  /** The order of the next loop; shuffled, it never starts with `before`, the track played just before. */
-  #order(files: readonly ResolvedFile[], before?: string): ResolvedFile[] {
-    return this.#options.shuffle ? this.#shuffled(files, before) : [...files]
-  }
-
-  /** Resolves the playlist anew, against fresh listings of its folders. */
-  async #resolve(): Promise<Pass> {
-    const log = this.#log
-    const dedupe: Logger = {
-      ...log,
-      warn: (message) => {
-        if (this.#warned.has(message)) return
-        this.#warned.add(message)
-        log.warn(message)
-      },
-    }
-    const listings = new FolderListings()
-    const files = await resolvePlaylist(this.#options.entries, {
-      baseDir: this.#options.baseDir,
-      log: dedupe,
-      listings,
+  /** What the programme plays next, now: the file, its track and the pick; undefined when nothing is playable. */
+  async #next(params: StreamParams): Promise<{ ready: Ready; track: Track; pick: Pick<Slot> } | undefined> {
+    const programme = this.#programme!
+    const now = wallTime(this.#clock)
+    let pick = programme.decide(now, {
+      request: this.#requests.size > 0,
+      jingle: this.#rotations.jingles !== undefined,
     })
-    return { files, listings }
+    let ready: Ready | undefined
+    if (pick.kind === 'request') ready = this.#requests.shift()!.item
+    else ready = await this.#rotationOf(pick).take(params)
+    if (!ready && pick.kind === 'jingle') {
+      pick = programme.decide(now, { request: false, jingle: false })
+      ready = await this.#rotationOf(pick).take(params)
+    }
+    if (!ready && pick.slot) {
+      this.#log.warn(`nothing in the playlist of "${pick.slot.name}" is playable; playing the default rotation`)
+      ready = await this.#rotations.main.take(params)
+    }
+    if (!ready) return undefined
+    programme.played(pick, now)
+    const track = { ...this.#track(ready, pick), id: nextTrackId() }
+    if (!track.hidden) this.#shown = track
+    this.#playing = { pick, track, startedAt: now }
+    return { ready, track, pick }
   }
 
-  #shuffled(files: readonly ResolvedFile[], before: string | undefined): ResolvedFile[] {
-    const random = this.#options.random ?? Math.random
-    const out = [...files]
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1))
-      ;[out[i], out[j]] = [out[j]!, out[i]!]
+  /** The rotation a pick plays from. */
+  #rotationOf(pick: Pick<Slot>): Rotation {
+    if (pick.kind === 'jingle' && this.#rotations.jingles) return this.#rotations.jingles.rotation
+    return pick.slot?.rotation ?? this.#rotations.main
+  }
+
+  /** The track a file plays as, for a pick (without its id). */
+  #track({ file, info, tags }: Ready, pick: Pick<Slot>): Omit<Track, 'id'> {
+    const hidden = pick.kind === 'jingle' && this.#rotations.jingles?.showTitles === false && this.#shown
+    const shown = hidden
+      ? { title: hidden.title, artist: hidden.artist, song: hidden.song, album: hidden.album, hidden: true }
+      : { title: displayTitle(tags, titleFromPath(file.path)), ...tags }
+    return {
+      origin: 'playlist',
+      path: file.path,
+      ...shown,
+      duration: tags.duration ?? ((info.end - info.start) * 8) / (info.bitrate * 1000),
+      ...(pick.kind !== 'rotation' && { role: pick.kind }),
+      ...(pick.slot && { slot: pick.slot.name }),
     }
-    if (out.length > 1 && out[0]!.path === before) {
-      const j = 1 + Math.floor(random() * (out.length - 1))
-      ;[out[0], out[j]] = [out[j]!, out[0]!]
+  }
+
+  #rotation(entries: readonly string[], shuffle: boolean | undefined): Rotation {
+    return new Rotation({
+      entries,
+      shuffle,
+      baseDir: this.#options.baseDir,
+      log: this.#log,
+      skips: this.#skips,
+      random: this.#options.random,
+    })
+  }
+
+  /** Opens the slots' and jingles' playlists (those not already open in `old`), against the mount's stream. */
+  async #open(options: ProgrammeOptions, main: Rotation, old?: Rotations): Promise<Rotations> {
+    const params = this.params
+    const reuse = async (entries: readonly string[], shuffle: boolean | undefined, label: string) => {
+      const kept = [old?.main, ...(old?.slots.map((s) => s.rotation) ?? []), old?.jingles?.rotation]
+        .find((rotation) => sameRotation(rotation, entries, shuffle))
+      if (kept) return kept
+      const rotation = this.#rotation(entries, shuffle)
+      await rotation.open({ params }).catch((error) => this.#rethrow(error, label))
+      return rotation
     }
-    return out
+    const slots = []
+    for (const slot of options.schedule ?? []) {
+      slots.push({ ...slot, rotation: await reuse(slot.entries, slot.shuffle, `schedule "${slot.name}"`) })
+    }
+    const jingles = options.jingles && {
+      ...options.jingles,
+      rotation: await reuse(options.jingles.entries, options.jingles.shuffle ?? true, 'jingles'),
+    }
+    return { main, slots, jingles }
+  }
+
+  #rules(options: ProgrammeOptions, rotations: Rotations) {
+    return { slots: rotations.slots, jingles: rotations.jingles, timeZone: options.timeZone ?? systemTimeZone() }
+  }
+
+  #rethrow(error: unknown, label: string): never {
+    throw error instanceof PlaylistError ? error.of(label) : error
   }
 }

@@ -1,0 +1,54 @@
+import { homedir } from 'node:os'
+import { isAbsolute, join, resolve, sep } from 'node:path'
+import type { StreamParams } from '../../format/params.ts'
+import { paramsMismatch } from '../../format/params.ts'
+import type { Result } from '../../util/result.ts'
+import { done, refused } from '../../util/result.ts'
+import { probeAudioFile } from './audio-file.ts'
+import type { Ready, Rotation } from './rotation.ts'
+import { readTrackTags } from './track-tags.ts'
+
+/** Where a mount's requests may come from, and what they must match. */
+export interface RequestRules {
+  /** The mount's playlists: any file they held at their last scan may be requested. */
+  readonly rotations: readonly Rotation[]
+  /** Folders any of whose files (at any depth) may be requested too. */
+  readonly folders: readonly string[]
+  /** Where relative paths resolve. */
+  readonly baseDir?: string
+  /** The mount's stream: a request must match it. */
+  readonly params: StreamParams
+}
+
+const absolute = (path: string, baseDir: string | undefined): string => {
+  const home = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path
+  return isAbsolute(home) ? resolve(home) : resolve(baseDir ?? process.cwd(), home)
+}
+
+/**
+ * Checks a file asked for as a request: it must be in one of the mount's playlists or under one of
+ * its request folders (a path is resolved first, so `..` cannot climb out), be audio the mount
+ * can play (its format, sample rate and channels); then it is ready to queue, tags read. Refused
+ * with what the operator can do about it otherwise.
+ *
+ * @example
+ * const checked = await checkRequest('music/a.mp3', rules)
+ * if (!checked.ok) return c.json({ error: checked.reason }, 422)
+ */
+export const checkRequest = async (given: string, rules: RequestRules): Promise<Result<Ready>> => {
+  const path = absolute(given, rules.baseDir)
+  const listed = rules.rotations.some((rotation) => rotation.has(path))
+  const inFolder = rules.folders.some((folder) => path.startsWith(absolute(folder, rules.baseDir) + sep))
+  if (!listed && !inFolder) {
+    return refused(
+      `${path} is not in the mount's playlists${
+        rules.folders.length > 0 ? ' or request folders' : ''
+      }: add it to a playlist, or its folder to the mount's requestFolders`,
+    )
+  }
+  const probed = await probeAudioFile(path)
+  if (!probed.ok) return refused(`${path}: ${probed.reason}`)
+  const mismatch = paramsMismatch(rules.params, probed.value)
+  if (mismatch) return refused(`${path} does not match the mount (${mismatch})`)
+  return done({ file: { path }, info: probed.value, tags: await readTrackTags(path) })
+}
