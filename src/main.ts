@@ -37,8 +37,8 @@ const listenUrls = (host: string, port: number): string[] => {
 const sourcesOf = (mount: Mount, demo: boolean): string => {
   const { relay, fallbackMount } = mount.config
   const parts: string[] = []
-  if (mount.hasPlaylist) {
-    const { found, playable } = mount.playlistFiles
+  if (mount.playlist) {
+    const { size: found, playable } = mount.playlist
     const skipped = found > playable ? ` (${found - playable} of ${found} skipped: see the warnings above)` : ''
     const hint = demo ? ' (built-in demo playlist: pass a folder or files to play your own)' : ''
     parts.push(`${playable} playable file(s)${skipped}${hint}`)
@@ -56,15 +56,17 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   const { config, demo } = await loadConfig(command.flags, command.playlist)
   const log = createLogger({ level: config.logLevel })
   log.info(`airwave ${VERSION} on ${runtime.name} ${runtime.version}`)
-  const station = await Station.open(config, { log })
+  const configSource = async () => (await loadConfig(command.flags, command.playlist)).config
+  const station = await Station.open(config, { log, configSource })
   const served = await serveStation(station, runtime, { log })
   // Before the banner: whoever reads it may signal at once (a supervisor, a test).
   runtime.onShutdownSignal((signal) =>
     shutdown(() => served.close(), { signal, log, exit: runtime.exit, pending: () => served.closing })
   )
-  runtime.onReloadSignal((signal) =>
-    log.info(`${signal}: reloading the configuration is not supported yet; carrying on`)
-  )
+  runtime.onReloadSignal((signal) => {
+    log.info(`${signal}: reloading ${command.flags.config ?? 'the command line'}`)
+    station.rereadConfig().catch(() => {})
+  })
   const urls = listenUrls(config.host, served.port)
   for (const mount of station.mounts.values()) {
     log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, demo)}`)

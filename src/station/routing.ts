@@ -119,6 +119,25 @@ export class ListenerRouting {
     }
   }
 
+  /** Every listener whose home is `from` makes `to` its home (`from` is going away); `reroute` then moves them. */
+  rehome(from: Mount, to: Mount): void {
+    for (const listener of this.homeListeners(from)) this.#homes.set(listener, to)
+  }
+
+  /**
+   * Moves the listeners `mount` serves for other mounts (as their fallback) back to their own
+   * home's broadcaster, to wait there: `mount` is going away. One that cannot follow is ended.
+   */
+  evacuate(mount: Mount): void {
+    for (const [listener, home] of [...this.#homes]) {
+      if (home === mount || listener.host !== mount.broadcaster) continue
+      const to = this.serving(home) ?? home
+      if (to === mount) continue
+      const moved = to.params ? this.move(listener, to).ok : mount.broadcaster.transfer(listener, to.broadcaster)
+      if (!moved) listener.close('shutdown')
+    }
+  }
+
   /** Makes `mount` the listener's home, forgotten when the listener leaves. */
   #setHome(listener: Listener, mount: Mount): void {
     if (!this.#homes.has(listener)) void listener.closed.then(() => this.#homes.delete(listener))

@@ -1,7 +1,8 @@
 import type { ListenerFactory } from '../broadcast/broadcaster.ts'
 import type { Listener, ListenerInfo } from '../broadcast/listener.ts'
 import type { Clock } from '../clock.ts'
-import type { StationConfig } from '../config/schema.ts'
+import type { MountConfig, StationConfig } from '../config/schema.ts'
+import { liveEnabled } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
 import { silentLogger } from '../log.ts'
 import type { ListenerHistoryOptions } from '../mount/listener-history.ts'
@@ -9,6 +10,8 @@ import { Mount } from '../mount/mount.ts'
 import { AuthThrottle } from '../security/throttle.ts'
 import type { AuthThrottleOptions } from '../security/throttle.ts'
 import type { Result } from '../util/result.ts'
+import type { ReloadReport } from './reload-report.ts'
+import { describeReload, stationRestartSettings } from './reload-report.ts'
 import { ListenerRouting } from './routing.ts'
 
 export interface StationOptions {
@@ -19,6 +22,8 @@ export interface StationOptions {
   authThrottle?: AuthThrottleOptions
   /** Resolution and retention of each mount's listener history (default: 10 s, 24 hours). */
   listenerHistory?: ListenerHistoryOptions
+  /** Reads the configuration afresh (the config file), for `rereadConfig` (SIGHUP, the admin `reload`). */
+  configSource?: () => Promise<StationConfig>
 }
 
 /**
@@ -41,7 +46,6 @@ export class StationError extends Error {
  * app.route('/', createApp(station))
  */
 export class Station {
-  readonly config: StationConfig
   readonly mounts: ReadonlyMap<string, Mount>
   readonly log: Logger
   readonly startedAt: Date = new Date()
@@ -49,60 +53,165 @@ export class Station {
   readonly authThrottle: AuthThrottle
   /** Where every listener is: its home mount, and the mount serving it now. */
   readonly routing: ListenerRouting
+  readonly #mounts = new Map<string, Mount>()
+  readonly #options: StationOptions
+  #config: StationConfig
+  #lastListenerId = 0
+  #started = false
+  #reloading: Promise<unknown> = Promise.resolve()
 
-  private constructor(
-    config: StationConfig,
-    mounts: Map<string, Mount>,
-    routing: ListenerRouting,
-    log: Logger,
-    options: StationOptions,
-  ) {
-    this.config = config
-    this.mounts = mounts
-    this.routing = routing
+  private constructor(config: StationConfig, log: Logger, options: StationOptions) {
+    this.#config = config
+    this.#options = options
+    this.mounts = this.#mounts
+    this.routing = new ListenerRouting(this.#mounts, log)
     this.log = log
     this.authThrottle = new AuthThrottle({ clock: options.clock, ...options.authThrottle })
-    for (const mount of mounts.values()) mount.observeInput(() => this.#reroute())
   }
 
   /** Opens every mount's playlist; throws a StationError naming each mount that has nothing playable. */
   static async open(config: StationConfig, options: StationOptions = {}): Promise<Station> {
-    const log = options.log ?? silentLogger
-    let lastListenerId = 0
-    const nextListenerId = () => ++lastListenerId
-    const mounts = new Map<string, Mount>()
-    const routing = new ListenerRouting(mounts, log)
+    const station = new Station(config, options.log ?? silentLogger, options)
+    for (const mount of await station.#openMounts(config.mounts, config)) station.#add(mount)
+    return station
+  }
+
+  /** Its configuration as running now (a reload may change it). */
+  get config(): StationConfig {
+    return this.#config
+  }
+
+  /**
+   * Takes a new configuration without a restart, as SIGHUP does: new mounts open and start; the
+   * others take their new settings (see `Mount.prepare`: the programme from the next track); a
+   * removed mount's listeners move to its fallback (else their responses end cleanly) and it stops;
+   * credentials apply at once. Settings that need a restart (ports, workers, …) are kept and
+   * named. Nothing changes when a new or changed playlist has nothing playable: a StationError
+   * says why, and the station runs on as it was. Reloads run one at a time.
+   *
+   * @example
+   * const report = await station.reload(parseStationConfig(json, 'airwave.json'))
+   * console.log(report.kept) // ['port']
+   */
+  reload(next: StationConfig): Promise<ReloadReport> {
+    const run = this.#reloading.then(() => this.#reload(next))
+    this.#reloading = run.catch(() => {})
+    return run
+  }
+
+  /**
+   * Reads the configuration afresh from its source (the config file the station started from) and
+   * reloads it (see `reload`). When the file has errors, or a playlist has nothing playable, the
+   * station runs on unchanged: the error, with the same messages as at start-up, is logged and thrown.
+   *
+   * @example
+   * runtime.onReloadSignal(() => station.rereadConfig().catch(() => {}))
+   */
+  async rereadConfig(): Promise<ReloadReport> {
+    const source = this.#options.configSource
+    try {
+      if (!source) throw new StationError('there is no configuration to re-read (no configSource was given)')
+      return await this.reload(await source())
+    } catch (error) {
+      this.log.error(`reload refused; carrying on as before: ${messageOf(error)}`)
+      throw error
+    }
+  }
+
+  async #reload(next: StationConfig): Promise<ReloadReport> {
+    const running = this.#config
+    const added = next.mounts.filter((mount) => !this.#mounts.has(mount.path))
+    const removed = [...this.#mounts.values()].filter((mount) => !next.mounts.some((m) => m.path === mount.path))
+    const held = stationRestartSettings(running, next)
+    const kept: string[] = [...held]
+    if (!liveEnabled(running) && liveEnabled(next)) kept.push('sourcePassword (the source port opens at start-up)')
+    const changed = next.mounts.filter((m) => {
+      const mount = this.#mounts.get(m.path)
+      return mount !== undefined && JSON.stringify(mount.config) !== JSON.stringify(m)
+    })
+    const prepared = await Promise.allSettled(changed.map((m) => this.#mounts.get(m.path)!.prepare(m)))
+    const failures = prepared.flatMap((result, i) =>
+      result.status === 'rejected' ? [`${changed[i]!.path}: ${messageOf(result.reason)}`] : []
+    )
+    let opened: Mount[] = []
+    try {
+      opened = await this.#openMounts(added, next)
+    } catch (error) {
+      failures.push(messageOf(error))
+    }
+    if (failures.length > 0) {
+      await Promise.all(opened.map((mount) => mount.stop()))
+      throw new StationError(failures.join('\n'))
+    }
+    this.#config = { ...next, ...Object.fromEntries(held.map((key) => [key, running[key]])) }
+    for (const [i, result] of prepared.entries()) {
+      if (result.status !== 'fulfilled') continue
+      await result.value.apply()
+      for (const key of result.value.kept) kept.push(`${changed[i]!.path} ${key}`)
+    }
+    for (const mount of opened) {
+      this.#add(mount)
+      if (this.#started) mount.start()
+    }
+    for (const mount of removed) await this.#remove(mount)
+    this.#reroute()
+    const report = {
+      added: added.map((m) => m.path),
+      removed: removed.map((m) => m.path),
+      updated: changed.map((m) => m.path),
+      kept,
+    }
+    this.log.info(describeReload(report))
+    return report
+  }
+
+  /** Opens mounts (not yet added); throws a StationError naming each that has nothing playable. */
+  async #openMounts(configs: readonly MountConfig[], station: StationConfig): Promise<Mount[]> {
+    const options = this.#options
     const results = await Promise.allSettled(
-      config.mounts.map((mount) =>
+      configs.map((mount) =>
         Mount.open(mount, {
-          log: log.child(mount.path),
+          log: this.log.child(mount.path),
           clock: options.clock,
-          baseDir: config.baseDir,
+          baseDir: station.baseDir,
           random: options.random,
-          nextListenerId,
+          nextListenerId: () => ++this.#lastListenerId,
           listenerHistory: options.listenerHistory,
           fallbackStream: () => {
-            const self = mounts.get(mount.path)
-            return self ? routing.fallbackStream(self) : undefined
+            const self = this.#mounts.get(mount.path)
+            return self ? this.routing.fallbackStream(self) : undefined
           },
         })
       ),
     )
     const failures = results.flatMap((result, index) =>
-      result.status === 'rejected'
-        ? [
-          `${config.mounts[index]!.path}: ${
-            result.reason instanceof Error ? result.reason.message : String(result.reason)
-          }`,
-        ]
-        : []
+      result.status === 'rejected' ? [`${configs[index]!.path}: ${messageOf(result.reason)}`] : []
     )
-    if (failures.length > 0) {
-      for (const result of results) if (result.status === 'fulfilled') await result.value.stop()
-      throw new StationError(failures.join('\n'))
-    }
-    for (const result of results) if (result.status === 'fulfilled') mounts.set(result.value.path, result.value)
-    return new Station(config, mounts, routing, log, options)
+    const opened = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+    if (failures.length === 0) return opened
+    await Promise.all(opened.map((mount) => mount.stop()))
+    throw new StationError(failures.join('\n'))
+  }
+
+  #add(mount: Mount): void {
+    this.#mounts.set(mount.path, mount)
+    mount.observeInput(() => this.#reroute())
+  }
+
+  /**
+   * Takes a mount away: listeners who came for it go to its fallback (their home from then on), or
+   * their responses end; listeners it served as another mount's fallback go back to their own.
+   */
+  async #remove(mount: Mount): Promise<void> {
+    const fallbackPath = mount.config.fallbackMount
+    const fallback = fallbackPath === undefined ? undefined : this.#mounts.get(fallbackPath)
+    this.#mounts.delete(mount.path)
+    if (fallback) this.routing.rehome(mount, fallback)
+    this.routing.reroute()
+    this.routing.evacuate(mount)
+    const left = mount.broadcaster.size
+    if (left > 0) mount.log.info(`removed: ending ${left} listener(s) that have nowhere to go`)
+    await mount.stop()
   }
 
   /**
@@ -123,6 +232,7 @@ export class Station {
   }
 
   start(): void {
+    this.#started = true
     for (const mount of this.mounts.values()) mount.start()
   }
 
@@ -141,3 +251,5 @@ export class Station {
     await Promise.all([...this.mounts.values()].map((mount) => mount.stop()))
   }
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
