@@ -6,6 +6,7 @@ import type { Mount } from '../mount/mount.ts'
 import type { OnAir } from '../mount/now-playing.ts'
 import type { HlsJson, MountJson, OnAirJson, TrackJson } from '../web/client/api-types.d.ts'
 import { hlsOf } from './hls.ts'
+import { programmeJson } from './programme-json.ts'
 
 /** A mount's HLS as the API shows it, when it serves one. */
 const hlsJson = (mount: Mount, base: string): HlsJson | null => {
@@ -28,6 +29,8 @@ const trackJson = (track: Track): TrackJson => ({
   album: track.album ?? null,
   duration: track.duration ?? null,
   origin: track.origin,
+  role: track.role ?? null,
+  slot: track.slot ?? null,
 })
 
 /** A track expected to play: no id yet (it gets one when it goes on air). */
@@ -94,5 +97,6 @@ export const mountJson = async (mount: Mount, clock: Clock, base: string): Promi
       : null,
     next: next ? upcomingJson(next) : null,
     history: mount.history.map(onAirJson),
+    programme: programmeJson(mount, clock),
   }
 }

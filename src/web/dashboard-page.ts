@@ -33,7 +33,7 @@ const mountPanel = (mount: Mount, index: number): Html => {
 <div class="actions">
 <form class="skip" action="skip" method="get">
 <input type="hidden" name="mount" value="${mount.path}">
-<button type="submit"${mount.hasPlaylist ? '' : html` disabled`}>Skip track</button>
+<button type="submit"${mount.playlist ? '' : html` disabled`}>Skip track</button>
 </form>
 <form class="retitle" action="metadata" method="get">
 <input type="hidden" name="mount" value="${mount.path}">

@@ -12,6 +12,7 @@ import { authorize, requestAddress } from './authorize.ts'
 import type { AdminCommand, AdminReply } from './commands.ts'
 import { ADMIN_COMMANDS, iceresponse, listMounts, runCommand } from './commands.ts'
 import { dashboardJson, dashboardQuery } from './dashboard-json.ts'
+import { isProgrammeCommand, reloadCommand, runProgrammeCommand } from './programme-commands.ts'
 import { toJson, toXml } from './document.ts'
 
 export interface AdminOptions {
@@ -96,7 +97,7 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
     return htmlResponse(c.req.raw, dashboardPage(station), headers)
   }
   app.get('/:command{.*}', (c, next) => (isDashboard(c) ? pageHeaders(c, next) : next()))
-  app.get('/:command{.*}', (c) => {
+  app.get('/:command{.*}', async (c) => {
     if (isDashboard(c)) return dashboard(c)
     const name = c.req.param('command')
     const json = name.endsWith('.json')
@@ -110,10 +111,13 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
     if (!isCommand(command)) {
       return send(json, iceresponse(`Unrecognised command: ${command} (commands: ${ADMIN_COMMANDS.join(', ')})`, false))
     }
+    const from = requestAddress(c, hooks)
     if (command === 'listmounts') return send(json, listMounts(station))
+    if (command === 'reload') return send(json, await reloadCommand(station, log, from))
     if (mountPath === undefined) return send(json, iceresponse('Missing parameter: mount', false))
     if (!mount) return send(json, iceresponse(`Source does not exist: no mount at ${mountPath}`, false))
-    return send(json, runCommand(command, mount, url, { station, clock, log, from: requestAddress(c, hooks) }))
+    if (isProgrammeCommand(command)) return send(json, await runProgrammeCommand(command, mount, url, log, from))
+    return send(json, runCommand(command, mount, url, { station, clock, log, from }))
   })
   app.all('*', (c) => c.text('Method Not Allowed: the admin API takes GET\n', 405, { Allow: 'GET, HEAD' }))
   return app

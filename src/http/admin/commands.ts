@@ -7,7 +7,7 @@ import type { Station } from '../../station/station.ts'
 import { oneLine, truncate } from '../../util/text.ts'
 import type { AdminElement } from './document.ts'
 
-/** The admin commands, each Icecast's except `skip` (airwave's AutoDJ). */
+/** The admin commands, each Icecast's except `skip` and the programme's (airwave's AutoDJ). */
 export const ADMIN_COMMANDS = [
   'listmounts',
   'listclients',
@@ -16,6 +16,11 @@ export const ADMIN_COMMANDS = [
   'killsource',
   'metadata',
   'skip',
+  'requests',
+  'request',
+  'removerequest',
+  'moverequest',
+  'reload',
 ] as const
 
 /** An admin command's name. */
@@ -124,7 +129,7 @@ const listClients = (mount: Mount, clock: Clock): AdminReply => ({
  * runCommand('killsource', mount, url, { station, clock, log, from: '203.0.113.7' })
  */
 export const runCommand = (
-  command: Exclude<AdminCommand, 'listmounts'>,
+  command: Exclude<AdminCommand, 'listmounts' | 'requests' | 'request' | 'removerequest' | 'moverequest' | 'reload'>,
   mount: Mount,
   url: URL,
   context: CommandContext,

@@ -5,6 +5,7 @@ import type { Station } from '../../station/station.ts'
 import type { DashboardJson, ListenerJson, MountStateJson } from '../../web/client/api-types.d.ts'
 import { hlsOf } from '../hls.ts'
 import { onAirJson } from '../mount-json.ts'
+import { programmeJson } from '../programme-json.ts'
 
 /** Most listeners listed per mount (the rest are counted; a filter finds any one of them). */
 export const DASHBOARD_LISTENER_LIMIT = 100
@@ -64,7 +65,7 @@ const mountState = async (
     input,
     serving: station.routing.serving(mount)?.path ?? null,
     stream: mount.describe(),
-    hasPlaylist: mount.hasPlaylist,
+    hasPlaylist: mount.playlist !== undefined,
     source: source
       ? {
         kind: source.kind,
@@ -77,6 +78,7 @@ const mountState = async (
       : null,
     nowPlaying: onAir ? { ...onAirJson(onAir), elapsed: (clock.now() - onAir.since) / 1000 } : null,
     next: next?.title ?? null,
+    programme: programmeJson(mount, clock),
     listeners: {
       ...mount.listenerCounts(),
       matching: listeners.length,

@@ -17,6 +17,10 @@ export interface TrackJson {
   /** Seconds, when known. */
   duration: number | null
   origin: InputName
+  /** Why the AutoDJ played it, when not for its rotation. */
+  role: 'jingle' | 'request' | null
+  /** The slot of the schedule it played in; null for the default rotation (or a live source, a relay). */
+  slot: string | null
 }
 
 /** A track that went on air: when, and where in the stream it begins. */
@@ -82,6 +86,40 @@ export interface MountJson {
   /** The track the playlist is expected to play next (no id yet). */
   next: Omit<TrackJson, 'id'> | null
   history: OnAirJson[]
+  /** The AutoDJ's programme; null for a mount without a playlist. */
+  programme: ProgrammeJson | null
+}
+
+/** A slot of the schedule as it falls today. */
+export interface SlotJson {
+  name: string
+  /** Local times, `HH:MM` (`to` may be `24:00`: it runs past midnight). */
+  from: string
+  to: string
+  /** It cuts the track playing when it opens and closes. */
+  cutIn: boolean
+  /** It is the slot on air now. */
+  onAir: boolean
+}
+
+/** A request waiting to play. */
+export interface RequestJson {
+  id: number
+  title: string
+  /** ISO 8601. */
+  queuedAt: string
+}
+
+/** What a mount's AutoDJ plays: the slot on air, today's schedule, the jingles' rule, the requests. */
+export interface ProgrammeJson {
+  /** The IANA time zone the schedule is read in. */
+  timeZone: string
+  /** The slot on air now; null: the default rotation. */
+  slot: string | null
+  today: SlotJson[]
+  jingles: { everyTracks: number | null; everyMinutes: number | null; topOfHour: boolean; showTitles: boolean } | null
+  /** Next first. */
+  requests: RequestJson[]
 }
 
 /** A `track` event of the event streams: the track, and the live edge when it was sent (`mount` on `/api/events`). */
@@ -136,6 +174,7 @@ export interface MountStateJson {
   } | null
   nowPlaying: (OnAirJson & { elapsed: number }) | null
   next: string | null
+  programme: ProgrammeJson | null
   listeners: ListenerCountsJson & { matching: number; list: ListenerJson[] }
   /** HLS sessions now; null when the mount serves no HLS. */
   hlsSessions: number | null

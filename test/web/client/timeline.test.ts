@@ -18,6 +18,8 @@ const track = (id: number, position: number, title = `Track ${id}`): OnAirJson =
   album: null,
   duration: 10,
   origin: 'playlist',
+  role: null,
+  slot: null,
   startedAt: new Date(1_800_000_000_000 + position * 1000).toISOString(),
   position,
 })
