@@ -1,6 +1,6 @@
 import { createApp } from '../../src/http/app.ts'
 import { createStation } from '../../src/index.ts'
-import type { MountConfigInput, StationConfigInput } from '../../src/config/schema.ts'
+import type { MountConfigInput, StationConfig, StationConfigInput } from '../../src/config/schema.ts'
 import { liveEnabled } from '../../src/config/schema.ts'
 import { createLogger } from '../../src/log.ts'
 import type { Clock } from '../../src/clock.ts'
@@ -20,6 +20,8 @@ export interface TestStationOptions {
   port?: number
   /** Randomness (shuffle, relay back-off jitter). */
   random?: () => number
+  /** What the admin `reload` re-reads. */
+  configSource?: () => Promise<StationConfig>
 }
 
 /**
@@ -40,6 +42,7 @@ export const startStation = async (mounts: MountConfigInput[], options: TestStat
       log,
       clock: options.clock,
       random: options.random,
+      configSource: options.configSource,
       authThrottle: options.authThrottle ?? { baseMs: 20, maxMs: 200 },
     },
   )
