@@ -11,10 +11,43 @@ const STYLESHEETS = ['style.css', 'dashboard.css']
 const stationName = (station: Station): string => station.config.name ?? 'airwave'
 
 /**
+ * A mount's programme and request queue. The server fills in the slot on air and the time zone;
+ * the browser module (`src/web/client/programme-panel.ts`) the rest, and keeps it current. Hidden
+ * for a mount without a playlist. The Request form works without script too (the admin API's
+ * `request` command, answered in XML).
+ */
+const programmePart = (mount: Mount, id: string): Html => {
+  const playlist = mount.playlist
+  return html`<div class="programme"${playlist ? '' : html` hidden`}>
+<section class="schedule" aria-labelledby="${id}-programme">
+<h3 id="${id}-programme">Programme</h3>
+<p class="slot-line">Slot on air: <span class="slot">${playlist ? (playlist.programme.slotNow?.name ?? 'Default rotation') : ''}</span></p>
+<p class="next"></p>
+<p class="zone">Today (times in <span class="tz">${playlist?.timeZone ?? ''}</span>):</p>
+<ul class="slots"></ul>
+<p class="jingles"></p>
+</section>
+<section class="requests" aria-labelledby="${id}-requests">
+<h3 id="${id}-requests">Requests</h3>
+<ol class="queue"></ol>
+<p class="empty" hidden>No requests queued.</p>
+<form class="request" action="request" method="get">
+<input type="hidden" name="mount" value="${mount.path}">
+<label for="${id}-path">File</label>
+<input id="${id}-path" name="path" required maxlength="4096" autocomplete="off" placeholder="/srv/music/song.mp3">
+<button type="submit">Request</button>
+</form>
+<p class="result" role="status" aria-live="polite"></p>
+</section>
+</div>`
+}
+
+/**
  * One mount's panel. The server renders what it knows now (name, input, title, which buttons
  * apply) and the browser module (`src/web/client/dashboard.ts`) keeps it current: the chart, the
- * listeners and their Kick buttons, the actions' results. The two forms work without script too
- * (they are the admin API's `skip` and `metadata` commands, answered in XML).
+ * listeners and their Kick buttons, the actions' results, the programme and its requests. The
+ * forms work without script too (they are the admin API's `skip`, `metadata` and `request`
+ * commands, answered in XML).
  */
 const mountPanel = (mount: Mount, index: number): Html => {
   const id = `d${index}`
@@ -47,6 +80,7 @@ const mountPanel = (mount: Mount, index: number): Html => {
 </div>
 <p class="hint"></p>
 <p class="result" role="status" aria-live="polite"></p>
+${programmePart(mount, id)}
 <figure class="chart">
 <svg role="img" aria-label="Listeners over time" xmlns="http://www.w3.org/2000/svg"></svg>
 <figcaption></figcaption>
@@ -62,7 +96,8 @@ const mountPanel = (mount: Mount, index: number): Html => {
 
 /**
  * The operator dashboard at `GET /admin/` (behind the admin login): per mount the listener count
- * over time as a chart, what is on air and from which input, the connected listeners with a Kick
+ * over time as a chart, what is on air and from which input, the programme (slot on air, today's
+ * schedule, jingles) and the request queue with its controls, the connected listeners with a Kick
  * button each, Skip track and Update title. The browser module polls `dashboard.json` and calls
  * the admin API's commands; nothing runs inline, every text is escaped here and set as text there.
  *

@@ -1,20 +1,22 @@
 /**
  * The operator dashboard in the browser: polls `dashboard.json` (every 2 s while the tab is seen,
  * every 30 s while hidden) and keeps each mount's panel current (the chart, what is on air, the
- * listeners); its buttons call the admin API's own commands (`killclient`, `skip`, `metadata`) on
- * the same origin, with the login the browser already holds. Text from the server goes into the
+ * listeners, the programme and its requests); its buttons call the admin API's own commands
+ * (`killclient`, `skip`, `metadata`, and the request queue's in `programme-panel.ts`) on the same
+ * origin, with the login the browser already holds. Text from the server goes into the
  * page with `textContent` only (the CSP's Trusted Types would refuse anything else).
  */
 import type { AdminReplyJson, DashboardJson, ListenerJson, MountStateJson } from './api-types.d.ts'
 import { ChartView } from './chart-view.ts'
 import { element, setText } from './dom.ts'
+import { ProgrammePanel } from './programme-panel.ts'
 import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './timeline.ts'
 
 /** A header no page of another origin can send without the server's consent: the API knows the dashboard sent it. */
 const FROM_THIS_PAGE = { 'X-Requested-With': 'airwave-dashboard' }
 const POLL_MS = 2000
 const HIDDEN_POLL_MS = 30_000
-/** Calls an admin command on this server (`skip`, `killclient`, `metadata`) and returns its message and outcome. */
+/** Calls an admin command on this server (`skip`, `killclient`, `metadata`, `request`…) and returns its message and outcome. */
 const command = async (name: string, params: Record<string, string>): Promise<{ ok: boolean; message: string }> => {
   try {
     const response = await fetch(new URL(`${name}.json?${new URLSearchParams(params)}`, document.baseURI), {
@@ -49,6 +51,7 @@ class Panel {
   readonly #rows: HTMLTableSectionElement
   readonly #more: Element
   readonly #chart: ChartView
+  readonly #programme: ProgrammePanel
   readonly #byId = new Map<number, HTMLTableRowElement>()
   readonly #refresh: () => void
   #order = ''
@@ -64,13 +67,14 @@ class Panel {
     this.#title = element(section, '.on-air .title')
     this.#detail = element(section, '.on-air .detail')
     this.#hint = element(section, '.hint')
-    this.#result = element(section, '.result')
+    this.#result = element(section, ':scope > .result')
     this.#skip = element(section, 'form.skip button')
     this.#retitle = element(section, 'form.retitle fieldset')
     this.#song = element(section, 'input[name="song"]')
     this.#rows = element(section, 'table.listeners tbody')
     this.#more = element(section, '.more')
     this.#chart = new ChartView(element(section, 'figure.chart'), this.path)
+    this.#programme = new ProgrammePanel(element(section, '.programme'), this.path, (...args) => this.#run(...args))
     element<HTMLFormElement>(section, 'form.skip').addEventListener('submit', (e) => {
       e.preventDefault()
       void this.#run(this.#skip, 'skip', { mount: this.path })
@@ -89,13 +93,18 @@ class Panel {
     })
   }
 
-  /** Runs an admin command for a button, shows its answer, and refreshes; returns whether it worked. */
-  async #run(button: HTMLButtonElement, name: string, params: Record<string, string>): Promise<boolean> {
+  /** Runs an admin command for a button, shows its answer (in `result`), and refreshes; returns whether it worked. */
+  async #run(
+    button: HTMLButtonElement,
+    name: string,
+    params: Record<string, string>,
+    result: Element = this.#result,
+  ): Promise<boolean> {
     button.disabled = true
     const { ok, message } = await command(name, params)
     button.disabled = false
-    this.#result.classList.toggle('failed', !ok)
-    setText(this.#result, message)
+    result.classList.toggle('failed', !ok)
+    setText(result, message)
     this.#refresh()
     return ok
   }
@@ -114,6 +123,7 @@ class Panel {
     this.#retitle.disabled = state.input !== 'live' && state.input !== 'relay'
     setText(this.#hint, this.#hintFor(state))
     this.#chart.show(state.history, range, state.listeners.current)
+    this.#programme.render(state.programme, state.next)
     this.#showListeners(state.listeners.list)
     const { matching, current } = state.listeners
     const shown = state.listeners.list.length
