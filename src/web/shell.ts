@@ -6,7 +6,14 @@ import { html } from './html.ts'
 export const CLIENT_MODULES: readonly string[] = ['player.js', 'live.js', 'timeline.js', 'dom.js']
 
 /** The operator dashboard's browser modules, entry first. */
-export const DASHBOARD_MODULES: readonly string[] = ['dashboard.js', 'chart-view.js', 'chart.js', 'timeline.js', 'dom.js']
+export const DASHBOARD_MODULES: readonly string[] = [
+  'dashboard.js',
+  'programme-panel.js',
+  'chart-view.js',
+  'chart.js',
+  'timeline.js',
+  'dom.js',
+]
 
 export interface ShellOptions {
   /** The document's `<title>`. */
