@@ -192,10 +192,9 @@ export class PlaylistSource {
    */
   async prepare(options: ProgrammeOptions): Promise<() => void> {
     const old = this.#rotations
-    const main = sameRotation(old.main, options.entries, options.shuffle)
-      ? old.main
-      : this.#rotation(options.entries, options.shuffle)
-    if (main !== old.main) await main.open({ params: this.params }).catch((error) => this.#rethrow(error, 'playlist'))
+    const main = this.#rotation(options.entries, options.shuffle)
+    const after = sameRotation(old.main, options.entries, options.shuffle) ? old.main.last : undefined
+    await main.open({ params: this.params, after }).catch((error) => this.#rethrow(error, 'playlist'))
     const rotations = await this.#open(options, main, old)
     return () => {
       this.#options = { ...this.#options, ...options }
@@ -358,21 +357,23 @@ export class PlaylistSource {
   /** Opens the slots' and jingles' playlists (those not already open in `old`), against the mount's stream. */
   async #open(options: ProgrammeOptions, main: Rotation, old?: Rotations): Promise<Rotations> {
     const params = this.params
-    const reuse = async (entries: readonly string[], shuffle: boolean | undefined, label: string) => {
-      const kept = [old?.main, ...(old?.slots.map((s) => s.rotation) ?? []), old?.jingles?.rotation]
+    // Every playlist is scanned afresh (a reload picks up a rewritten .m3u); one that was playing
+    // already carries on after the file it gave last.
+    const open = async (entries: readonly string[], shuffle: boolean | undefined, label: string) => {
+      if (sameRotation(main, entries, shuffle)) return main
+      const before = [old?.main, ...(old?.slots.map((s) => s.rotation) ?? []), old?.jingles?.rotation]
         .find((rotation) => sameRotation(rotation, entries, shuffle))
-      if (kept) return kept
       const rotation = this.#rotation(entries, shuffle)
-      await rotation.open({ params }).catch((error) => this.#rethrow(error, label))
+      await rotation.open({ params, after: before?.last }).catch((error) => this.#rethrow(error, label))
       return rotation
     }
     const slots = []
     for (const slot of options.schedule ?? []) {
-      slots.push({ ...slot, rotation: await reuse(slot.entries, slot.shuffle, `schedule "${slot.name}"`) })
+      slots.push({ ...slot, rotation: await open(slot.entries, slot.shuffle, `schedule "${slot.name}"`) })
     }
     const jingles = options.jingles && {
       ...options.jingles,
-      rotation: await reuse(options.jingles.entries, options.jingles.shuffle ?? true, 'jingles'),
+      rotation: await open(options.jingles.entries, options.jingles.shuffle ?? true, 'jingles'),
     }
     return { main, slots, jingles }
   }

@@ -104,6 +104,7 @@ export class Rotation {
   #order: readonly ResolvedFile[] = []
   #index = 0
   #last: string | undefined
+  #given: string | undefined
   #ahead: Promise<Ready | undefined> | undefined
   #playable = 0
 
@@ -130,6 +131,11 @@ export class Rotation {
     return this.#playable
   }
 
+  /** The file `take` gave last (the one playing, or played last), if any. */
+  get last(): string | undefined {
+    return this.#given
+  }
+
   /** Whether `path` was among the files at the last scan. */
   has(path: string): boolean {
     return this.#pass.files.some((file) => file.path === path)
@@ -142,13 +148,18 @@ export class Rotation {
 
   /**
    * Resolves the playlist and probes every file (a few at a time); the first playable one is
-   * returned. `wanted` narrows what plays: a format, or the stream parameters of the mount. Throws
-   * a PlaylistError naming every file and why when none is playable.
+   * returned. `wanted` narrows what plays: a format, or the stream parameters of the mount; with
+   * `after` (the file a reloaded rotation played last), it carries on after that file (in order),
+   * or never starts with it (shuffled). Throws a PlaylistError naming every file and why when none
+   * is playable.
    */
-  async open(wanted: { format?: AudioFormat; params?: StreamParams } = {}): Promise<AudioFileInfo> {
+  async open(wanted: { format?: AudioFormat; params?: StreamParams; after?: string } = {}): Promise<AudioFileInfo> {
     const pass = this.#pass = await this.#resolve()
-    this.#order = this.#ordered(pass.files)
-    this.#index = 0
+    this.#last = this.#given = wanted.after
+    this.#order = this.#ordered(pass.files, wanted.after)
+    this.#index = this.shuffle || wanted.after === undefined
+      ? 0
+      : this.#order.findIndex((file) => file.path === wanted.after) + 1
     if (pass.files.length === 0) {
       throw new PlaylistError(
         `the playlist is empty: nothing found in ${this.#options.entries.join(', ') || '(no entries)'}`,
@@ -197,6 +208,7 @@ export class Rotation {
    */
   async take(params: StreamParams): Promise<Ready | undefined> {
     const ready = await this.peek(params)
+    if (ready) this.#given = ready.file.path
     // After a fruitless pass, the next look is made when asked (the caller waits first).
     this.#ahead = ready ? this.#find(params) : undefined
     return ready

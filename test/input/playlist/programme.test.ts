@@ -171,6 +171,20 @@ describe('PlaylistSource: the programme', () => {
     await playing.frames.return(undefined)
   })
 
+  test('a reload re-reads an unchanged playlist file: new entries play, and it carries on after the file it played last', async () => {
+    const list = dir.write('lists/day.m3u', `${music[0]}\n${music[1]}\n${morning[0]}\n`)
+    const playing = await open({ entries: [list] })
+    const played = await tracks(playing, 4, async (index) => {
+      if (index !== 2) return
+      await playing.source.upcoming() // the look-ahead has found a1 in the old list
+      dir.write('lists/day.m3u', `${music[0]}\n${music[1]}\n${morning[1]}\n${morning[0]}\n`)
+      ;(await playing.source.prepare({ entries: [list] }))()
+    })
+    // m2 was playing (its successor already found ahead of time): the reloaded list carries on after m2.
+    expect(played.map(name)).toEqual(['music/m1.mp3', 'music/m2.mp3', 'morning/a2.mp3', 'morning/a1.mp3'])
+    await playing.frames.return(undefined)
+  })
+
   test('a slot or jingle playlist with nothing playable stops the start, naming it', async () => {
     const source = new PlaylistSource({
       entries: music,
