@@ -42,6 +42,9 @@ const sourcesOf = (mount: Mount, demo: boolean): string => {
     const skipped = found > playable ? ` (${found - playable} of ${found} skipped: see the warnings above)` : ''
     const hint = demo ? ' (built-in demo playlist: pass a folder or files to play your own)' : ''
     parts.push(`${playable} playable file(s)${skipped}${hint}`)
+    const { slots, jingles } = mount.playlist.programme
+    if (slots.length > 0) parts.push(`${slots.length} schedule slot(s) (${mount.playlist.timeZone})`)
+    if (jingles) parts.push('jingles')
   }
   if (relay) parts.push(`relaying ${redactUrl(relay)}`)
   if (mount.sourcePassword !== undefined) parts.push('takes live sources')

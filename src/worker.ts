@@ -20,5 +20,7 @@ const log = createLogger({ level: (process.env.AIRWAVE_LOG_LEVEL as 'info' | und
   .child(`worker ${edge.index}`)
 // Interrupts reach the whole process group: the station decides when its workers stop.
 runtime.onShutdownSignal(() => {})
+// A hang-up reaches them too (a closed terminal, `pkill -HUP`): the station reloads, the workers carry on.
+runtime.onReloadSignal(() => {})
 await runEdge(runtime, edge, log)
 runtime.exit(0)

@@ -2,10 +2,11 @@ import type { Clock } from '../clock.ts'
 import { wallTime } from '../clock.ts'
 import { clockTime, slotsOfDay } from '../input/programme/schedule.ts'
 import type { Mount } from '../mount/mount.ts'
+import { zonedTime } from '../util/zoned-time.ts'
 import type { ProgrammeJson } from '../web/client/api-types.d.ts'
 
 /**
- * A mount's programme as the API shows it: the slot on air, today's slots on the station's clock,
+ * A mount's programme as the API shows it: the slot open now (by the clock), today's slots on the station's clock,
  * the jingles' rule and the requests queued (titles only: paths are the admin's). Null for a mount
  * without a playlist.
  *
@@ -17,6 +18,7 @@ export const programmeJson = (mount: Mount, clock: Clock): ProgrammeJson | null 
   if (!playlist) return null
   const now = wallTime(clock)
   const { slots, jingles, slotNow } = playlist.programme
+  const minutes = zonedTime(now, playlist.timeZone).minutes
   return {
     timeZone: playlist.timeZone,
     slot: slotNow?.name ?? null,
@@ -25,7 +27,7 @@ export const programmeJson = (mount: Mount, clock: Clock): ProgrammeJson | null 
       from: clockTime(from),
       to: clockTime(to),
       cutIn: slot.cutIn,
-      onAir: slot === slotNow,
+      onAir: slot === slotNow && minutes >= from && minutes < to,
     })),
     jingles: jingles
       ? {

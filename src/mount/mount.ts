@@ -107,6 +107,7 @@ export class Mount implements SourceTarget {
     this.#clock = options.clock ?? systemClock
     this.#onAirLine = throttleLine((line) => this.log.info(line), { clock: this.#clock, what: 'title change' })
     this.#playlist = playlist
+    if (playlist) playlist.onAir = () => this.onAir?.track
     this.#params = playlist?.params
     this.#fallbackStream = options.fallbackStream
     this.#events = new Observers((error) =>
@@ -139,10 +140,7 @@ export class Mount implements SourceTarget {
     this.#relay = this.#relayOf(config)
   }
 
-  /**
-   * Opens a mount's playlist, if it has one (probing until a file plays), and prepares its pipeline.
-   * Throws a PlaylistError when nothing in the playlist is playable.
-   */
+  /** Opens a mount's playlist, if any, and prepares its pipeline (a PlaylistError if nothing plays). */
   static async open(config: MountConfig, options: MountOptions = {}): Promise<Mount> {
     let playlist: PlaylistSource | undefined
     if (config.playlist) {
@@ -179,17 +177,19 @@ export class Mount implements SourceTarget {
    * one has nothing playable). `apply` applies them: the stream's details, passwords, timeouts,
    * fallback and relay at once; the programme from the next track. `kept`: see `restartSettings`.
    */
-  async prepare(next: MountConfig): Promise<{ kept: string[]; apply: () => Promise<void> }> {
+  async prepare(next: MountConfig): Promise<{ kept: string[]; apply: () => Promise<boolean> }> {
     const kept = restartSettings(this.#config, next)
     const programme = this.#playlist && next.playlist ? await this.#playlist.prepare(programmeOptions(next)) : undefined
     const apply = async () => {
       const before = this.#config
       this.#config = keepSettings(before, next, kept)
       programme?.()
-      if (next.relay === before.relay) return
-      await this.#relay?.stop()
-      this.#relay = this.#relayOf(this.#config)
-      if (this.#running) this.#relay?.start()
+      if (next.relay !== before.relay) {
+        await this.#relay?.stop()
+        this.#relay = this.#relayOf(this.#config)
+        if (this.#running) this.#relay?.start()
+      }
+      return JSON.stringify(before) !== JSON.stringify(this.#config)
     }
     return { kept, apply }
   }
@@ -237,7 +237,7 @@ export class Mount implements SourceTarget {
 
   /** The track the playlist is expected to play next, with its tags (while the playlist is on air). */
   async upcoming(): Promise<Track | undefined> {
-    return this.#input.active === 'playlist' ? await this.#playlist?.upcoming() : undefined
+    return this.#input.active === 'playlist' ? await this.#playlist?.upcoming(this.onAir?.track.id) : undefined
   }
 
   /** Listener counts now (constant time: kept up to date as listeners join and leave). */
@@ -282,13 +282,13 @@ export class Mount implements SourceTarget {
     this.#relay?.start()
   }
 
-  /** Stops the stream, disconnects its sources and ends every listener's response cleanly. */
-  async stop(): Promise<void> {
+  /** Stops the stream, disconnects its sources (saying `why`) and ends every listener's response cleanly. */
+  async stop(why = 'the station is shutting down'): Promise<void> {
     this.#pacer.stop()
     this.#playlist?.close()
     this.#input.close()
     await this.#relay?.stop()
-    this.sources.closeAll('the station is shutting down')
+    this.sources.closeAll(why)
     this.broadcaster.closeAll('shutdown')
     this.#events.notify({ type: 'end' })
     await this.#running
@@ -391,7 +391,8 @@ export class Mount implements SourceTarget {
     this.broadcaster.publish(chunk, this.#pacer.dueAt(chunk.position))
     const onAir = this.#nowPlaying.record(chunk, this.#clock.now())
     if (!onAir) return
-    this.#onAirLine(`on air: ${onAir.track.title}${onAir.track.path ? ` (${onAir.track.path})` : ''}`)
+    const { title, path, role } = onAir.track
+    this.#onAirLine(`on air${role ? ` (${role})` : ''}: ${title}${path ? ` (${path})` : ''}`)
     this.#events.notify({ type: 'track', ...onAir })
   }
 }

@@ -35,9 +35,13 @@ export class NowPlaying {
     return this.#history
   }
 
-  /** A chunk went out at the live edge at clock time `since`: when it begins a track, that track is on air (and returned). */
+  /**
+   * A chunk went out at the live edge at clock time `since`: when it begins a track, that track is
+   * on air (and returned). A hidden track (a jingle whose title is not shown) is not told: the track
+   * before stays on air.
+   */
   record(chunk: Chunk, since: number): OnAir | undefined {
-    if (!chunk.trackStart) return undefined
+    if (!chunk.trackStart || chunk.track.hidden) return undefined
     if (this.#onAir) this.#history = [this.#onAir, ...this.#history].slice(0, HISTORY_LENGTH)
     this.#onAir = { track: chunk.track, since, startedAt: new Date(), position: chunk.position }
     return this.#onAir

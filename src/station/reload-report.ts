@@ -39,3 +39,21 @@ export const describeReload = (report: ReloadReport): string => {
   ].filter(Boolean)
   return `configuration reloaded: ${parts.length > 0 ? parts.join('; ') : 'nothing changed'}`
 }
+
+/**
+ * Whether a reload changes station-wide settings that apply at once (credentials, the public URL,
+ * the time zone, …): anything but the mounts and the settings `kept` until a restart.
+ *
+ * @example
+ * stationSettingsDiffer(station.config, { ...station.config, adminPassword: 'new' }, []) // true
+ */
+export const stationSettingsDiffer = (
+  running: StationConfig,
+  next: StationConfig,
+  kept: readonly string[],
+): boolean => {
+  const keys = new Set([...Object.keys(running), ...Object.keys(next)] as (keyof StationConfig)[])
+  return [...keys].some((key) =>
+    key !== 'mounts' && !kept.includes(key) && JSON.stringify(running[key]) !== JSON.stringify(next[key])
+  )
+}

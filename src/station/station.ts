@@ -11,7 +11,7 @@ import { AuthThrottle } from '../security/throttle.ts'
 import type { AuthThrottleOptions } from '../security/throttle.ts'
 import type { Result } from '../util/result.ts'
 import type { ReloadReport } from './reload-report.ts'
-import { describeReload, stationRestartSettings } from './reload-report.ts'
+import { describeReload, stationRestartSettings, stationSettingsDiffer } from './reload-report.ts'
 import { ListenerRouting } from './routing.ts'
 
 export interface StationOptions {
@@ -109,11 +109,18 @@ export class Station {
    */
   async rereadConfig(): Promise<ReloadReport> {
     const source = this.#options.configSource
-    try {
+    // Read in turn with the other reloads, so the file read last is the one applied last.
+    const run = this.#reloading.then(async () => {
       if (!source) throw new StationError('there is no configuration to re-read (no configSource was given)')
-      return await this.reload(await source())
+      return await this.#reload(await source())
+    })
+    this.#reloading = run.catch(() => {})
+    try {
+      return await run
     } catch (error) {
-      this.log.error(`reload refused; carrying on as before: ${messageOf(error)}`)
+      const [first, ...more] = messageOf(error).split('\n')
+      this.log.error(`reload refused; carrying on as before: ${first}`)
+      for (const line of more) this.log.error(`  ${line.trim()}`)
       throw error
     }
   }
@@ -125,13 +132,11 @@ export class Station {
     const held = stationRestartSettings(running, next)
     const kept: string[] = [...held]
     if (!liveEnabled(running) && liveEnabled(next)) kept.push('sourcePassword (the source port opens at start-up)')
-    const changed = next.mounts.filter((m) => {
-      const mount = this.#mounts.get(m.path)
-      return mount !== undefined && JSON.stringify(mount.config) !== JSON.stringify(m)
-    })
-    const prepared = await Promise.allSettled(changed.map((m) => this.#mounts.get(m.path)!.prepare(m)))
+    // Every mount is prepared (its playlists scanned afresh); "updated" names those whose settings change.
+    const staying = next.mounts.filter((m) => this.#mounts.has(m.path))
+    const prepared = await Promise.allSettled(staying.map((m) => this.#mounts.get(m.path)!.prepare(m)))
     const failures = prepared.flatMap((result, i) =>
-      result.status === 'rejected' ? [`${changed[i]!.path}: ${messageOf(result.reason)}`] : []
+      result.status === 'rejected' ? [`${staying[i]!.path}: ${messageOf(result.reason)}`] : []
     )
     let opened: Mount[] = []
     try {
@@ -144,10 +149,11 @@ export class Station {
       throw new StationError(failures.join('\n'))
     }
     this.#config = { ...next, ...Object.fromEntries(held.map((key) => [key, running[key]])) }
+    const updated: string[] = stationSettingsDiffer(running, next, held) ? ['station settings'] : []
     for (const [i, result] of prepared.entries()) {
       if (result.status !== 'fulfilled') continue
-      await result.value.apply()
-      for (const key of result.value.kept) kept.push(`${changed[i]!.path} ${key}`)
+      if (await result.value.apply()) updated.push(staying[i]!.path)
+      for (const key of result.value.kept) kept.push(`${staying[i]!.path} ${key}`)
     }
     for (const mount of opened) {
       this.#add(mount)
@@ -158,7 +164,7 @@ export class Station {
     const report = {
       added: added.map((m) => m.path),
       removed: removed.map((m) => m.path),
-      updated: changed.map((m) => m.path),
+      updated,
       kept,
     }
     this.log.info(describeReload(report))
@@ -205,13 +211,14 @@ export class Station {
   async #remove(mount: Mount): Promise<void> {
     const fallbackPath = mount.config.fallbackMount
     const fallback = fallbackPath === undefined ? undefined : this.#mounts.get(fallbackPath)
-    this.#mounts.delete(mount.path)
+    // Still in the map while its listeners move: a move starts from the mount serving them.
     if (fallback) this.routing.rehome(mount, fallback)
     this.routing.reroute()
     this.routing.evacuate(mount)
+    this.#mounts.delete(mount.path)
     const left = mount.broadcaster.size
     if (left > 0) mount.log.info(`removed: ending ${left} listener(s) that have nowhere to go`)
-    await mount.stop()
+    await mount.stop('the mount was removed from the configuration')
   }
 
   /**

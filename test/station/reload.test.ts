@@ -4,6 +4,7 @@ import { parseStationConfig } from '../../src/config/schema.ts'
 import { StationError } from '../../src/station/station.ts'
 import { fixtures } from '../helpers/fixtures.ts'
 import { openListener } from '../helpers/listen-client.ts'
+import { ffmpegSource } from '../helpers/source-client.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { startStation } from '../helpers/station.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
@@ -40,7 +41,7 @@ describe('Station.reload', () => {
         expect(report).toEqual({
           added: ['/added'],
           removed: ['/gone'],
-          updated: ['/main'],
+          updated: ['station settings', '/main'],
           kept: ['port', '/main burst'],
         })
         expect(running.logs.some((l) => l.includes('configuration reloaded: added /added; removed /gone'))).toBe(true)
@@ -61,6 +62,12 @@ describe('Station.reload', () => {
         await added.stop()
         // The next track of /main comes from its new playlist.
         await waitFor(() => main.onAir?.track.path === fresh[0], 10_000, "/main's new playlist on air")
+        // The same file again: nothing is updated; what needs a restart is still said.
+        const again = await running.station.reload(config([
+          { path: '/main', playlist: fresh, burst: 5, name: 'Main' },
+          { path: '/added', playlist: fresh },
+        ], { adminPassword: 'new-secret', port: 9999 }))
+        expect(again).toEqual({ added: [], removed: [], updated: [], kept: ['port', '/main burst'] })
       } finally {
         await running.stop()
       }
@@ -90,6 +97,35 @@ describe('Station.reload', () => {
       await running.stop()
     }
   }, 20_000)
+
+  test(
+    'removing a mount a live source is on: its listeners move to the fallback, and the source is told why it goes',
+    async () => {
+      const running = await startStation([
+        { path: '/auto', playlist: old },
+        { path: '/live', fallbackMount: '/auto' },
+      ], { station: { sourcePassword: 's3cret' } })
+      const dj = ffmpegSource(running.sourcePort!, '/live')
+      try {
+        const live = running.station.mount('/live')!
+        await waitFor(() => live.input === 'live', 15_000, 'the DJ on air')
+        const listener = await openListener(`${running.url}/live`)
+        await waitFor(() => listener.bytes().length > 8_000, 5000, 'the live audio')
+        await running.station.reload(config([{ path: '/auto', playlist: old }], { sourcePassword: 's3cret' }))
+        const auto = running.station.mount('/auto')!
+        expect(auto.broadcaster.size).toBe(1)
+        const before = listener.bytes().length
+        await waitFor(() => listener.bytes().length > before + 16_000, 10_000, 'audio of the fallback')
+        expect(listener.broken).toBe(false)
+        expect(running.logs.some((l) => l.includes('the mount was removed from the configuration'))).toBe(true)
+        await listener.stop()
+      } finally {
+        dj.child.kill('SIGKILL')
+        await running.stop()
+      }
+    },
+    30_000,
+  )
 
   test('a new or changed playlist with nothing playable refuses the whole reload: nothing changes', async () => {
     const running = await startStation([{ path: '/main', playlist: old }])

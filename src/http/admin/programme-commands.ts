@@ -118,6 +118,9 @@ export const runProgrammeCommand = async (
       if (!queue.move(id, position)) {
         return iceresponse(`Request ${id} is not queued (it played, or was removed)`, false, 404)
       }
+      log.info(
+        `admin (${from}): request #${id} moved to position ${Math.min(position, queue.size - 1)} on ${mount.path}`,
+      )
       return iceresponse(`Request ${id} moved to position ${Math.min(position, queue.size - 1)}`, true)
     }
   }

@@ -8,15 +8,13 @@ import type { AudioFileInfo } from './audio-file.ts'
 import { readAudioFrames } from './audio-file.ts'
 import { Backoff } from '../../util/backoff.ts'
 import type { Result } from '../../util/result.ts'
-import { done } from '../../util/result.ts'
-import type { JingleRule } from '../programme/jingle-rule.ts'
+import type { JingleOptions, ProgrammeOptions, SlotOptions } from './programme-options.ts'
 import type { Pick } from '../programme/programme.ts'
 import { Programme } from '../programme/programme.ts'
 import type { QueuedRequest } from '../programme/request-queue.ts'
 import { RequestQueue } from '../programme/request-queue.ts'
-import type { ScheduleSlot } from '../programme/schedule.ts'
 import { systemTimeZone } from '../../util/zoned-time.ts'
-import { checkRequest } from './request-file.ts'
+import { queueRequest } from './request-file.ts'
 import type { Ready } from './rotation.ts'
 import { PlaylistError, Rotation } from './rotation.ts'
 import { SkipReport } from './skip-report.ts'
@@ -26,35 +24,7 @@ import { FileRefusedError } from './regular-file.ts'
 
 export { PlaylistError } from './rotation.ts'
 export type { Ready } from './rotation.ts'
-
-/** A slot of the schedule, with the playlist it plays. */
-export interface SlotOptions extends ScheduleSlot {
-  readonly entries: readonly string[]
-  readonly shuffle?: boolean
-}
-
-/** The jingle playlist (station IDs, sweepers) and when it plays. */
-export interface JingleOptions extends JingleRule {
-  readonly entries: readonly string[]
-  /** Default true: jingles in a new order at each loop. */
-  readonly shuffle?: boolean
-  /** Default true: a jingle's title goes out like any track's; false keeps the title of the track before. */
-  readonly showTitles?: boolean
-}
-
-/** What a playlist source plays: its default rotation, and the programme around it. */
-export interface ProgrammeOptions {
-  /** Files, folders and playlist files of the default rotation, as configured. */
-  entries: readonly string[]
-  shuffle?: boolean
-  /** The schedule's slots; the first listed wins an overlap. */
-  schedule?: readonly SlotOptions[]
-  jingles?: JingleOptions
-  /** IANA time zone of the schedule and the top of the hour (default: the machine's). */
-  timeZone?: string
-  /** Folders whose files may be requested, besides the playlists' own files. */
-  requestFolders?: readonly string[]
-}
+export type { JingleOptions, ProgrammeOptions, SlotOptions } from './programme-options.ts'
 
 export interface PlaylistSourceOptions extends ProgrammeOptions {
   /** Where relative entries are resolved (default: the working directory). */
@@ -75,6 +45,13 @@ interface Rotations {
 
 type Slot = Rotations['slots'][number]
 
+/** A file the programme chose, why, and the slot whose playlist gave it. */
+interface Chosen {
+  readonly ready: Ready
+  readonly pick: Pick<Slot>
+  readonly from: Slot | undefined
+}
+
 /** What is playing: what the programme picked, and when it began (wall time). */
 interface Playing {
   readonly pick: Pick<Slot>
@@ -86,10 +63,6 @@ interface Playing {
 const IDLE_RETRY = { initialMs: 1_000, maxMs: 30_000 }
 /** How often (clock ms) a playing track checks whether a slot that cuts in has begun. */
 const CUT_CHECK_MS = 1_000
-
-const sameRotation = (rotation: Rotation | undefined, entries: readonly string[], shuffle: boolean | undefined) =>
-  rotation !== undefined && rotation.shuffle === (shuffle === true) &&
-  rotation.entries.length === entries.length && rotation.entries.every((entry, i) => entry === entries[i])
 
 /**
  * The AutoDJ: plays its programme track after track until closed. At each track boundary the
@@ -115,7 +88,10 @@ export class PlaylistSource {
   #params: (StreamParams & { bitrate: number }) | undefined
   #playing: Playing | undefined
   #shown: Track | undefined
+  readonly #emptySlots = new Set<string>()
   #skip = false
+  /** The track on air now, whose title a jingle with its title hidden keeps (default: the last this source played). */
+  onAir: (() => Track | undefined) | undefined
 
   constructor(options: PlaylistSourceOptions) {
     this.#options = options
@@ -193,7 +169,7 @@ export class PlaylistSource {
   async prepare(options: ProgrammeOptions): Promise<() => void> {
     const old = this.#rotations
     const main = this.#rotation(options.entries, options.shuffle)
-    const after = sameRotation(old.main, options.entries, options.shuffle) ? old.main.last : undefined
+    const after = old.main.plays(options.entries, options.shuffle) ? old.main.last : undefined
     await main.open({ params: this.params, after }).catch((error) => this.#rethrow(error, 'playlist'))
     const rotations = await this.#open(options, main, old)
     return () => {
@@ -222,31 +198,27 @@ export class PlaylistSource {
    */
   async request(path: string): Promise<Result<QueuedRequest<Ready>>> {
     const { main, slots, jingles } = this.#rotations
-    const checked = await checkRequest(path, {
+    return await queueRequest(this.#requests, path, wallTime(this.#clock), {
       rotations: [main, ...slots.map((slot) => slot.rotation), ...(jingles ? [jingles.rotation] : [])],
       folders: this.#options.requestFolders ?? [],
       baseDir: this.#options.baseDir,
       params: this.params,
     })
-    if (!checked.ok) return checked
-    const ready = checked.value
-    const title = displayTitle(ready.tags, titleFromPath(ready.file.path))
-    return done(this.#requests.add({ path: ready.file.path, title, queuedAt: wallTime(this.#clock), item: ready }))
   }
 
   /**
-   * The track to play after the current one, as the programme would choose it when the current one
-   * ends, with its tags; it has no id until it goes on air. Undefined while nothing is playable.
+   * The track to play after the one on air (whose id is `onAir`), as the programme would choose it
+   * when that one ends, with its tags; it has no id until it goes on air. Undefined while nothing
+   * is playable.
    */
-  async upcoming(): Promise<Track | undefined> {
-    const programme = this.#programme
-    if (!programme) return undefined
+  async upcoming(onAir?: number): Promise<Track | undefined> {
+    if (!this.#programme) return undefined
     const playing = this.#playing
+    // Read ahead of the air: a track already begun here but not yet on air (after `onAir`) is next.
+    if (playing && onAir !== undefined && playing.track.id > onAir && !playing.track.hidden) return playing.track
     const at = Math.max(wallTime(this.#clock), playing ? playing.startedAt + (playing.track.duration ?? 0) * 1000 : 0)
-    const head = this.#requests.entries[0]
-    const pick = programme.decide(at, { request: head !== undefined, jingle: this.#rotations.jingles !== undefined })
-    const ready = pick.kind === 'request' ? head!.item : await this.#rotationOf(pick).peek(this.params)
-    return ready && { ...this.#track(ready, pick), id: 0 }
+    const chosen = await this.#choose(at, this.params, false)
+    return chosen && { ...this.#track(chosen), id: 0 }
   }
 
   /** Yields the programme's frames, track after track, until `close()`. */
@@ -296,29 +268,45 @@ export class PlaylistSource {
 
   /** What the programme plays next, now: the file, its track and the pick; undefined when nothing is playable. */
   async #next(params: StreamParams): Promise<{ ready: Ready; track: Track; pick: Pick<Slot> } | undefined> {
-    const programme = this.#programme!
     const now = wallTime(this.#clock)
-    let pick = programme.decide(now, {
-      request: this.#requests.size > 0,
-      jingle: this.#rotations.jingles !== undefined,
-    })
-    let ready: Ready | undefined
-    if (pick.kind === 'request') ready = this.#requests.shift()!.item
-    else ready = await this.#rotationOf(pick).take(params)
-    if (!ready && pick.kind === 'jingle') {
-      pick = programme.decide(now, { request: false, jingle: false })
-      ready = await this.#rotationOf(pick).take(params)
-    }
-    if (!ready && pick.slot) {
-      this.#log.warn(`nothing in the playlist of "${pick.slot.name}" is playable; playing the default rotation`)
-      ready = await this.#rotations.main.take(params)
-    }
-    if (!ready) return undefined
-    programme.played(pick, now)
-    const track = { ...this.#track(ready, pick), id: nextTrackId() }
+    const chosen = await this.#choose(now, params, true)
+    if (!chosen) return undefined
+    this.#programme!.played(chosen.pick, now)
+    const track = { ...this.#track(chosen), id: nextTrackId() }
     if (!track.hidden) this.#shown = track
-    this.#playing = { pick, track, startedAt: now }
-    return { ready, track, pick }
+    this.#playing = { pick: chosen.pick, track, startedAt: now }
+    return { ready: chosen.ready, track, pick: chosen.pick }
+  }
+
+  /**
+   * The programme's choice at `at` and its file: taken (it plays now), or only looked at. A jingle
+   * that has no file gives way to the rotation; a slot whose playlist has nothing playable, to the
+   * default rotation (`from`: the slot whose playlist gives the file, if any).
+   */
+  async #choose(at: number, params: StreamParams, take: boolean): Promise<Chosen | undefined> {
+    const programme = this.#programme!
+    const get = (rotation: Rotation) => (take ? rotation.take(params) : rotation.peek(params))
+    const head = this.#requests.entries[0]
+    let pick = programme.decide(at, { request: head !== undefined, jingle: this.#rotations.jingles !== undefined })
+    if (pick.kind === 'request') {
+      if (take) this.#requests.shift()
+      return { ready: head!.item, pick, from: pick.slot }
+    }
+    let ready = await get(this.#rotationOf(pick))
+    if (!ready && pick.kind === 'jingle') {
+      pick = programme.decide(at, { request: false, jingle: false })
+      ready = await get(this.#rotationOf(pick))
+    }
+    let from = pick.slot
+    if (!ready && pick.slot) {
+      if (take && !this.#emptySlots.has(pick.slot.name)) {
+        this.#emptySlots.add(pick.slot.name)
+        this.#log.warn(`nothing in the playlist of "${pick.slot.name}" is playable; the default rotation plays instead`)
+      }
+      from = undefined
+      ready = await get(this.#rotations.main)
+    } else if (take && from) this.#emptySlots.delete(from.name)
+    return ready && { ready, pick, from }
   }
 
   /** The rotation a pick plays from. */
@@ -328,8 +316,9 @@ export class PlaylistSource {
   }
 
   /** The track a file plays as, for a pick (without its id). */
-  #track({ file, info, tags }: Ready, pick: Pick<Slot>): Omit<Track, 'id'> {
-    const hidden = pick.kind === 'jingle' && this.#rotations.jingles?.showTitles === false && this.#shown
+  #track({ ready: { file, info, tags }, pick, from }: Chosen): Omit<Track, 'id'> {
+    const hidden = pick.kind === 'jingle' && this.#rotations.jingles?.showTitles === false &&
+      (this.onAir?.() ?? this.#shown)
     const shown = hidden
       ? { title: hidden.title, artist: hidden.artist, song: hidden.song, album: hidden.album, hidden: true }
       : { title: displayTitle(tags, titleFromPath(file.path)), ...tags }
@@ -339,7 +328,7 @@ export class PlaylistSource {
       ...shown,
       duration: tags.duration ?? ((info.end - info.start) * 8) / (info.bitrate * 1000),
       ...(pick.kind !== 'rotation' && { role: pick.kind }),
-      ...(pick.slot && { slot: pick.slot.name }),
+      ...(from && { slot: from.name }),
     }
   }
 
@@ -360,11 +349,16 @@ export class PlaylistSource {
     // Every playlist is scanned afresh (a reload picks up a rewritten .m3u); one that was playing
     // already carries on after the file it gave last.
     const open = async (entries: readonly string[], shuffle: boolean | undefined, label: string) => {
-      if (sameRotation(main, entries, shuffle)) return main
+      if (main.plays(entries, shuffle)) return main
       const before = [old?.main, ...(old?.slots.map((s) => s.rotation) ?? []), old?.jingles?.rotation]
-        .find((rotation) => sameRotation(rotation, entries, shuffle))
+        .find((rotation) => rotation?.plays(entries, shuffle))
       const rotation = this.#rotation(entries, shuffle)
-      await rotation.open({ params, after: before?.last }).catch((error) => this.#rethrow(error, label))
+      await rotation.open({ params, after: before?.last }).catch((error) => {
+        if (!(error instanceof PlaylistError)) throw error
+        const [first, ...more] = error.of(label).message.split('\n')
+        this.#log.warn(`${first!.replace(/:$/, '')}; passed over until it has something playable`)
+        for (const line of more) this.#log.warn(line)
+      })
       return rotation
     }
     const slots = []

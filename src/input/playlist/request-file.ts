@@ -1,9 +1,11 @@
 import { homedir } from 'node:os'
-import { isAbsolute, join, resolve, sep } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { StreamParams } from '../../format/params.ts'
 import { paramsMismatch } from '../../format/params.ts'
 import type { Result } from '../../util/result.ts'
 import { done, refused } from '../../util/result.ts'
+import type { QueuedRequest, RequestQueue } from '../programme/request-queue.ts'
+import { displayTitle, titleFromPath } from '../track.ts'
 import { probeAudioFile } from './audio-file.ts'
 import type { Ready, Rotation } from './rotation.ts'
 import { readTrackTags } from './track-tags.ts'
@@ -19,6 +21,9 @@ export interface RequestRules {
   /** The mount's stream: a request must match it. */
   readonly params: StreamParams
 }
+
+/** The most requests a mount queues. */
+const MAX_REQUESTS = 1000
 
 const absolute = (path: string, baseDir: string | undefined): string => {
   const home = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path
@@ -38,7 +43,10 @@ const absolute = (path: string, baseDir: string | undefined): string => {
 export const checkRequest = async (given: string, rules: RequestRules): Promise<Result<Ready>> => {
   const path = absolute(given, rules.baseDir)
   const listed = rules.rotations.some((rotation) => rotation.has(path))
-  const inFolder = rules.folders.some((folder) => path.startsWith(absolute(folder, rules.baseDir) + sep))
+  const inFolder = rules.folders.some((folder) => {
+    const inside = relative(absolute(folder, rules.baseDir), path)
+    return inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside)
+  })
   if (!listed && !inFolder) {
     return refused(
       `${path} is not in the mount's playlists${
@@ -51,4 +59,28 @@ export const checkRequest = async (given: string, rules: RequestRules): Promise<
   const mismatch = paramsMismatch(rules.params, probed.value)
   if (mismatch) return refused(`${path} does not match the mount (${mismatch})`)
   return done({ file: { path }, info: probed.value, tags: await readTrackTags(path) })
+}
+
+/**
+ * Checks a request (see `checkRequest`) and queues it after the others; refused when the same file
+ * is queued already, or the queue holds `MAX_REQUESTS`.
+ *
+ * @example
+ * const queued = await queueRequest(queue, 'music/a.mp3', Date.now(), rules)
+ */
+export const queueRequest = async (
+  queue: RequestQueue<Ready>,
+  given: string,
+  now: number,
+  rules: RequestRules,
+): Promise<Result<QueuedRequest<Ready>>> => {
+  if (queue.size >= MAX_REQUESTS) return refused(`the queue is full (${MAX_REQUESTS} requests): remove some first`)
+  const checked = await checkRequest(given, rules)
+  if (!checked.ok) return checked
+  const ready = checked.value
+  const path = ready.file.path
+  const queued = queue.entries.find((entry) => entry.path === path)
+  if (queued) return refused(`${path} is already queued (request ${queued.id})`)
+  const title = displayTitle(ready.tags, titleFromPath(path))
+  return done(queue.add({ path, title, queuedAt: now, item: ready }))
 }

@@ -131,6 +131,12 @@ export class Rotation {
     return this.#playable
   }
 
+  /** Whether it plays exactly `entries`, shuffled or not as `shuffle` says. */
+  plays(entries: readonly string[], shuffle: boolean | undefined): boolean {
+    const own = this.#options.entries
+    return this.shuffle === (shuffle === true) && own.length === entries.length && own.every((e, i) => e === entries[i])
+  }
+
   /** The file `take` gave last (the one playing, or played last), if any. */
   get last(): string | undefined {
     return this.#given

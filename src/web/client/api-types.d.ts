@@ -114,7 +114,7 @@ export interface RequestJson {
 export interface ProgrammeJson {
   /** The IANA time zone the schedule is read in. */
   timeZone: string
-  /** The slot on air now; null: the default rotation. */
+  /** The slot open now by the clock; null: none (the default rotation). */
   slot: string | null
   today: SlotJson[]
   jingles: { everyTracks: number | null; everyMinutes: number | null; topOfHour: boolean; showTitles: boolean } | null

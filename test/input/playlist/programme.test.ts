@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import type { PlaylistSourceOptions } from '../../../src/input/playlist/playlist-source.ts'
 import { PlaylistError, PlaylistSource } from '../../../src/input/playlist/playlist-source.ts'
+import { createLogger } from '../../../src/log.ts'
 import type { Track } from '../../../src/input/track.ts'
 import { fixtures } from '../../helpers/fixtures.ts'
 import { ManualClock } from '../../helpers/manual-clock.ts'
@@ -185,11 +186,47 @@ describe('PlaylistSource: the programme', () => {
     await playing.frames.return(undefined)
   })
 
-  test('a slot or jingle playlist with nothing playable stops the start, naming it', async () => {
-    const source = new PlaylistSource({
+  test('a slot or jingle playlist with nothing playable is told and passed over: the default rotation plays, unlabelled, and is what comes next', async () => {
+    const lines: string[] = []
+    const log = createLogger({ level: 'debug', write: (line) => lines.push(line) })
+    const playing = await open({
       entries: music,
-      jingles: { entries: [aac], everyTracks: 2 },
+      jingles: { entries: [aac], everyTracks: 1 },
+      schedule: [{ name: 'Empty', entries: [dir.path('empty-slot')], days: [1], from: 0, to: 1440, cutIn: false }],
+      log,
     })
-    await expect(source.open()).rejects.toThrow(/^jingles: nothing in the playlist is playable/)
+    const passedOver = (what: string) =>
+      lines.some((l) =>
+        l.includes(`${what}: nothing in the playlist is playable (1 file); passed over until it has something playable`)
+      )
+    expect(passedOver('jingles')).toBe(true)
+    expect(passedOver('schedule "Empty"')).toBe(true)
+    const played = await tracks(playing, 3)
+    expect(played.map((t) => [name(t), t.slot ?? '-', t.role ?? 'song'])).toEqual([
+      ['music/m1.mp3', '-', 'song'],
+      ['music/m2.mp3', '-', 'song'],
+      ['music/m1.mp3', '-', 'song'],
+    ])
+    expect(lines.filter((l) => l.includes('nothing in the playlist of "Empty" is playable')).length).toBe(1)
+    // m2 has begun, the fourth track: m1 is next, from the default rotation, not the empty slot.
+    expect(await playing.source.upcoming()).toMatchObject({ path: music[0] })
+    await playing.frames.return(undefined)
+  })
+
+  test('a file already queued is refused, with the id it has', async () => {
+    const { source } = await open({ entries: music })
+    const first = await source.request(music[0]!)
+    expect(first.ok).toBe(true)
+    const again = await source.request(music[0]!)
+    expect(!again.ok && again.reason).toBe(`${music[0]} is already queued (request ${first.ok && first.value.id})`)
+  })
+
+  test('a jingle with its title hidden keeps the title on air, whatever played it (a live set)', async () => {
+    const playing = await open({ entries: music, jingles: { entries: ids, everyTracks: 1, showTitles: false } })
+    const live = { id: 999_999, origin: 'live' as const, title: 'DJ Night' }
+    playing.source.onAir = () => live
+    const played = await tracks(playing, 2)
+    expect(played[1]).toMatchObject({ title: 'DJ Night', hidden: true, role: 'jingle' })
+    await playing.frames.return(undefined)
   })
 })
