@@ -63,7 +63,11 @@ describe.each(LEGS)('the programme on $name', (leg) => {
         })
         const queuedAt = Date.now()
         expect(queued.status).toBe(200)
-        await waitFor(() => running.stderr.some((l) => l.includes('on air: Wish')), 10_000, 'the request on air')
+        await waitFor(
+          () => running.stderr.some((l) => l.includes('on air (request): Wish')),
+          10_000,
+          'the request on air',
+        )
         const onAir = await api()
         expect(onAir.nowPlaying).toMatchObject({ title: 'Wish', role: 'request' })
         expect(Date.parse(onAir.history[0]!.startedAt)).toBeLessThan(queuedAt + 500)
@@ -86,9 +90,9 @@ describe.each(LEGS)('the programme on $name', (leg) => {
         running.child.kill('SIGHUP')
         const [refusal] = await running.waitFor(/reload refused; carrying on as before: .*/, 10_000)
         expect(refusal).toContain('invalid configuration in')
-        const lines = running.stderr.join('\n')
-        expect(lines).toContain('timeZone: an IANA time zone such as')
-        expect(lines).toContain('mounts[0].burst: Too big')
+        // Each problem on a line of its own, as at start-up.
+        await running.waitFor(/error {3}timeZone: an IANA time zone such as "Europe\/Berlin"/, 5000)
+        await running.waitFor(/error {3}mounts\[0\]\.burst: Too big/, 5000)
         expect((await api()).name).toBe('Radio')
 
         const heard = crowd.map((l) => l.bytes)
