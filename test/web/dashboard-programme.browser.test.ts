@@ -156,6 +156,14 @@ describe('the dashboard’s programme in Chromium', () => {
       expect(await titles()).toEqual([HOSTILE])
       expect(station.station.mount('/radio')!.onAir?.track.path).toBe(allDay)
 
+      // A reload that adds a mount: the page says so, rather than show a station it no longer is.
+      const running = station.station.config
+      await station.station.reload({
+        ...running,
+        mounts: [...running.mounts, { ...running.mounts[0]!, path: '/second', name: 'Second' }],
+      })
+      await w.page.getByRole('status').filter({ hasText: 'The mounts changed' }).waitFor({ timeout: 10_000 })
+
       expect(await w.violations()).toEqual([])
       // The refusal's 422 is the only error Chromium logs.
       expect(w.errors.filter((e) => !/status of 422/.test(e))).toEqual([])

@@ -270,7 +270,12 @@ const start = (): void => {
       }
       const state = (await response.json()) as DashboardJson
       failures = 0
-      setText(connection, '')
+      const paths = state.mounts.map((mount) => mount.path)
+      const changed = paths.length !== panels.size || paths.some((path) => !panels.has(path))
+      setText(
+        connection,
+        changed ? 'The mounts changed (the configuration was reloaded): reload the page to see them.' : '',
+      )
       for (const mount of state.mounts) panels.get(mount.path)?.render(mount, state.range)
     } catch (error) {
       const seconds = backoffSeconds(++failures)
