@@ -117,11 +117,6 @@ export class PlaylistSource {
     return this.#rotations.main.playable
   }
 
-  /** The programme's options as running now. */
-  get options(): PlaylistSourceOptions {
-    return this.#options
-  }
-
   /** The time zone the schedule is read in. */
   get timeZone(): string {
     return this.#options.timeZone ?? systemTimeZone()
@@ -144,8 +139,9 @@ export class PlaylistSource {
   /**
    * Resolves every playlist of the programme and probes its files. The default rotation's first
    * playable file sets the mount's format, sample rate and channels; every other playlist must
-   * hold files that match. Throws a PlaylistError naming the playlist, every file and why, when
-   * one has nothing playable.
+   * hold files that match. Throws a PlaylistError naming every file and why when the default
+   * rotation has nothing playable; a slot or the jingles with nothing playable are told in the log
+   * and passed over until they have.
    */
   async open(): Promise<AudioFileInfo> {
     const first = await this.#rotations.main.open({ format: this.#options.format })
@@ -157,10 +153,10 @@ export class PlaylistSource {
   }
 
   /**
-   * Prepares a new programme (a reload): every playlist that changed is opened as at start-up, and
-   * must match the mount's stream. The function returned applies all of it from the next track on
-   * (the track playing finishes, the requests stay queued). Throws a PlaylistError, changing
-   * nothing, when a playlist has nothing playable.
+   * Prepares a new programme (a reload): every playlist is scanned afresh as at start-up (one that
+   * was playing carries on after its last file), against the mount's stream. The function returned
+   * applies all of it from the next track on (the track playing finishes, the requests stay
+   * queued). Throws a PlaylistError, changing nothing, when the default rotation has nothing playable.
    *
    * @example
    * const apply = await source.prepare({ entries: ['new-music'] })
