@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { connect } from 'node:net'
+import type { Socket } from 'node:net'
 
 /** TCP states as /proc/net/tcp writes them. */
 const STATES = { established: '01', closeWait: '08' } as const
@@ -104,3 +105,22 @@ export const rawListener = (port: number, path: string, name: string, headers: R
 }
 
 export type RawListener = ReturnType<typeof rawListener>
+
+/**
+ * `count` listeners of `path` on one socket each (kept in `open`, for the test to destroy), each
+ * counting the bytes it received (head included) and whether the server ended its stream; cheaper
+ * than `rawListener` for a crowd, as nothing is kept.
+ */
+export const countingListeners = (port: number, path: string, count: number, userAgent: string, open: Socket[]) =>
+  Array.from({ length: count }, (_, i) => {
+    const socket = connect(
+      { host: '127.0.0.1', port },
+      () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nUser-Agent: ${userAgent}/${i}\r\n\r\n`),
+    )
+    const listener = { bytes: 0, ended: false }
+    socket.on('data', (data) => (listener.bytes += data.length))
+    socket.on('close', () => (listener.ended = true))
+    socket.on('error', () => {})
+    open.push(socket)
+    return listener
+  })

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import type { MountJson } from '../../src/web/client/api-types.d.ts'
 import { fixtures } from '../helpers/fixtures.ts'
+import { countingListeners } from '../helpers/sockets.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { run } from '../helpers/process.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
@@ -22,21 +22,6 @@ const station = (playlist: string[]) =>
     mounts: [{ path: '/radio', name: 'Radio', playlist, requestFolders: [dir.path('requests')] }],
   })
 
-/** Raw listeners on one socket each, counting bytes and whether the server ended the stream. */
-const listeners = (port: number, open: Socket[]) =>
-  Array.from({ length: LISTENERS }, (_, i) => {
-    const socket = connect(
-      { host: '127.0.0.1', port },
-      () => socket.write(`GET /radio HTTP/1.1\r\nHost: x\r\nUser-Agent: reload/${i}\r\n\r\n`),
-    )
-    const listener = { bytes: 0, ended: false }
-    socket.on('data', (data) => (listener.bytes += data.length))
-    socket.on('close', () => (listener.ended = true))
-    socket.on('error', () => {})
-    open.push(socket)
-    return listener
-  })
-
 describe.each(LEGS)('the programme on $name', (leg) => {
   beforeAll(() => leg.setup(), 120_000)
 
@@ -53,7 +38,7 @@ describe.each(LEGS)('the programme on $name', (leg) => {
         const base = `http://127.0.0.1:${port}`
         const api = async () => (await (await fetch(`${base}/api/mounts/radio`)).json()) as MountJson
         await running.waitFor(/on air: /)
-        const crowd = listeners(Number(port), open)
+        const crowd = countingListeners(Number(port), '/radio', LISTENERS, 'reload', open)
         await waitFor(() => crowd.every((l) => l.bytes > 16_000), 15_000, 'every listener to get its burst')
 
         // A request is the next track: the one before it began before the request was queued (the

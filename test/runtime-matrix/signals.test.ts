@@ -2,26 +2,12 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { fixtures } from '../helpers/fixtures.ts'
+import { countingListeners } from '../helpers/sockets.ts'
 import { waitFor } from '../helpers/manual-clock.ts'
 import { run } from '../helpers/process.ts'
 import { LEGS, onLoopback } from './runtimes.ts'
 
 const LISTENERS = 300
-
-/** Raw listeners on one socket each (kept in `open`), counting the bytes each received and whether the server ended it. */
-const listeners = (port: number, count: number, userAgent: string, open: Socket[]) =>
-  Array.from({ length: count }, (_, i) => {
-    const socket = connect(
-      { host: '127.0.0.1', port },
-      () => socket.write(`GET /stream HTTP/1.1\r\nHost: x\r\nUser-Agent: ${userAgent}/${i}\r\n\r\n`),
-    )
-    const listener = { bytes: 0, ended: false }
-    socket.on('data', (data) => (listener.bytes += data.length))
-    socket.on('close', () => (listener.ended = true))
-    socket.on('error', () => {})
-    open.push(socket)
-    return listener
-  })
 
 describe.each(LEGS)('on $name', (leg) => {
   beforeAll(() => leg.setup(), 120_000)
@@ -35,7 +21,7 @@ describe.each(LEGS)('on $name', (leg) => {
       try {
         const [, port] = await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
         await station.waitFor(/on air: /)
-        const [listener] = listeners(Number(port), 1, 'hup', open)
+        const [listener] = countingListeners(Number(port), '/stream', 1, 'hup', open)
         await waitFor(() => listener!.bytes > 16_000, 5000, 'the burst')
         station.child.kill('SIGHUP')
         await station.waitFor(/info {2}SIGHUP: reloading the command line$/, 5000)
@@ -69,7 +55,7 @@ describe.each(LEGS)('on $name', (leg) => {
       try {
         const [, port] = await station.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
         await station.waitFor(/on air: /)
-        const crowd = listeners(Number(port), LISTENERS, 'crowd', open)
+        const crowd = countingListeners(Number(port), '/stream', LISTENERS, 'crowd', open)
         await waitFor(() => crowd.every((l) => l.bytes > 16_000), 15_000, 'every listener to get its burst')
         // And a client halfway through its request head, which a graceful stop would wait for (Bun's did, 10 s).
         const halfway = connect(
