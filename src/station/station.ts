@@ -94,9 +94,7 @@ export class Station {
    * console.log(report.kept) // ['port']
    */
   reload(next: StationConfig): Promise<ReloadReport> {
-    const run = this.#reloading.then(() => this.#reload(next))
-    this.#reloading = run.catch(() => {})
-    return run
+    return this.#inTurn(() => this.#reload(next))
   }
 
   /**
@@ -109,20 +107,25 @@ export class Station {
    */
   async rereadConfig(): Promise<ReloadReport> {
     const source = this.#options.configSource
-    // Read in turn with the other reloads, so the file read last is the one applied last.
-    const run = this.#reloading.then(async () => {
-      if (!source) throw new StationError('there is no configuration to re-read (no configSource was given)')
-      return await this.#reload(await source())
-    })
-    this.#reloading = run.catch(() => {})
     try {
-      return await run
+      // Read in turn with the other reloads, so the file read last is the one applied last.
+      return await this.#inTurn(async () => {
+        if (!source) throw new StationError('there is no configuration to re-read (no configSource was given)')
+        return await this.#reload(await source())
+      })
     } catch (error) {
       const [first, ...more] = messageOf(error).split('\n')
       this.log.error(`reload refused; carrying on as before: ${first}`)
       for (const line of more) this.log.error(`  ${line.trim()}`)
       throw error
     }
+  }
+
+  /** Runs `task` once the reloads before it have ended, whatever their outcome. */
+  #inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#reloading.then(task)
+    this.#reloading = run.catch(() => {})
+    return run
   }
 
   async #reload(next: StationConfig): Promise<ReloadReport> {

@@ -1,14 +1,12 @@
-import { homedir } from 'node:os'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import type { StreamParams } from '../../format/params.ts'
-import { paramsMismatch } from '../../format/params.ts'
 import type { Result } from '../../util/result.ts'
 import { done, refused } from '../../util/result.ts'
 import type { QueuedRequest, RequestQueue } from '../programme/request-queue.ts'
 import { displayTitle, titleFromPath } from '../track.ts'
-import { probeAudioFile } from './audio-file.ts'
 import type { Ready, Rotation } from './rotation.ts'
-import { readTrackTags } from './track-tags.ts'
+import { readyToPlay } from './rotation.ts'
+import { entryPath } from './resolve-playlist.ts'
 
 /** Where a mount's requests may come from, and what they must match. */
 export interface RequestRules {
@@ -25,10 +23,9 @@ export interface RequestRules {
 /** The most requests a mount queues. */
 const MAX_REQUESTS = 1000
 
-const absolute = (path: string, baseDir: string | undefined): string => {
-  const home = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path
-  return isAbsolute(home) ? resolve(home) : resolve(baseDir ?? process.cwd(), home)
-}
+/** A path as the playlists name their files (relative to the config file's folder), `..` resolved. */
+const absolute = (path: string, baseDir: string | undefined): string =>
+  resolve(entryPath(path, baseDir ?? process.cwd()))
 
 /**
  * Checks a file asked for as a request: it must be in one of the mount's playlists or under one of
@@ -54,11 +51,8 @@ export const checkRequest = async (given: string, rules: RequestRules): Promise<
       }: add it to a playlist, or its folder to the mount's requestFolders`,
     )
   }
-  const probed = await probeAudioFile(path)
-  if (!probed.ok) return refused(`${path}: ${probed.reason}`)
-  const mismatch = paramsMismatch(rules.params, probed.value)
-  if (mismatch) return refused(`${path} does not match the mount (${mismatch})`)
-  return done({ file: { path }, info: probed.value, tags: await readTrackTags(path) })
+  const ready = await readyToPlay({ path }, rules.params)
+  return ready.ok ? ready : refused(`${path}: ${ready.reason}`)
 }
 
 /**

@@ -25,6 +25,18 @@ const expandHome = (path: string): string => {
   return home && (path === '~' || path.startsWith('~/')) ? join(home, path.slice(1)) : path
 }
 
+/**
+ * Where a local playlist entry points: `~` is the home folder, and a relative path is taken from
+ * `baseDir` (as the files `resolvePlaylist` finds are named).
+ *
+ * @example
+ * entryPath('~/Music/a.mp3', '/etc/airwave') // '/home/me/Music/a.mp3'
+ */
+export const entryPath = (entry: string, baseDir: string): string => {
+  const local = expandHome(entry)
+  return isAbsolute(local) ? local : resolve(baseDir, local)
+}
+
 /** What a path is, from its folder's listing when that says, else from `stat`. */
 const kindOf = async (path: string, listings: FolderListings): Promise<'missing' | 'file' | 'directory' | 'other'> => {
   const listed = await listings.kind(path)
@@ -74,11 +86,11 @@ export const resolvePlaylist = async (
     const unixy = entry.includes('\\') && !entry.includes('/') ? entry.replaceAll('\\', '/') : entry
     let local: string
     try {
-      local = unixy.startsWith('file:') ? fileURLToPath(unixy) : expandHome(unixy)
+      local = unixy.startsWith('file:') ? fileURLToPath(unixy) : unixy
     } catch (error) {
       return log.warn(`playlist entry ${entry}: ${error instanceof Error ? error.message : String(error)}; skipped`)
     }
-    const path = isAbsolute(local) ? local : resolve(baseDir, local)
+    const path = entryPath(local, baseDir)
     const kind = await kindOf(path, listings)
     if (kind === 'directory') {
       const found = await scanFolder(path, log)

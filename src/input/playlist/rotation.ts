@@ -1,7 +1,8 @@
 import type { AudioFormat, StreamParams } from '../../format/params.ts'
 import { formatLabel, paramsMismatch } from '../../format/params.ts'
 import type { Logger } from '../../log.ts'
-import { refused } from '../../util/result.ts'
+import type { Result } from '../../util/result.ts'
+import { done, refused } from '../../util/result.ts'
 import type { AudioFileInfo, ProbeResult } from './audio-file.ts'
 import { probeAudioFile } from './audio-file.ts'
 import { FolderListings } from './folder-listings.ts'
@@ -70,6 +71,26 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** Probes a file, answering at once (no call of its own) for one its folder's listing lacks. */
 const probe = async (path: string, listings: FolderListings): Promise<ProbeResult> =>
   (await listings.kind(path)) === 'missing' ? refused('file not found') : probeAudioFile(path)
+
+/**
+ * Probes a file and reads its tags if it can play on a mount of `params`; refused with why (not
+ * audio, missing, another format, sample rate or channels) if not. A file its folder's listing
+ * lacks is refused without a call of its own.
+ *
+ * @example
+ * const ready = await readyToPlay({ path: '/music/a.mp3' }, mount.params)
+ */
+export const readyToPlay = async (
+  file: ResolvedFile,
+  params: StreamParams,
+  listings?: FolderListings,
+): Promise<Result<Ready>> => {
+  const probed = listings ? await probe(file.path, listings) : await probeAudioFile(file.path)
+  if (!probed.ok) return probed
+  const mismatch = paramsMismatch(params, probed.value)
+  if (mismatch) return refused(`does not match the mount (${mismatch})`)
+  return done({ file, info: probed.value, tags: await readTrackTags(file.path) })
+}
 
 /** Probes a pass's files, a few at a time; the results are in the files' order. */
 const probeAll = async ({ files, listings }: Pass): Promise<ProbeResult[]> => {
@@ -147,11 +168,6 @@ export class Rotation {
     return this.#pass.files.some((file) => file.path === path)
   }
 
-  /** The files at the last scan. */
-  get files(): readonly ResolvedFile[] {
-    return this.#pass.files
-  }
-
   /**
    * Resolves the playlist and probes every file (a few at a time); the first playable one is
    * returned. `wanted` narrows what plays: a format, or the stream parameters of the mount; with
@@ -220,15 +236,6 @@ export class Rotation {
     return ready
   }
 
-  /** Probes a file and reads its tags if it can play on this mount; undefined (told why) if not. */
-  async ready(file: ResolvedFile, params: StreamParams, listings = this.#pass.listings): Promise<Ready | undefined> {
-    const probed = await probe(file.path, listings)
-    if (!probed.ok) return void this.#options.skips.add(file, probed.reason)
-    const mismatch = paramsMismatch(params, probed.value)
-    if (mismatch) return void this.#options.skips.add(file, `does not match the mount (${mismatch})`)
-    return { file, info: probed.value, tags: await readTrackTags(file.path) }
-  }
-
   /** Looks along the order for a playable file, rescanning at the end of each loop. */
   async #find(params: StreamParams): Promise<Ready | undefined> {
     let rescans = 0
@@ -246,11 +253,12 @@ export class Rotation {
       }
       if (looked % ENTRIES_PER_TURN === ENTRIES_PER_TURN - 1) await nextTurn()
       const file = this.#order[this.#index++]!
-      const ready = await this.ready(file, params)
+      const ready = await readyToPlay(file, params, this.#pass.listings)
+      if (!ready.ok) this.#options.skips.add(file, ready.reason)
       this.#options.skips.flush()
-      if (ready) {
+      if (ready.ok) {
         this.#last = file.path
-        return ready
+        return ready.value
       }
     }
   }
