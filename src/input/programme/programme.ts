@@ -82,6 +82,8 @@ export class Programme<S extends ScheduleSlot = ScheduleSlot> {
    * the one it was chosen in (by name: a reload keeps a slot), and either of them cuts in.
    */
   shouldCut(pick: Pick<S>, now: number): boolean {
+    // Without a slot that cuts in, nothing is cut: no need to read the clock of the zone.
+    if (pick.slot?.cutIn !== true && !this.#rules.slots.some((slot) => slot.cutIn)) return false
     const slot = this.slotAt(now)
     return slot?.name !== pick.slot?.name && (slot?.cutIn === true || pick.slot?.cutIn === true)
   }
