@@ -8,7 +8,6 @@ import type { SourceFormat, StreamParams, StreamShape } from '../format/params.t
 import { describeParams, paramsMismatch } from '../format/params.ts'
 import { PlaylistSource } from '../input/playlist/playlist-source.ts'
 import { keepSettings, programmeOptions, restartSettings } from './reload.ts'
-import { RelayClient } from '../input/relay/relay-client.ts'
 import type { SourceConnection, SourceTarget } from '../input/source.ts'
 import { SourceSwitch } from '../input/switch.ts'
 import type { InputKind, SourceKind, Track, TrackTags } from '../input/track.ts'
@@ -27,6 +26,7 @@ import type { Constraint } from './admission.ts'
 import { checkSource, checkStream, strand } from './admission.ts'
 import type { ListenerCounts } from './listener-tally.ts'
 import { ListenerTally } from './listener-tally.ts'
+import { MountRelay } from './mount-relay.ts'
 import type { OnAir } from './now-playing.ts'
 import { NowPlaying } from './now-playing.ts'
 import { SourceRegistry } from './sources.ts'
@@ -92,9 +92,8 @@ export class Mount implements SourceTarget {
   readonly #clock: Clock
   readonly #onAirLine: (line: string) => void
   readonly #tally: ListenerTally
-  readonly #options: MountOptions
   #config: MountConfig
-  #relay: RelayClient | undefined
+  readonly #relay: MountRelay
   readonly #fallbackStream: MountOptions['fallbackStream']
   #params: StreamShape | undefined
   #running: Promise<void> | undefined
@@ -102,7 +101,6 @@ export class Mount implements SourceTarget {
   private constructor(config: MountConfig, playlist: PlaylistSource | undefined, options: MountOptions) {
     this.path = config.path
     this.#config = config
-    this.#options = options
     this.log = options.log ?? silentLogger
     this.#clock = options.clock ?? systemClock
     this.#onAirLine = throttleLine((line) => this.log.info(line), { clock: this.#clock, what: 'title change' })
@@ -137,7 +135,7 @@ export class Mount implements SourceTarget {
       clock: this.#clock,
       log: this.log,
     })
-    this.#relay = this.#relayOf(config)
+    this.#relay = new MountRelay(config, { target: this, clock: this.#clock, log: this.log, random: options.random })
   }
 
   /** Opens a mount's playlist, if any, and prepares its pipeline (a PlaylistError if nothing plays). */
@@ -184,11 +182,7 @@ export class Mount implements SourceTarget {
       const before = this.#config
       this.#config = keepSettings(before, next, kept)
       programme?.()
-      if (next.relay !== before.relay) {
-        await this.#relay?.stop()
-        this.#relay = this.#relayOf(this.#config)
-        if (this.#running) this.#relay?.start()
-      }
+      await this.#relay.configure(this.#config)
       return JSON.stringify(before) !== JSON.stringify(this.#config)
     }
     return { kept, apply }
@@ -279,7 +273,7 @@ export class Mount implements SourceTarget {
     this.#running ??= this.#pacer.run().catch((error) => {
       this.log.error(`stream stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
     })
-    this.#relay?.start()
+    this.#relay.start()
   }
 
   /** Stops the stream, disconnects its sources (saying `why`) and ends every listener's response cleanly. */
@@ -287,7 +281,7 @@ export class Mount implements SourceTarget {
     this.#pacer.stop()
     this.#playlist?.close()
     this.#input.close()
-    await this.#relay?.stop()
+    await this.#relay.stop()
     this.sources.closeAll(why)
     this.broadcaster.closeAll('shutdown')
     this.#events.notify({ type: 'end' })
@@ -358,12 +352,6 @@ export class Mount implements SourceTarget {
     if (!this.#playlist) return refused(`${this.path} has no playlist`)
     this.#playlist.skip()
     return done()
-  }
-
-  #relayOf(config: MountConfig): RelayClient | undefined {
-    const { relay: url, name, path } = config
-    const { clock, log, random } = { clock: this.#clock, log: this.log, random: this.#options.random }
-    return url ? new RelayClient({ url, target: this, title: name ?? path, clock, log, random }) : undefined
   }
 
   #onAirSource(): SourceConnection | undefined {
