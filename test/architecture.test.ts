@@ -21,6 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['pipeline'],
   ['broadcast'],
   ['hls'],
+  ['record'],
   ['mount'],
   ['station'],
   ['runtime'],

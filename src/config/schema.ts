@@ -3,6 +3,7 @@ import { AUDIO_FORMATS } from '../format/params.ts'
 import { LOG_LEVELS } from '../log.ts'
 import { isTimeZone, systemTimeZone } from '../util/zoned-time.ts'
 import { JinglesSchema, playlistEntries, ScheduleSlotSchema } from './programme-schema.ts'
+import { recordSetting } from './recording-schema.ts'
 
 /** First path segments that belong to airwave's own pages and APIs, never to a mount. */
 const RESERVED_SEGMENTS: readonly string[] = [
@@ -91,6 +92,7 @@ const MountConfigSchema = z.strictObject({
       error: 'true, false, or { "segmentSeconds": 1-30, "segments": 3-60 }',
     })
     .prefault({}),
+  record: recordSetting,
 })
 
 /** The whole station: where it listens and its mounts. */

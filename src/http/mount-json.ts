@@ -4,7 +4,7 @@ import { isOgg } from '../format/params.ts'
 import type { Track } from '../input/track.ts'
 import type { Mount } from '../mount/mount.ts'
 import type { OnAir } from '../mount/now-playing.ts'
-import type { HlsJson, MountJson, OnAirJson, TrackJson } from '../web/client/api-types.d.ts'
+import type { HlsJson, MountJson, OnAirJson, RecordingJson, TrackJson } from '../web/client/api-types.d.ts'
 import { hlsOf } from './hls.ts'
 import { programmeJson } from './programme-json.ts'
 
@@ -18,6 +18,13 @@ const hlsJson = (mount: Mount, base: string): HlsJson | null => {
     sessions: hls.sessions.count,
     peakSessions: hls.sessions.peak,
   }
+}
+
+/** A mount's recording as the API shows it, when it records. */
+const recordingJson = (mount: Mount): RecordingJson | null => {
+  if (!mount.recording.enabled) return null
+  const status = mount.recording.status
+  return { file: status?.file ?? null, since: status?.since.toISOString() ?? null, bytes: status?.bytes ?? null }
 }
 
 /** A track as the API shows it. */
@@ -98,5 +105,6 @@ export const mountJson = async (mount: Mount, clock: Clock, base: string): Promi
     next: next ? upcomingJson(next) : null,
     history: mount.history.map(onAirJson),
     programme: programmeJson(mount, clock),
+    recording: recordingJson(mount),
   }
 }

@@ -19,6 +19,7 @@ import type { Chunk } from '../pipeline/chunk.ts'
 import { Chunker } from '../pipeline/chunker.ts'
 import { OggChain } from '../pipeline/ogg-chain.ts'
 import { Pacer } from '../pipeline/pacer.ts'
+import { Recording } from '../record/recording.ts'
 import { Observers } from '../util/observers.ts'
 import type { Result } from '../util/result.ts'
 import { done, refused } from '../util/result.ts'
@@ -82,6 +83,8 @@ export class Mount implements SourceTarget {
   readonly hls: HlsStream | undefined
   /** The sources connected now. */
   readonly sources: SourceRegistry = new SourceRegistry()
+  /** Its recording to files (see docs/recording.md), as its config's `record` asks. */
+  readonly recording: Recording
   readonly #nowPlaying = new NowPlaying()
   readonly #events: Observers<MountEvent>
   readonly #inputEvents = new Observers<Mount>()
@@ -125,6 +128,8 @@ export class Mount implements SourceTarget {
     this.#tally = new ListenerTally(this.#clock, (listeners) => this.#events.notify({ type: 'listeners', listeners }))
     this.hls = hlsStreamFor(config, () => this.params, this.#clock, this.log)
     this.hls?.follow(this.broadcaster, () => this.params)
+    const format = () => this.#params?.format
+    this.recording = new Recording(config, this.broadcaster, { ...options, log: this.log, format })
     this.broadcaster.observe((event) => {
       this.listenerHistory.record(this.broadcaster.size)
       this.#tally.record(event, this.broadcaster.size, this.broadcaster.stats.peak)
@@ -183,6 +188,7 @@ export class Mount implements SourceTarget {
       this.#config = keepSettings(before, next, kept)
       programme?.()
       await this.#relay.configure(this.#config)
+      await this.recording.configure(this.#config)
       return JSON.stringify(before) !== JSON.stringify(this.#config)
     }
     return { kept, apply }
@@ -286,6 +292,7 @@ export class Mount implements SourceTarget {
     this.broadcaster.closeAll('shutdown')
     this.#events.notify({ type: 'end' })
     await this.#running
+    await this.recording.close()
     await this.#chunker.close().catch(() => {})
   }
 
@@ -305,6 +312,7 @@ export class Mount implements SourceTarget {
 
   connectSource(connection: SourceConnection): void {
     this.sources.add(connection)
+    if (connection.kind === 'live') this.recording.liveShow(connection.feed.track.id)
     this.#input.attach(connection.feed)
   }
 
@@ -370,6 +378,7 @@ export class Mount implements SourceTarget {
 
   #inputChanged(active: InputKind | undefined, previous: InputKind | undefined): void {
     if (previous === undefined && active !== undefined) this.#pacer.resync()
+    if (active === undefined) this.recording.offAir()
     const line = inputLine(active, previous, this.#onAirSource()?.origin, this.config)
     if (line) this.log.info(line)
     this.#inputEvents.notify(this)

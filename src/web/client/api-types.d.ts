@@ -88,6 +88,18 @@ export interface MountJson {
   history: OnAirJson[]
   /** The AutoDJ's programme; null for a mount without a playlist. */
   programme: ProgrammeJson | null
+  /** Its recording to files; null when the mount does not record. */
+  recording: RecordingJson | null
+}
+
+/** A mount's recording: the file being written (all null between files: off air, or live-only with no DJ). */
+export interface RecordingJson {
+  /** Its path below the recordings' folder. */
+  file: string | null
+  /** ISO 8601: when it was opened. */
+  since: string | null
+  /** Bytes written so far. */
+  bytes: number | null
 }
 
 /** A slot of the schedule as it falls today. */
