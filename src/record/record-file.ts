@@ -6,8 +6,8 @@ import type { Chunk } from '../pipeline/chunk.ts'
 import { concatBytes } from '../util/bytes.ts'
 import { uniqueName } from './file-pattern.ts'
 
-/** Seconds of audio a file may have waiting for the disk before it is given up as too slow. */
-const MAX_BEHIND_SECONDS = 30
+/** Seconds of audio a file may have waiting for the disk before it is given up as too slow (~5 MB at 320 kbit/s). */
+const MAX_BEHIND_SECONDS = 120
 /** Names tried (`x.mp3`, `x-1.mp3` …) before a file is given up. */
 const MAX_TRIES = 1000
 

@@ -80,6 +80,7 @@ describe('a recorder', () => {
     // 30 s (120 chunks) before the hour, the rest after, nothing lost or doubled, in order.
     expect(first.match(/<[^>]*>/g)!.length).toBe(120)
     expect(second.match(/<[^>]*>/g)!.length).toBe(40)
+    expect(logs.filter((line) => line.includes('recording failed'))).toEqual([])
     expect(first + second).toBe(Array.from({ length: 160 }, (_, i) => `<playlist ${song.id} #${i}>`).join(''))
     expect(logs.some((l) => /recording to .*105930-stream\.mp3/.test(l))).toBe(true)
     expect(logs.some((l) => /recording closed: .*105930-stream\.mp3 \(0\.0 MB, 0:00:30 of audio; rotation\)/.test(l)))
@@ -144,7 +145,7 @@ describe('a recorder', () => {
   })
 
   test('an Ogg file begins with its link header pages, and a new file waits for a page that does not continue a packet', async () => {
-    const { recorder, publish, read } = setup({ rotateMinutes: 1, path: 'rec/{mount}.opus' })
+    const { recorder, publish, read, files, logs } = setup({ rotateMinutes: 1, path: 'rec/{mount}.opus' })
     const link: ChainLink = { id: 1, headers: new TextEncoder().encode('[HEADERS]') }
     const song = track('playlist')
     await publish(song, { link, opensLink: false }) // joined midway: headers first
@@ -155,6 +156,8 @@ describe('a recorder', () => {
     expect(read('stream.opus').startsWith('[HEADERS]<playlist')).toBe(true)
     expect(read('stream.opus').match(/<[^>]*>/g)!.length).toBe(121)
     expect(read('stream-1.opus')).toMatch(/^\[HEADERS\]<playlist \d+ #121>$/)
+    expect(files()).toEqual(['stream-1.opus', 'stream.opus'])
+    expect(logs.filter((line) => line.includes('recording failed'))).toEqual([])
   })
 
   test('a folder that cannot be made is logged for the operator, the broadcast goes on, and recording tries again at the next rotation', async () => {
