@@ -56,6 +56,10 @@ export const startSourcePort = async (station: Station, options: SourcePortOptio
       clock: options.clock,
       httpPort: options.httpPort,
       admin: sourcePortAdmin(station, { log, clock: options.clock ?? systemClock }),
+      streamAuth: (path) => {
+        const mount = station.mount(path)
+        return mount && station.gate.urlAuth(mount)
+      },
     })
   } catch (error) {
     throw bindError(error, 'source port', port, hostname, '--source-port')

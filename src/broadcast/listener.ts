@@ -14,6 +14,8 @@ export interface ListenerInfo {
   readonly referer: string
   /** The request line's method, path and protocol, for the access log. */
   readonly request: string
+  /** The user it logged in as, on a mount that asks listeners to log in. */
+  readonly user?: string
 }
 
 export interface ListenerOptions {

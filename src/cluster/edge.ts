@@ -114,7 +114,9 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
     if (!edge) return next()
     const icy = wantsIcy(c.req.header('icy-metadata'))
     const info = clientInfo(c, hooks)
-    const answer = link.closed ? undefined : await ask({ m: path, info, icy })
+    const answer = link.closed
+      ? undefined
+      : await ask({ m: path, info, icy, url: c.req.url, headers: [...c.req.raw.headers] })
     if (!answer || answer.t === 'refused') {
       return new Response(answer?.body ?? 'The station is restarting; try again in a moment\n', {
         status: answer?.status ?? 503,

@@ -32,6 +32,9 @@ export interface JoinRequest {
   readonly m: string
   readonly info: ListenerInfo
   readonly icy: boolean
+  /** The listener's request URL and headers, which the station's gate reads its login from. */
+  readonly url: string
+  readonly headers: readonly (readonly [string, string])[]
 }
 
 export interface Joined {

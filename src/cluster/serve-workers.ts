@@ -60,7 +60,16 @@ export const serveWorkers = async (
   const token = randomUUID()
   const app = createApp(station, { hooks: forwardedHooks, log, clock })
   const door = await runtime.serve(acceptForwarded(app.fetch, token), { hostname: '127.0.0.1', port: 0 })
-  const listen = { routing: station.routing, hooks: forwardedHooks, log, clock, serverName: `airwave/${VERSION}` }
+  const listen = {
+    routing: station.routing,
+    gate: station.gate,
+    publicUrl: () => station.config.publicUrl,
+    trustedProxies: () => station.gate.trustedProxies,
+    hooks: forwardedHooks,
+    log,
+    clock,
+    serverName: `airwave/${VERSION}`,
+  }
   let pool: WorkerPool
   try {
     pool = await WorkerPool.start({

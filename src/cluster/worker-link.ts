@@ -1,13 +1,14 @@
 import type { Socket } from 'node:net'
-import type { CloseReason, ListenerInfo } from '../broadcast/listener.ts'
+import type { CloseReason } from '../broadcast/listener.ts'
 import type { ListenOptions } from '../http/listen.ts'
 import { join } from '../http/listen.ts'
 import type { Logger } from '../log.ts'
+import type { TlsSource } from '../net/tls-files.ts'
 import type { Station } from '../station/station.ts'
 import type { LinkMessage } from './link.ts'
 import { Link } from './link.ts'
 import type { Chunk } from '../pipeline/chunk.ts'
-import type { EdgeMount, Setup } from './messages.ts'
+import type { EdgeMount, JoinRequest, Setup } from './messages.ts'
 import { chunkMessage } from './messages.ts'
 import { RemoteListener } from './remote-listener.ts'
 
@@ -20,6 +21,8 @@ export interface WorkerLinkOptions {
   /** Called when the worker could not listen (with the system's code, e.g. `EADDRINUSE`). */
   readonly onFailed: (message: string, code: string | undefined) => void
   readonly onClose: () => void
+  /** HTTPS on the worker's port: sent with the setup, and again at each renewal. */
+  readonly tls?: TlsSource
 }
 
 /** What a worker needs to know of each mount. */
@@ -52,7 +55,14 @@ export class WorkerLink {
     this.#options = options
     this.#link = new Link(socket, (message) => this.#receive(message), () => this.#closed())
     const { station } = options
-    this.#link.send({ ...setup, t: 'setup', mounts: edgeMounts(station) })
+    const { tls } = options
+    this.#link.send({
+      ...setup,
+      t: 'setup',
+      mounts: edgeMounts(station),
+      ...(tls && { tls: { cert: tls.current.cert, key: tls.current.key } }),
+    })
+    if (tls) this.#untap.push(tls.onChange(({ cert, key }) => this.#link.send({ t: 'tls', cert, key })))
     for (const mount of station.mounts.values()) {
       const { path, broadcaster } = mount
       let linkSent: number | undefined
@@ -84,7 +94,7 @@ export class WorkerLink {
 
   #receive({ head }: LinkMessage): void {
     if (head.t === 'join') {
-      void this.#join(head as unknown as { r: number; m: string; info: ListenerInfo; icy: boolean })
+      void this.#join(head as unknown as JoinRequest)
     } else if (head.t === 'sent') {
       const { ids, bytes } = head as unknown as { ids: number[]; bytes: number[] }
       ids.forEach((id, i) => this.#listeners.get(id)?.report(bytes[i]!))
@@ -98,11 +108,19 @@ export class WorkerLink {
     }
   }
 
-  async #join(request: { r: number; m: string; info: ListenerInfo; icy: boolean }): Promise<void> {
+  async #join(request: JoinRequest): Promise<void> {
     const { r } = request
     const mount = this.#options.station.mount(request.m)
+    const asked = { url: request.url, headers: new Headers(request.headers as [string, string][]) }
     const joined = mount
-      ? join(mount, request.info, request.icy, this.#options.listen, (o) => new RemoteListener(o, this.#link))
+      ? await join(
+        mount,
+        request.info,
+        request.icy,
+        this.#options.listen,
+        asked,
+        (o) => new RemoteListener(o, this.#link),
+      )
       : new Response(`No mount at ${request.m}\n`, { status: 404 })
     if (joined instanceof Response) {
       const body = await joined.text()

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { AUDIO_FORMATS } from '../format/params.ts'
+import { isRange } from '../security/address-range.ts'
 import { LOG_LEVELS } from '../log.ts'
 import { isTimeZone, systemTimeZone } from '../util/zoned-time.ts'
+import { AccessSchema, ListenerAuthSchema } from './access-schema.ts'
 import { JinglesSchema, playlistEntries, ScheduleSlotSchema } from './programme-schema.ts'
 import { recordSetting } from './recording-schema.ts'
 
@@ -74,6 +76,10 @@ const MountConfigSchema = z.strictObject({
   chunkDuration: z.number().min(0.02).max(2).default(0.25),
   /** Seconds of audio a listener may be skipped in a row (its connection full) before it is dropped. */
   slowListenerLimit: z.number().min(1).max(600).default(10),
+  /** Who may listen to this mount, by address, and for how long (besides the station's `access`). */
+  access: AccessSchema.optional(),
+  /** Listeners log in: users of an htpasswd file, or an auth server (Icecast's URL authentication). */
+  auth: ListenerAuthSchema.optional(),
   /** Refuse listeners beyond this many (503); unlimited when absent. */
   maxListeners: z.number().int().min(1).optional(),
   name: text.optional(),
@@ -121,6 +127,13 @@ const StationConfigSchema = z
      * what requests show (`https://radio.example/radio`): the base of every URL airwave writes.
      */
     publicUrl: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
+    /** Who may listen to any mount, by address, and for how long. */
+    access: AccessSchema.prefault({}),
+    /**
+     * Reverse proxies (addresses or ranges) whose `X-Forwarded-For` names the real client: bans,
+     * caps, logs and authentication then see the listener's address, not the proxy's.
+     */
+    trustedProxies: z.array(z.string().refine(isRange, { message: 'an IP address or CIDR range' })).default([]),
     /** TCP port for live source clients (default: the HTTP port + 1, or any free port when that is 0). */
     sourcePort: z.number().int().min(0).max(65535).optional(),
     /** Password of live source clients (user `source`) on every mount without its own. Unset: no live sources. */
@@ -185,17 +198,18 @@ const sourceProblems = (config: {
     schedule?: { name?: string }[]
     jingles?: unknown
     requestFolders?: string[]
+    auth?: { url?: { streamAuth?: string } }
   }[]
 }): { path: (string | number)[]; message: string }[] => {
   const problems: { path: (string | number)[]; message: string }[] = []
   const byPath = new Map(config.mounts.map((mount) => [mount.path, mount]))
   config.mounts.forEach((mount, index) => {
-    const live = mount.sourcePassword ?? config.sourcePassword
+    const live = mount.sourcePassword ?? config.sourcePassword ?? mount.auth?.url?.streamAuth
     if (!mount.playlist && !mount.relay && !live) {
       problems.push({
         path: ['mounts', index],
         message:
-          'has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) so a live source can connect',
+          'has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) or an auth.url.streamAuth so a live source can connect',
       })
     }
     for (const field of ['schedule', 'jingles', 'requestFolders'] as const) {
@@ -273,7 +287,7 @@ export const sourcePortOf = (config: { port: number; sourcePort?: number }): num
  * if (liveEnabled(station.config)) await startSourcePort(station)
  */
 export const liveEnabled = (config: Pick<StationConfig, 'mounts'>): boolean =>
-  config.mounts.some((mount) => mount.sourcePassword !== undefined)
+  config.mounts.some((mount) => mount.sourcePassword !== undefined || mount.auth?.url?.streamAuth !== undefined)
 
 /**
  * A configuration that failed validation: each problem names the field and what was expected.

@@ -15,7 +15,7 @@ import { apiApp } from './api.ts'
 import { publicCors } from './cors.ts'
 import { hlsResponse } from './hls.ts'
 import { publicBase } from './public-url.ts'
-import { listen } from './listen.ts'
+import { hlsGate, listen } from './listen.ts'
 import { METRICS_CONTENT_TYPE, prometheusMetrics } from './metrics.ts'
 import { playlistFile } from './playlists.ts'
 import { icecastStatus } from './status-json.ts'
@@ -41,7 +41,16 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   const hooks = options.hooks ?? serverHooks
   const log = options.log ?? station.log
   const clock = options.clock ?? systemClock
-  const listenOptions = { routing: station.routing, hooks, log, clock, serverName: `airwave/${VERSION}` }
+  const listenOptions = {
+    routing: station.routing,
+    gate: station.gate,
+    publicUrl: () => station.config.publicUrl,
+    trustedProxies: () => station.gate.trustedProxies,
+    hooks,
+    log,
+    clock,
+    serverName: `airwave/${VERSION}`,
+  }
   const { publicUrl } = station.config
   const app = new Hono()
   const mounts = () => [...station.mounts.keys()]
@@ -86,7 +95,8 @@ export const createApp = (station: Station, options: AppOptions = {}): Hono => {
   app.get('/hls/:file{.+}', cors, (c) => {
     const at = c.req.param('file').lastIndexOf('/')
     const mount = at > 0 ? station.mount(`/${c.req.param('file').slice(0, at)}`) : undefined
-    return mount ? hlsResponse(c, mount, c.req.param('file').slice(at + 1), hooks) : notFound(c.req.path)
+    if (!mount) return notFound(c.req.path)
+    return hlsGate(c, mount, listenOptions) ?? hlsResponse(c, mount, c.req.param('file').slice(at + 1), hooks)
   })
   app.get('/:mount{.+}', cors, (c) => {
     const path = `/${c.req.param('mount')}`

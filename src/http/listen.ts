@@ -13,14 +13,24 @@ import type { Chunk } from '../pipeline/chunk.ts'
 import type { ConnectionHooks } from '../runtime/hooks.ts'
 import { connectionOf } from '../runtime/hooks.ts'
 import type { DirectResponse } from '../runtime/direct-sink.ts'
+import type { ListenerGate, Turned } from '../station/listener-gate.ts'
 import type { ListenerRouting } from '../station/routing.ts'
+import type { AddressRange } from '../security/address-range.ts'
+import { forwardedClient } from '../security/forwarded-for.ts'
 import { clientAddress } from '../util/address.ts'
 import { concatBytes } from '../util/bytes.ts'
 import { formatAccessLine } from './access-log.ts'
+import { knockOf } from './knock.ts'
 import { streamHeaders } from './stream-headers.ts'
 
 export interface ListenOptions {
   routing: ListenerRouting
+  /** Who may listen (bans, caps, logins, time limits); everyone when absent. */
+  gate?: ListenerGate
+  /** The station's `publicUrl`, whose host name the auth server is told. */
+  publicUrl?: () => string | undefined
+  /** Reverse proxies whose `X-Forwarded-For` names the client (the station's `trustedProxies`). */
+  trustedProxies?: () => readonly AddressRange[]
   hooks: ConnectionHooks
   log: Logger
   clock: Clock
@@ -81,6 +91,45 @@ const headersFor = (serving: Mount, mount: Mount, icy: boolean, serverName: stri
   return headers
 }
 
+/** Who a listener is once trusted proxies are seen through: the address its last trusted hop names. */
+const behindProxies = (info: ListenerInfo, headers: Headers, options: ListenOptions): ListenerInfo => {
+  const address = forwardedClient(info.address, headers.get('x-forwarded-for'), options.trustedProxies?.() ?? [])
+  return address === info.address ? info : { ...info, address }
+}
+
+/**
+ * Whether a request for `mount`'s HLS must be turned away: its address banned (403), or the mount
+ * asking listeners to log in, which HLS (a playlist and segments fetched by anyone, and by caches)
+ * cannot do (403 naming the stream to listen to instead).
+ *
+ * @example
+ * const refused = hlsGate(c, mount, listenOptions)
+ * if (refused) return refused
+ */
+export const hlsGate = (c: Context, mount: Mount, options: ListenOptions): Response | undefined => {
+  const info = behindProxies(clientInfo(c, options.hooks), c.req.raw.headers, options)
+  const excluded = options.gate?.exclusion(mount, info.address)
+  if (excluded) return turnedAway(excluded)
+  if (!options.gate?.locked(mount)) return undefined
+  return turnedAway({
+    status: 403,
+    message: `${mount.path} asks its listeners to log in, which HLS cannot do: listen at ${mount.path} instead`,
+  })
+}
+
+/** A listener turned away at the gate: its status and message. */
+const turnedAway = (turned: Turned): Response =>
+  new Response(`${turned.message}\n`, {
+    status: turned.status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...turned.headers },
+  })
+
+/** The request a listener made: its URL and headers, which the gate reads its login and token from. */
+export interface ListenRequest {
+  readonly url: string
+  readonly headers: Headers
+}
+
 /** A listener admitted: its stream's response headers, and the listener (its stream is the body, unless it writes to the connection directly: then `direct` is the route's answer). */
 export interface Joined {
   readonly listener: Listener
@@ -97,16 +146,27 @@ export interface Joined {
  * const joined = join(mount, info, false, options)
  * if (!(joined instanceof Response)) return new Response(joined.listener.stream, { headers: joined.headers })
  */
-export const join = (
+export const join = async (
   mount: Mount,
   info: ListenerInfo,
   icy: boolean,
   options: ListenOptions,
+  request: ListenRequest,
   make?: ListenerFactory,
   direct?: (headers: Headers) => DirectResponse | undefined,
-): Joined | Response => {
+): Promise<Joined | Response> => {
+  const { gate } = options
+  info = behindProxies(info, request.headers, options)
+  const excluded = gate?.exclusion(mount, info.address)
+  if (excluded) return turnedAway(excluded)
+  if (!options.routing.serving(mount)) return offAir(mount)
+  const pass = gate && await gate.admit(mount, knockOf(request.url, request.headers, info, options.publicUrl?.()))
+  if (pass && !('id' in pass)) return turnedAway(pass)
+  // A login takes time: what it waited for is looked at again.
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
+  const capped = gate?.capped(mount, info.address)
+  if (capped) return turnedAway(capped)
   icy &&= carriesIcy(serving)
   if (mount.isFull) {
     return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
@@ -116,7 +176,11 @@ export const join = (
   }
   const headers = headersFor(serving, mount, icy, options.serverName)
   const written = direct?.(headers)
-  const listener = options.routing.add(mount, info, make ?? listenerFactory(icy, mount.config, written?.open))
+  const factory = make ?? listenerFactory(icy, mount.config, written?.open)
+  const listener = pass
+    ? options.routing.add(mount, pass.user ? { ...info, user: pass.user } : info, (o) => factory({ ...o, id: pass.id }))
+    : options.routing.add(mount, info, factory)
+  if (pass) gate!.follow(listener, mount, pass)
   listener.closed.then((reason) => {
     const seconds = (options.clock.now() - listener.connectedAt) / 1000
     if (reason === 'slow') {
@@ -194,14 +258,18 @@ const streamStart = (chunk: Chunk | undefined): Uint8Array => {
  * @example
  * app.get('/stream', (c) => listen(c, mount, options))
  */
-export const listen = (c: Context, mount: Mount, options: ListenOptions): Response => {
+export const listen = async (c: Context, mount: Mount, options: ListenOptions): Promise<Response> => {
+  const info = behindProxies(clientInfo(c, options.hooks), c.req.raw.headers, options)
+  const excluded = options.gate?.exclusion(mount, info.address)
+  if (excluded) return turnedAway(excluded)
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
   const icy = wantsIcy(c.req.header('icy-metadata')) && carriesIcy(serving)
   if (c.req.method === 'HEAD') {
     return new Response(null, { status: 200, headers: headersFor(serving, mount, icy, options.serverName) })
   }
-  const probe = probeRange(c.req.header('range'))
+  // A mount that asks listeners to log in gives none of its audio to a probe without one.
+  const probe = options.gate?.locked(mount) ? undefined : probeRange(c.req.header('range'))
   if (probe !== undefined) {
     const headers = headersFor(serving, mount, icy, options.serverName)
     const bytes = streamStart(serving.broadcaster.burst.chunks()[0]).subarray(0, probe + 1)
@@ -209,6 +277,14 @@ export const listen = (c: Context, mount: Mount, options: ListenOptions): Respon
     headers.set('Content-Length', String(bytes.length))
     return new Response(bytes.slice(), { status: bytes.length > 0 ? 206 : 416, headers })
   }
-  const joined = join(mount, clientInfo(c, options.hooks), icy, options, undefined, directFor(c, options.hooks))
+  const joined = await join(
+    mount,
+    info,
+    icy,
+    options,
+    { url: c.req.url, headers: c.req.raw.headers },
+    undefined,
+    directFor(c, options.hooks),
+  )
   return joined instanceof Response ? joined : respond(c, options.hooks, joined)
 }

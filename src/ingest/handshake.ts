@@ -5,6 +5,7 @@ import type { SourceInfo, SourceTarget } from '../input/source.ts'
 import type { Logger } from '../log.ts'
 import type { HttpHead } from '../net/http-head.ts'
 import { credentialsMatch, parseBasicAuth, SOURCE_USER } from '../security/credentials.ts'
+import type { UrlAuth } from '../security/listener-auth/url-auth.ts'
 import type { AuthThrottle } from '../security/throttle.ts'
 import { sourceDoor } from '../security/throttle.ts'
 import type { Refused, Result } from '../util/result.ts'
@@ -20,6 +21,8 @@ export interface Accepted {
   chunked: boolean
   /** The client waits for `100 Continue` before sending its stream (ffmpeg, libshout with PUT). */
   expectContinue: boolean
+  /** Still to ask: the auth server, with the credentials the client sent (`stream_auth`). */
+  ask?: { auth: UrlAuth; user: string; pass: string }
 }
 
 /** A source client turned away: the status and plain-text message it gets, and headers to send. */
@@ -39,6 +42,8 @@ export interface HandshakeContext {
   log: Logger
   /** The HTTP port, to point lost listeners to it. */
   httpPort?: number
+  /** The auth server that decides on a mount's sources instead of its password (Icecast's `stream_auth`), if any. */
+  streamAuth?: (path: string) => UrlAuth | undefined
 }
 
 const refuse = (status: number, reason: string, headers?: Record<string, string>): SourceRefusal => ({
@@ -87,7 +92,9 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
   }
   const log = target.log
   const password = target.sourcePassword
-  if (password === undefined) {
+  const hook = context.streamAuth?.(path)
+  const asksHook = hook?.options.streamAuth !== undefined
+  if (password === undefined && !asksHook) {
     log.warn(`source from ${address} refused: live sources are off on ${path} (no source password is set)`)
     return refuse(403, `Live sources are off on ${path}: the station has no source password for it`)
   }
@@ -100,14 +107,15 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     log.debug(`source login refused on ${path} from ${address}: no credentials sent (challenged, not counted)`)
     return refuse(401, loginRequired, challenge)
   }
-  const door = sourceDoor(password)
+  if (asksHook) return accepted(head, context, target, { auth: hook!, user: given.user, pass: given.password })
+  const door = sourceDoor(password!)
   const verdict = throttle.check(address, door)
   if (!verdict.ok) {
     const seconds = Math.ceil(verdict.retryAfterMs / 1000)
     log.debug(`source login from ${address} refused without checking: too many failed attempts (retry in ${seconds} s)`)
     return refuse(429, verdict.reason, { 'Retry-After': String(seconds) })
   }
-  if (!credentialsMatch(given, [{ user: SOURCE_USER, password }])) {
+  if (!credentialsMatch(given, [{ user: SOURCE_USER, password: password! }])) {
     const failures = throttle.fail(address, door, given.user, given.password)
     log.warn(
       `source login refused on ${path} from ${address}: wrong user name or password (${failures} different wrong password(s) in a row)`,
@@ -115,6 +123,18 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     return refuse(401, loginRequired, challenge)
   }
   throttle.succeed(address, door)
+  return accepted(head, context, target)
+}
+
+/** What a logged-in source says of its stream, checked against what its mount plays. */
+const accepted = (
+  head: HttpHead,
+  context: HandshakeContext,
+  target: SourceTarget,
+  ask?: Accepted['ask'],
+): Result<Accepted, SourceRefusal> => {
+  const { address } = context
+  const log = target.log
   const contentType = head.headers.get('content-type')
   if (!contentType) {
     log.warn(`source from ${address} refused: no Content-Type`)
@@ -146,5 +166,6 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     userAgent: head.headers.get('user-agent') ?? '',
     chunked: /chunked/i.test(head.headers.get('transfer-encoding') ?? ''),
     expectContinue: /100-continue/i.test(head.headers.get('expect') ?? ''),
+    ...(ask && { ask }),
   })
 }

@@ -12,6 +12,7 @@ import { HeadReader, MAX_HEAD_BYTES, parseHead } from '../net/http-head.ts'
 import type { BoundServer } from '../net/listen-server.ts'
 import { listenServer } from '../net/listen-server.ts'
 import { rawResponse } from '../net/raw-response.ts'
+import type { UrlAuth } from '../security/listener-auth/url-auth.ts'
 import type { AuthThrottle } from '../security/throttle.ts'
 import { clientAddress } from '../util/address.ts'
 import { VERSION } from '../version.ts'
@@ -33,6 +34,8 @@ export interface IngestOptions {
   httpPort?: number
   /** Answers `GET /admin/…` (the admin API), which encoders send to the port they stream to for title updates. */
   admin?: AdminHandler
+  /** The auth server that decides on a mount's sources instead of its password (`stream_auth`), if any. */
+  streamAuth?: (path: string) => UrlAuth | undefined
 }
 
 /** The running source port. */
@@ -118,11 +121,33 @@ const onRequest = (socket: Socket, head: HttpHead, rest: Uint8Array, options: In
     throttle: options.throttle,
     log: options.log,
     httpPort: options.httpPort,
+    streamAuth: options.streamAuth,
   })
   if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason, verdict.headers)
-  if (verdict.value.expectContinue) socket.write('HTTP/1.1 100 Continue\r\n\r\n')
+  const { ask } = verdict.value
+  if (!ask) return accept(socket, verdict.value, address, rest, options)
+  const { target } = verdict.value
+  void ask.auth.streamAuth({
+    mount: target.path,
+    ip: address,
+    server: socket.localAddress ?? options.hostname,
+    port: socket.localPort ?? options.port,
+    user: ask.user,
+    pass: ask.pass,
+  }).then((answer) => {
+    if (socket.destroyed) return
+    if (answer.admitted) return accept(socket, verdict.value, address, rest, options)
+    target.log.warn(`source from ${address} refused by the auth server (stream_auth): ${answer.message}`)
+    if (answer.unavailable) refuse(socket, 503, answer.message)
+    else refuse(socket, 401, answer.message, { 'WWW-Authenticate': 'Basic realm="airwave source"' })
+  })
+}
+
+/** Answers a source client let in, and feeds its stream to its mount. */
+const accept = (socket: Socket, accepted: Accepted, address: string, rest: Uint8Array, options: IngestOptions) => {
+  if (accepted.expectContinue) socket.write('HTTP/1.1 100 Continue\r\n\r\n')
   else socket.write(`HTTP/1.0 200 OK\r\nServer: ${SERVER}\r\nContent-Length: 0\r\n\r\n`)
-  stream(socket, verdict.value, address, rest, options.clock ?? systemClock)
+  stream(socket, accepted, address, rest, options.clock ?? systemClock)
 }
 
 /** Takes the chunked encoding off a body; at its last chunk, answers the client that waits for a final response (curl -T). */

@@ -55,6 +55,11 @@ export class ListenerRouting {
     return listener
   }
 
+  /** Every listener, with its home. */
+  entries(): IterableIterator<[Listener, Mount]> {
+    return this.#homes.entries()
+  }
+
   /** Listeners whose home is `mount`, wherever they are served from now. */
   homeListeners(mount: Mount): Listener[] {
     return [...this.#homes].filter(([, home]) => home === mount).map(([listener]) => listener)

@@ -10,8 +10,10 @@ import { Mount } from '../mount/mount.ts'
 import { AuthThrottle } from '../security/throttle.ts'
 import type { AuthThrottleOptions } from '../security/throttle.ts'
 import type { Result } from '../util/result.ts'
+import { VERSION } from '../version.ts'
 import type { ReloadReport } from './reload-report.ts'
 import { describeReload, stationRestartSettings, stationSettingsDiffer } from './reload-report.ts'
+import { ListenerGate } from './listener-gate.ts'
 import { ListenerRouting } from './routing.ts'
 
 export interface StationOptions {
@@ -53,6 +55,8 @@ export class Station {
   readonly authThrottle: AuthThrottle
   /** Where every listener is: its home mount, and the mount serving it now. */
   readonly routing: ListenerRouting
+  /** Who may listen: bans, caps, logins and time limits. */
+  readonly gate: ListenerGate
   readonly #mounts = new Map<string, Mount>()
   readonly #options: StationOptions
   #config: StationConfig
@@ -60,7 +64,8 @@ export class Station {
   #started = false
   #reloading: Promise<unknown> = Promise.resolve()
 
-  private constructor(config: StationConfig, log: Logger, options: StationOptions) {
+  private constructor(config: StationConfig, log: Logger, options: StationOptions, gate: ListenerGate) {
+    this.gate = gate
     this.#config = config
     this.#options = options
     this.mounts = this.#mounts
@@ -71,7 +76,19 @@ export class Station {
 
   /** Opens every mount's playlist; throws a StationError naming each mount that has nothing playable. */
   static async open(config: StationConfig, options: StationOptions = {}): Promise<Station> {
-    const station = new Station(config, options.log ?? silentLogger, options)
+    const log = options.log ?? silentLogger
+    // The gate is read before the station is made; it reaches the station through this.
+    const made: { station?: Station } = {}
+    const gate = await ListenerGate.open(config, {
+      log,
+      clock: options.clock,
+      userAgent: `airwave/${VERSION}`,
+      nextListenerId: () => made.station!.#nextListenerId(),
+      listeners: () => made.station?.routing.entries() ?? [],
+    }).catch((error) => {
+      throw new StationError(messageOf(error))
+    })
+    const station = made.station = new Station(config, log, options, gate)
     for (const mount of await station.#openMounts(config.mounts, config)) station.#add(mount)
     return station
   }
@@ -142,6 +159,12 @@ export class Station {
       result.status === 'rejected' ? [`${staying[i]!.path}: ${messageOf(result.reason)}`] : []
     )
     let opened: Mount[] = []
+    let applyGate: (() => void) | undefined
+    try {
+      applyGate = await this.gate.prepare(next)
+    } catch (error) {
+      failures.push(messageOf(error))
+    }
     try {
       opened = await this.#openMounts(added, next)
     } catch (error) {
@@ -164,6 +187,7 @@ export class Station {
     }
     for (const mount of removed) await this.#remove(mount)
     this.#reroute()
+    applyGate!()
     const report = {
       added: added.map((m) => m.path),
       removed: removed.map((m) => m.path),
@@ -172,6 +196,10 @@ export class Station {
     }
     this.log.info(describeReload(report))
     return report
+  }
+
+  #nextListenerId(): number {
+    return ++this.#lastListenerId
   }
 
   /** Opens mounts (not yet added); throws a StationError naming each that has nothing playable. */
@@ -184,7 +212,7 @@ export class Station {
           clock: options.clock,
           baseDir: station.baseDir,
           random: options.random,
-          nextListenerId: () => ++this.#lastListenerId,
+          nextListenerId: () => this.#nextListenerId(),
           listenerHistory: options.listenerHistory,
           fallbackStream: () => {
             const self = this.#mounts.get(mount.path)
@@ -204,7 +232,14 @@ export class Station {
 
   #add(mount: Mount): void {
     this.#mounts.set(mount.path, mount)
-    mount.observeInput(() => this.#reroute())
+    let live = false
+    mount.observeInput(() => {
+      this.#reroute()
+      // Icecast's mount_add and mount_remove: a source client starts and stops streaming.
+      const now = mount.input === 'live'
+      if (now !== live) this.gate.mountEvent(mount, now ? 'mount_add' : 'mount_remove')
+      live = now
+    })
   }
 
   /**

@@ -231,7 +231,7 @@ describe('loadConfig: live sources, relays, admin', () => {
     )
     const list = await problems(loadConfig({ config: path }, [], noEnv))
     expect(list).toContain(
-      'mounts[0]: has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) so a live source can connect',
+      'mounts[0]: has no playlist, no relay and no source password: give it a playlist, a relay URL, or a sourcePassword (here or for the station) or an auth.url.streamAuth so a live source can connect',
     )
     expect(list).toContain('mounts[1].fallbackMount: falls back in a loop: /a -> /b -> /a')
     expect(list).toContain('mounts[3].fallbackMount: no mount at /gone')

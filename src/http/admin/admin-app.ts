@@ -11,6 +11,7 @@ import type { AdminRefusal } from './authorize.ts'
 import { authorize, requestAddress } from './authorize.ts'
 import type { AdminCommand, AdminReply } from './commands.ts'
 import { ADMIN_COMMANDS, iceresponse, listMounts, runCommand } from './commands.ts'
+import { isAccessCommand, runAccessCommand } from './access-commands.ts'
 import { dashboardJson, dashboardQuery } from './dashboard-json.ts'
 import { isProgrammeCommand, reloadCommand, runProgrammeCommand } from './programme-commands.ts'
 import { toJson, toXml } from './document.ts'
@@ -114,6 +115,10 @@ export const adminApp = (station: Station, options: AdminOptions): Hono => {
     const from = requestAddress(c, hooks)
     if (command === 'listmounts') return send(json, listMounts(station))
     if (command === 'reload') return send(json, await reloadCommand(station, log, from))
+    if (mountPath !== undefined && !mount) {
+      return send(json, iceresponse(`Source does not exist: no mount at ${mountPath}`, false))
+    }
+    if (isAccessCommand(command)) return send(json, runAccessCommand(command, station, mount, url, log, from))
     if (mountPath === undefined) return send(json, iceresponse('Missing parameter: mount', false))
     if (!mount) return send(json, iceresponse(`Source does not exist: no mount at ${mountPath}`, false))
     if (isProgrammeCommand(command)) return send(json, await runProgrammeCommand(command, mount, url, log, from))

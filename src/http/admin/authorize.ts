@@ -25,7 +25,7 @@ const refuse = (status: number, reason: string, headers: Record<string, string> 
 })
 
 /** Commands that change nothing (and whose answers another origin's page cannot read). */
-const READ_ONLY = new Set(['', 'listmounts', 'listclients', 'dashboard.json'])
+const READ_ONLY = new Set(['', 'listmounts', 'listclients', 'dashboard.json', 'bans'])
 
 /**
  * Why a request must not act with the admin login the browser remembers, if it must not: a page of

@@ -21,6 +21,9 @@ export const ADMIN_COMMANDS = [
   'removerequest',
   'moverequest',
   'reload',
+  'bans',
+  'ban',
+  'unban',
 ] as const
 
 /** An admin command's name. */
@@ -115,6 +118,7 @@ const listClients = (mount: Mount, clock: Clock): AdminReply => ({
         UserAgent: listener.info.userAgent || 'Unknown',
         Connected: Math.max(0, Math.round((clock.now() - listener.connectedAt) / 1000)),
         ID: listener.id,
+        ...(listener.info.user !== undefined && { username: listener.info.user }),
       })),
     },
   },
@@ -129,7 +133,10 @@ const listClients = (mount: Mount, clock: Clock): AdminReply => ({
  * runCommand('killsource', mount, url, { station, clock, log, from: '203.0.113.7' })
  */
 export const runCommand = (
-  command: Exclude<AdminCommand, 'listmounts' | 'requests' | 'request' | 'removerequest' | 'moverequest' | 'reload'>,
+  command: Exclude<
+    AdminCommand,
+    'listmounts' | 'requests' | 'request' | 'removerequest' | 'moverequest' | 'reload' | 'bans' | 'ban' | 'unban'
+  >,
   mount: Mount,
   url: URL,
   context: CommandContext,

@@ -2,7 +2,7 @@
  * The operator dashboard in the browser: polls `dashboard.json` (every 2 s while the tab is seen,
  * every 30 s while hidden) and keeps each mount's panel current (the chart, what is on air, the
  * listeners, the programme and its requests); its buttons call the admin API's own commands
- * (`killclient`, `skip`, `metadata`, and the request queue's in `programme-panel.ts`) on the same
+ * (`killclient`, `ban`, `skip`, `metadata`, and the request queue's in `programme-panel.ts`) on the same
  * origin, with the login the browser already holds. Text from the server goes into the
  * page with `textContent` only (the CSP's Trusted Types would refuse anything else).
  */
@@ -88,8 +88,9 @@ class Panel {
       }).then((ok) => ok && (this.#song.value = ''))
     })
     this.#rows.addEventListener('click', (e) => {
-      const button = (e.target as Element).closest<HTMLButtonElement>('button[data-id]')
-      if (button) void this.#run(button, 'killclient', { mount: this.path, id: button.dataset.id! })
+      const button = (e.target as Element).closest<HTMLButtonElement>('button[data-id], button[data-address]')
+      if (button?.dataset.id) void this.#run(button, 'killclient', { mount: this.path, id: button.dataset.id })
+      else if (button?.dataset.address) void this.#run(button, 'ban', { ip: button.dataset.address })
     })
   }
 
@@ -216,7 +217,14 @@ class Panel {
     kick.dataset.id = String(listener.id)
     kick.textContent = 'Kick'
     kick.setAttribute('aria-label', `Kick listener #${listener.id} (${listener.address})`)
-    action.append(kick)
+    const ban = document.createElement('button')
+    ban.type = 'button'
+    ban.className = 'ban'
+    ban.dataset.address = listener.address
+    ban.textContent = 'Ban'
+    ban.title = 'Ban this address from the station: its listeners are ended, and it cannot connect again'
+    ban.setAttribute('aria-label', `Ban ${listener.address} from the station`)
+    action.append(kick, ' ', ban)
     row.append(action)
     return row
   }
