@@ -194,19 +194,11 @@ export class ListenerGate {
       if (gate.config.auth?.allowDuplicateUsers === false && (gate.perUser.get(user!) ?? 0) > 0) {
         return plain(403, `${user} is already listening to ${mount.path}: one connection per user`)
       }
-      return { id, user }
+      return gate.url ? { id, user, fields: this.#fields(id, knock) } : { id, user }
     }
-    if (!gate?.url?.options.listenerAdd) return { id }
-    const fields = {
-      client: id,
-      server: knock.server,
-      port: knock.port,
-      mount: knock.target,
-      user: knock.credentials?.user ?? '',
-      pass: knock.credentials?.password ?? '',
-      ip: knock.address,
-      agent: knock.userAgent,
-    }
+    if (!gate?.url) return { id }
+    const fields = this.#fields(id, knock)
+    // With no listenerAdd, everyone is admitted, and a listenerRemove still hears who left.
     const answer: AuthAnswer = await gate.url.listenerAdd({ ...fields, requestHeaders: knock.headers })
     if (!answer.admitted) {
       mount.log.info(`listener from ${knock.address} refused by the auth server: ${answer.message}`)
@@ -256,8 +248,9 @@ export class ListenerGate {
       gate?.config.access?.maxListenerDuration,
     ].flatMap((s) => (s === undefined ? [] : [s * 1000]))
     if (pass.timeLimitMs !== undefined) limits.push(pass.timeLimitMs)
-    const stop = new AbortController()
-    if (limits.length > 0) {
+    // Only a listener with a limit has a timer (and its means to stop it): most have none.
+    const stop = limits.length > 0 ? new AbortController() : undefined
+    if (stop) {
       const limit = Math.min(...limits)
       void this.#clock.sleep(limit, stop.signal).then(() => {
         if (stop.signal.aborted) return
@@ -266,7 +259,7 @@ export class ListenerGate {
       })
     }
     void listener.closed.then(() => {
-      stop.abort()
+      stop?.abort()
       bump(this.#perAddress, address, -1)
       if (gate) bump(gate.perAddress, address, -1)
       if (gate && pass.user !== undefined) bump(gate.perUser, pass.user, -1)
@@ -312,6 +305,20 @@ export class ListenerGate {
       server: shown?.hostname ?? this.#config.host,
       port: shown?.port ? Number(shown.port) : this.#config.port,
     })
+  }
+
+  /** A listener's fields for the auth server, as Icecast names them. */
+  #fields(id: number, knock: Knock): Omit<ListenerFields, 'requestHeaders'> {
+    return {
+      client: id,
+      server: knock.server,
+      port: knock.port,
+      mount: knock.target,
+      user: knock.credentials?.user ?? '',
+      pass: knock.credentials?.password ?? '',
+      ip: knock.address,
+      agent: knock.userAgent,
+    }
   }
 
   /** Ends every listener whose address is now excluded from the mount it came for; how many. */

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import bcrypt from 'bcryptjs'
+import { parseStationConfig } from '../../src/config/schema.ts'
 import type { AuthReply } from '../helpers/auth-server.ts'
 import { startAuthServer } from '../helpers/auth-server.ts'
 import { fixtures } from '../helpers/fixtures.ts'
@@ -408,6 +409,44 @@ describe('source gate: Icecast stream_auth, mount_add and mount_remove', () => {
       dj.child.kill('SIGKILL')
       await waitFor(() => auth.of('mount_remove').length === 1, 20_000, 'mount_remove')
       expect(auth.of('mount_remove')[0]!.form).toMatchObject({ action: 'mount_remove', mount: '/live' })
+    } finally {
+      await running.stop()
+      await auth.stop()
+    }
+  })
+})
+
+describe('listener gate: reloads', () => {
+  test('a reload applies new bans at once, ending the listeners they cover; bans added through the API stay; a listenerRemove alone hears every listener leave', async () => {
+    const auth = await startAuthServer(() => ({}))
+    const mounts = (deny: string[]) => [{
+      path: '/radio',
+      playlist: [music],
+      access: { deny },
+      auth: { url: { listenerRemove: `${auth.url}/remove` } },
+    }]
+    const running = await startStation(mounts([]), { station: { adminPassword: 'hackme' } })
+    try {
+      await running.onAir()
+      const staying = await httpGet(`${running.url}/radio`, { localAddress: '127.0.0.3' })
+      const going = await httpGet(`${running.url}/radio`, { localAddress: '127.0.0.2' })
+      expect([staying.status, going.status]).toEqual([200, 200])
+      await audible(going)
+      expect(running.station.gate.ban('127.0.0.9')).toBe(0)
+      const report = await running.station.reload(
+        parseStationConfig(
+          { host: '127.0.0.1', port: 0, adminPassword: 'hackme', mounts: mounts(['127.0.0.2']) },
+          'test',
+        ),
+      )
+      expect(report.updated).toContain('/radio')
+      await going.ended
+      expect(running.logs.some((line) => line.includes('ended: the configuration now bans its address'))).toBe(true)
+      expect((await httpGet(`${running.url}/radio`, { localAddress: '127.0.0.9' })).status).toBe(403)
+      await waitFor(() => auth.of('listener_remove').length === 1, 5000, 'listener_remove')
+      expect(auth.of('listener_remove')[0]!.form).toMatchObject({ ip: '127.0.0.2', mount: '/radio' })
+      expect(auth.of('listener_add')).toHaveLength(0)
+      staying.close()
     } finally {
       await running.stop()
       await auth.stop()
