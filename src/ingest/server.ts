@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import { startSourceSession } from '../input/stream/source-session.ts'
@@ -12,6 +13,7 @@ import { HeadReader, MAX_HEAD_BYTES, parseHead } from '../net/http-head.ts'
 import type { BoundServer } from '../net/listen-server.ts'
 import { listenServer } from '../net/listen-server.ts'
 import { rawResponse } from '../net/raw-response.ts'
+import type { TlsSource } from '../net/tls-files.ts'
 import type { UrlAuth } from '../security/listener-auth/url-auth.ts'
 import type { AuthThrottle } from '../security/throttle.ts'
 import { clientAddress } from '../util/address.ts'
@@ -36,6 +38,8 @@ export interface IngestOptions {
   admin?: AdminHandler
   /** The auth server that decides on a mount's sources instead of its password (`stream_auth`), if any. */
   streamAuth?: (path: string) => UrlAuth | undefined
+  /** Speak TLS (as Icecast's `<ssl>` ports do), with each new pair for the connections after it. */
+  tls?: TlsSource
 }
 
 /** The running source port. */
@@ -59,20 +63,35 @@ const refuse = (socket: Socket, status: number, message: string, headers: Record
  * is simply the rest of the connection, as Icecast source clients send it). It reads each request
  * head (within 10 s, at most 16 KiB), answers admin requests through `admin`, and lets source
  * clients in or turns them away (`handshake`); an accepted client's stream feeds its mount until it
- * disconnects.
+ * disconnects. With `tls`, a `node:tls` server, the same on the decrypted connection.
  *
  * @example
  * const ingest = await startIngest({ targets: station.mounts, throttle: station.authThrottle, hostname: '0.0.0.0', port: 8001, log })
  */
 export const startIngest = (options: IngestOptions): Promise<RunningIngest> => {
   const sockets = new Set<Socket>()
-  const server: Server = createServer((socket) => {
+  const track = (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
+  }
+  const onConnection = (socket: Socket) => {
+    if (!tls) track(socket)
+    else socket.on('error', () => {})
     socket.setNoDelay(true)
     readHead(socket, options.clock ?? systemClock, (head, rest) => onRequest(socket, head, rest, options))
-  })
+  }
+  const { tls } = options
+  let server: Server
+  if (tls) {
+    const secure = createTlsServer({ ...tls.current, handshakeTimeout: HEAD_TIMEOUT_MS }, onConnection)
+    // Every TCP connection, before its handshake too, is closed with the port.
+    secure.on('connection', track)
+    secure.on('tlsClientError', () => {})
+    const stop = tls.onChange((pair) => secure.setSecureContext({ ...pair }))
+    secure.once('close', stop)
+    server = secure
+  } else server = createServer(onConnection)
   return listenServer(server, options.port, options.hostname, () => {
     for (const socket of sockets) socket.destroy()
   })

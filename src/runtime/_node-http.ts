@@ -58,6 +58,7 @@ const stopParsing = (socket: Duplex): void => {
  * Requests without a `Host` header (HTTP/1.0, as old hardware radios and scripts send them) are
  * answered like any other, as Icecast does, instead of Node's `400`. `CONNECT`, which `node:http`
  * would drop without a word, gets the `405` of any other method the station does not take.
+ * With `options.tls`, the port speaks HTTPS (see `listenerFront`).
  * @example
  * const server = await serveNodeHttp(app.fetch, { hostname: '0.0.0.0', port: 8000 })
  */
@@ -91,12 +92,15 @@ export const serveNodeHttp = (
   // its connections (idle ones closed at shutdown, request and header timeouts checked), and it
   // reads as listening while the front does (Deno's node:http closes a kept-alive connection after
   // its first answer when its server is not listening).
+  // With TLS, every connection goes through the front, which decrypts it (a server without
+  // listeners to claim hands every connection on).
   const accepted = new Set<Duplex>()
-  const front = options.claim &&
-    listenerFront(server, fetch, options.claim, (socket) => {
+  const claim = options.claim ?? (options.tls && (() => false))
+  const front = claim &&
+    listenerFront(server, fetch, claim, (socket) => {
       accepted.add(socket)
       socket.once('close', () => accepted.delete(socket))
-    }).once('listening', () => server.emit('listening'))
+    }, options.tls).once('listening', () => server.emit('listening'))
   if (front) Object.defineProperty(server, 'listening', { get: () => front.listening, configurable: true })
   return listenServer(front || server, options.port, options.hostname, () => {
     server.closeIdleConnections()

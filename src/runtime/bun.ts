@@ -57,19 +57,26 @@ const withHost = (fetch: FetchHandler, request: Request, server: BunServer) => {
  * Bun: `Bun.serve`. Its 10 s idle timeout also applies to streaming responses, so it is lifted per
  * listener; a listener to drop gets a 1 s timeout, which closes even a stalled socket. Worker
  * processes share the port with `reusePort` (Linux `SO_REUSEPORT`: the kernel spreads connections).
+ * With TLS, Bun serves as Node does (`node:tls` in front of `node:http`), for certificate renewal.
  */
 export const bunRuntime: Runtime = {
   name: 'bun',
   version: bun().version,
   hooks: serverHooks,
-  serve: (fetch, options) => {
+  serve: async (fetch, options) => {
+    // Bun.serve cannot take a renewed certificate (`reload({ tls })` is ignored, oven-sh/bun#43815):
+    // with TLS, node:tls and node:http serve, as on Node and Deno.
+    if (options.tls) {
+      const { serveNodeHttp } = await import('./_node-http.ts')
+      return serveNodeHttp(fetch, { ...options, reusePort: options.shared })
+    }
     const running = bun().serve({
       fetch: (request, srv) => withHost(fetch, request, srv),
       port: options.port,
       hostname: options.hostname,
       reusePort: options.shared === true,
     })
-    return Promise.resolve({
+    return {
       port: running.port,
       close: async () => {
         // Armed first: a graceful stop waits for every connection, even a client halfway through its request head.
@@ -77,7 +84,7 @@ export const bunRuntime: Runtime = {
         await running.stop(false)
         clearTimeout(force)
       },
-    })
+    }
   },
   sharePortAs: 'bound',
   spawnWorker: (entry, env) => spawnChild(process.execPath, [entry], env),

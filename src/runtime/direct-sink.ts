@@ -19,6 +19,8 @@ export interface DirectTarget {
   open(): boolean
   /** Writes the response's head (status 200) with these headers. */
   writeHead(headers: Headers): void
+  /** Closes the connection now (default: `stream.destroy()`). */
+  abort?(): void
 }
 
 const ignore = () => {}
@@ -88,7 +90,8 @@ export const directResponse = (target: DirectTarget, headers: Headers): DirectRe
       },
       abort() {
         ending = true
-        stream.destroy()
+        if (target.abort) target.abort()
+        else stream.destroy()
       },
     }
     return sink

@@ -1,9 +1,10 @@
 import type { Context } from 'hono'
 import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { DirectResponse } from './direct-sink.ts'
 import { nodeResponseSink } from './node-response-sink.ts'
 import type { FrontBindings } from './socket-sink.ts'
-import { socketSink } from './socket-sink.ts'
+import { dropConnection, socketSink } from './socket-sink.ts'
 
 /**
  * What the HTTP layer needs from the server underneath it, per connection. Each runtime adapter
@@ -44,7 +45,7 @@ export const connectionOf = (c: Context): Context =>
 
 /** What `@hono/node-server` passes as `c.env` (Node, and Deno's `node:http`). */
 interface NodeBindings {
-  incoming: { httpVersion: string; socket: { remoteAddress?: string; destroy(): void } }
+  incoming: { httpVersion: string; socket: Socket }
   outgoing?: ServerResponse
 }
 
@@ -96,8 +97,8 @@ export const serverHooks: ConnectionHooks = {
   },
   keepOpen: (c) => bunServer(c)?.timeout(c.req.raw, 0),
   closeConnection: (c) => {
-    rawConnection(c)?.socket.destroy()
-    nodeBindings(c)?.incoming.socket.destroy()
+    const socket = rawConnection(c)?.socket ?? nodeBindings(c)?.incoming.socket
+    if (socket) dropConnection(socket)
     bunServer(c)?.timeout(c.req.raw, 1)
   },
   // A connection taken by the listener front is written to directly on every runtime. Deno's

@@ -2,6 +2,8 @@ import { Buffer } from 'node:buffer'
 import type { Server as HttpServer } from 'node:http'
 import type { Server, Socket } from 'node:net'
 import { createServer } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
+import type { TlsSource } from '../net/tls-files.ts'
 import type { HttpHead } from '../net/http-head.ts'
 import { HeadReader, parseHead } from '../net/http-head.ts'
 import { ALREADY_SENT } from './direct-sink.ts'
@@ -11,6 +13,8 @@ import type { FetchHandler, FrontRequest } from './types.ts'
 
 /** How long the front waits for a request head before leaving the connection to the HTTP server. */
 const HEAD_WAIT_MS = 2000
+/** How long a TLS client has to finish its handshake. */
+const HANDSHAKE_TIMEOUT_MS = 10_000
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // deno-lint-ignore no-control-regex -- finding control characters is the point
@@ -21,7 +25,10 @@ const CONTROL = /[\0-\x08\x0a-\x1f\x7f]/
  * HTTP/1.0 or 1.1, every header line well formed, no body announced. Anything else, however
  * slightly off, is the HTTP server's to answer.
  */
-const plainGet = (bytes: Uint8Array): (FrontRequest & { head: HttpHead; request: Request }) | undefined => {
+const plainGet = (
+  bytes: Uint8Array,
+  scheme: 'http' | 'https',
+): (FrontRequest & { head: HttpHead; request: Request }) | undefined => {
   const text = Buffer.from(bytes).toString('latin1')
   const lines = text.split('\r\n')
   if (lines.at(-1) !== '' || lines.at(-2) !== '') return undefined
@@ -35,7 +42,7 @@ const plainGet = (bytes: Uint8Array): (FrontRequest & { head: HttpHead; request:
   if (!head || ['transfer-encoding', 'expect', 'upgrade'].some((name) => head.headers.has(name))) return undefined
   if ((head.headers.get('content-length') ?? '0') !== '0') return undefined
   try {
-    const url = new URL(head.second, `http://${head.headers.get('host') || 'localhost'}`)
+    const url = new URL(head.second, `${scheme}://${head.headers.get('host') || 'localhost'}`)
     const request = new Request(url, { headers: [...head.headers] })
     return { path: url.pathname, headers: head.headers, head, request }
   } catch {
@@ -73,6 +80,11 @@ const writeResponse = async (raw: RawConnection, response: Response): Promise<vo
  * listener costs on `node:http`. Every other connection, with the bytes read so far, goes to the
  * HTTP server as if it had accepted it.
  *
+ * With `tls`, the front is a `node:tls` server and everything above happens on the decrypted
+ * connection; each new pair `tls` announces serves the connections made after it
+ * (`setSecureContext`), those already open keeping theirs. `accepted` is told of every TCP
+ * connection, before its handshake too, so that closing the server can end them all.
+ *
  * @example
  * const front = listenerFront(createAdaptorServer({ fetch }), fetch, ({ path }) => mounts.has(path))
  * front.listen(8000)
@@ -82,7 +94,9 @@ export const listenerFront = (
   fetch: FetchHandler,
   claim: (request: FrontRequest) => boolean,
   accepted: (socket: Socket) => void = () => {},
+  tls?: TlsSource,
 ): Server => {
+  const scheme = tls ? 'https' : 'http'
   const takeOver = (socket: Socket, head: HttpHead, request: Request) => {
     const raw: RawConnection = { socket, httpVersion: head.third === 'HTTP/1.0' ? '1.0' : '1.1' }
     // What the client sends after its request is read and dropped; it leaving ends the stream.
@@ -91,8 +105,8 @@ export const listenerFront = (
     answer(fetch, raw, request).catch(() => socket.destroy())
   }
 
-  return createServer((socket) => {
-    accepted(socket)
+  const onConnection = (socket: Socket) => {
+    if (!tls) accepted(socket)
     socket.on('error', ignore)
     const reader = new HeadReader()
     const seen: Buffer[] = []
@@ -113,7 +127,7 @@ export const listenerFront = (
       const read = reader.push(data)
       if (read === 'too large' || !'GET /'.startsWith(start)) return handOff()
       if (!read) return
-      const request = plainGet(read.head)
+      const request = plainGet(read.head, scheme)
       if (!request || read.rest.length > 0 || !claim(request)) return handOff()
       clearTimeout(timer)
       socket.off('data', onData)
@@ -128,5 +142,13 @@ export const listenerFront = (
     }
     socket.on('data', onData)
     socket.once('end', onEnd)
-  })
+  }
+  if (!tls) return createServer(onConnection)
+  const server = createTlsServer({ ...tls.current, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }, onConnection)
+  server.on('connection', accepted)
+  // A client that gives up during the handshake (or speaks plain HTTP to the TLS port) is dropped without a word.
+  server.on('tlsClientError', ignore)
+  const stop = tls.onChange((pair) => server.setSecureContext({ ...pair }))
+  server.once('close', stop)
+  return server
 }

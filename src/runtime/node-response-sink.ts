@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { dropConnection } from './socket-sink.ts'
 import type { DirectResponse } from './direct-sink.ts'
 import { directResponse } from './direct-sink.ts'
 
@@ -16,6 +18,7 @@ export const nodeResponseSink = (outgoing: ServerResponse, headers: Headers): Di
     stream: outgoing,
     open: () => !outgoing.destroyed && !outgoing.writableEnded,
     writeHead: (head) => void outgoing.writeHead(200, [...head].flat()),
+    abort: () => (outgoing.socket ? dropConnection(outgoing.socket as Socket) : outgoing.destroy()),
   }, headers)
   // @hono/node-server's lightweight Response answers from a cache that skips the already-sent
   // check; reading the body makes it a real Response, which the server leaves alone.

@@ -37,6 +37,20 @@ export const responseHead = (status: number, headers: Headers, httpVersion: stri
 }
 
 /**
+ * Closes a listener's connection now, whatever it has not sent. On Bun, `destroy()` of a `node:tls`
+ * socket whose client stopped reading left the TCP connection open ~11 s (Node and Deno close it
+ * at once): there a TLS connection is reset (`resetAndDestroy()`, which closes it at once; on
+ * Node it throws for a TLS socket, `ERR_INVALID_HANDLE_TYPE`).
+ *
+ * @example
+ * dropConnection(raw.socket) // a slow listener
+ */
+export const dropConnection = (socket: Socket): void => {
+  if ('Bun' in globalThis && (socket as Socket & { encrypted?: boolean }).encrypted) socket.resetAndDestroy()
+  else socket.destroy()
+}
+
+/**
  * Writes a listener's bytes straight to its socket, taken from the HTTP server after its request
  * head (`runtime/listener-front.ts`): no HTTP response object, parser or request kept for as long
  * as it listens (`direct-sink.ts`).
@@ -50,5 +64,6 @@ export const socketSink = (raw: RawConnection, headers: Headers): DirectResponse
   directResponse({
     stream: raw.socket,
     open: () => !raw.socket.destroyed && raw.socket.writable,
+    abort: () => dropConnection(raw.socket),
     writeHead: (head) => void raw.socket.write(responseHead(200, head, raw.httpVersion)),
   }, headers)

@@ -1,3 +1,4 @@
+import type { TlsSource } from '../net/tls-files.ts'
 import type { ConnectionHooks } from './hooks.ts'
 
 /** The names of the runtimes airwave runs on. */
@@ -32,6 +33,11 @@ export interface ServeOptions {
    * server's per-request objects (`runtime/listener-front.ts`).
    */
   claim?: (request: FrontRequest) => boolean
+  /**
+   * Speak HTTPS with this certificate; each new pair it announces serves the connections made
+   * after it, those already open keeping theirs (`net/tls-files.ts`).
+   */
+  tls?: TlsSource
 }
 
 /** A worker process of the station (see `Runtime.spawnWorker`). */
