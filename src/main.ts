@@ -16,15 +16,15 @@ import { serveStation } from './serve.ts'
 import { Station, StationError } from './station/station.ts'
 import { VERSION } from './version.ts'
 
-const listenUrls = (host: string, port: number): string[] => {
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`]
-  const urls = [`http://localhost:${port}`]
+const listenUrls = (host: string, port: number, scheme: 'http' | 'https'): string[] => {
+  if (host !== '0.0.0.0' && host !== '::') return [`${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`]
+  const urls = [`${scheme}://localhost:${port}`]
   try {
     for (const addresses of Object.values(networkInterfaces())) {
       for (const a of addresses ?? []) {
         if (a.internal || (a.family !== 'IPv4' && host === '0.0.0.0')) continue
         if (a.family === 'IPv6' && a.address.startsWith('fe80')) continue
-        urls.push(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${port}`)
+        urls.push(`${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${port}`)
       }
     }
   } catch {
@@ -70,11 +70,11 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
     log.info(`${signal}: reloading ${command.flags.config ?? 'the command line'}`)
     station.rereadConfig().catch(() => {})
   })
-  const urls = listenUrls(config.host, served.port)
+  const urls = listenUrls(config.host, served.port, served.tls.http ? 'https' : 'http')
   for (const mount of station.mounts.values()) {
     log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, demo)}`)
   }
-  log.info(`listening on ${config.host}:${served.port}; tune in at:`)
+  log.info(`listening on ${config.host}:${served.port}${served.tls.http ? ' (HTTPS)' : ''}; tune in at:`)
   for (const mount of station.mounts.values()) for (const url of urls) log.info(`  ${url}${mount.path}`)
   for (const mount of station.mounts.values()) {
     if (servedHls(mount.hls, mount.params?.format)) log.info(`  ${urls[0]}/hls${mount.path}/live.m3u8 (HLS)`)
@@ -82,9 +82,9 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
   if (served.sourcePort !== undefined) {
     const live = [...station.mounts.values()].filter((m) => m.sourcePassword !== undefined).map((m) => m.path)
     log.info(
-      `live sources: connect your encoder to port ${served.sourcePort}, user "${SOURCE_USER}", the source password, and a mount (${
-        live.join(', ')
-      })`,
+      `live sources: connect your encoder to port ${served.sourcePort}${
+        served.tls.sourcePort ? ' with TLS' : ''
+      }, user "${SOURCE_USER}", the source password, and a mount (${live.join(', ')})`,
     )
   } else {
     log.info(

@@ -8,6 +8,8 @@ import { probeRange } from './http/listen.ts'
 import type { RunningIngest } from './ingest/server.ts'
 import { startIngest } from './ingest/server.ts'
 import type { Logger } from './log.ts'
+import type { TlsSource } from './net/tls-files.ts'
+import { TlsFiles } from './net/tls-files.ts'
 import type { Runtime } from './runtime/types.ts'
 import type { Station } from './station/station.ts'
 import { StationError } from './station/station.ts'
@@ -20,6 +22,8 @@ export interface SourcePortOptions {
   httpPort?: number
   log?: Logger
   clock?: Clock
+  /** Speak TLS on the source port, with this certificate (see `TlsFiles`). */
+  tls?: TlsSource
 }
 
 /** The bind errors an operator can act on, said in their terms. */
@@ -60,6 +64,7 @@ export const startSourcePort = async (station: Station, options: SourcePortOptio
         const mount = station.mount(path)
         return mount && station.gate.urlAuth(mount)
       },
+      ...(options.tls && { tls: options.tls }),
     })
   } catch (error) {
     throw bindError(error, 'source port', port, hostname, '--source-port')
@@ -84,16 +89,35 @@ export interface ServedStation {
   readonly port: number
   /** The source port bound, when any mount takes live sources. */
   readonly sourcePort: number | undefined
+  /** Whether the HTTP port speaks HTTPS, and the source port TLS (the station's `tls`). */
+  readonly tls: { readonly http: boolean; readonly sourcePort: boolean }
   /** Disconnects sources, ends every listener's response cleanly, stops the station and closes the ports. */
   close(): Promise<void>
   /** What a `close()` under way is still waiting for (`the HTTP server`), for whoever gives up on it. */
   readonly closing: readonly string[]
 }
 
+/** The station's certificate, read and watched (`tls` in its config), or a StationError saying what to do. */
+const openTls = async (station: Station, log: Logger): Promise<TlsFiles | undefined> => {
+  const { tls } = station.config
+  if (!tls) return undefined
+  try {
+    return await TlsFiles.open({ cert: tls.cert, key: tls.key, log })
+  } catch (error) {
+    throw new StationError(
+      `HTTPS cannot start: ${
+        error instanceof Error ? error.message : String(error)
+      }. Give --tls-cert and --tls-key (or "tls": { "cert", "key" } in the config file) a certificate, its chain, and its private key in PEM, such as certbot's fullchain.pem and privkey.pem`,
+    )
+  }
+}
+
 /**
  * Serves a station on a runtime, as the `airwave` command does: the HTTP app on its port and, when
- * any mount takes live sources, the source port; then starts the station. Rejects with a
- * StationError, saying what to do, when a port cannot be bound (the station is stopped then).
+ * any mount takes live sources, the source port; then starts the station. With `tls` in the
+ * station's config, the HTTP port speaks HTTPS (and the source port TLS with `tls.sourcePort`),
+ * the certificate read again whenever its files change. Rejects with a StationError, saying what
+ * to do, when a port cannot be bound or the certificate not used (the station is stopped then).
  *
  * @example
  * const served = await serveStation(station, await loadRuntime(), { port: 8000 })
@@ -109,20 +133,25 @@ export const serveStation = async (
   const port = options.port ?? config.port
   const workers = workerCount(options.workers ?? config.workers)
   const clock = options.clock ?? systemClock
+  let tls
   let server
   try {
+    tls = await openTls(station, log)
     server = workers > 1
-      ? await serveWorkers(station, runtime, { count: workers, hostname, port, log, clock })
+      ? await serveWorkers(station, runtime, { count: workers, hostname, port, log, clock, tls })
       : await runtime.serve(createApp(station, { hooks: runtime.hooks, log, clock }).fetch, {
         hostname,
         port,
         claim: ({ path, headers }) =>
           station.mount(path) !== undefined && probeRange(headers.get('range')) === undefined,
+        ...(tls && { tls }),
       })
   } catch (error) {
+    tls?.close()
     await station.stop()
     throw bindError(error, 'port', port, hostname, '--port')
   }
+  const sourceTls = config.tls?.sourcePort ? tls : undefined
   let ingest: RunningIngest | undefined
   if (liveEnabled(config)) {
     try {
@@ -133,8 +162,10 @@ export const serveStation = async (
         httpPort: server.port,
         log,
         clock: options.clock,
+        ...(sourceTls && { tls: sourceTls }),
       })
     } catch (error) {
+      tls?.close()
       await station.stop()
       await server.close()
       throw error
@@ -153,6 +184,7 @@ export const serveStation = async (
   return {
     port: server.port,
     sourcePort: ingest?.port,
+    tls: { http: tls !== undefined, sourcePort: sourceTls !== undefined && ingest !== undefined },
     get closing() {
       return [...closing]
     },
@@ -163,6 +195,7 @@ export const serveStation = async (
         step('the station (its sources and listeners)', () => station.stop()),
       ])
       await step('the HTTP server', () => server.close())
+      tls?.close()
       const failed = steps.find((step) => step.status === 'rejected')
       if (failed) throw failed.reason
     },

@@ -6,6 +6,7 @@ import type { CloseReason, Listener } from '../broadcast/listener.ts'
 import { publicCors } from '../http/cors.ts'
 import { clientInfo, listenerFactory, probeRange, respond, wantsIcy } from '../http/listen.ts'
 import type { Logger } from '../log.ts'
+import { TlsHolder } from '../net/tls-files.ts'
 import type { RunningServer, Runtime } from '../runtime/types.ts'
 import type { LinkMessage } from './link.ts'
 import { Link } from './link.ts'
@@ -49,6 +50,7 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
   const pending = new Map<number, (answer: Joined | Refused | undefined) => void>()
   let lastRequest = 0
   let server: RunningServer | undefined
+  let tls: TlsHolder | undefined
   let setupReceived: (setup: Setup) => void
   const setup = new Promise<Setup>((resolve) => (setupReceived = resolve))
   let stopped: () => void
@@ -76,11 +78,13 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
     } else if (head.t === 'close') listeners.get(head.id as number)?.close(head.reason as CloseReason)
     else if (head.t === 'clear') edges.get(head.m as string)?.broadcaster.clearBurst()
     else if (head.t === 'setup') setupReceived(head as unknown as Setup)
+    else if (head.t === 'tls') tls?.set(head as unknown as { cert: string; key: string })
     else if (head.t === 'stop') void stop()
   }
   const link = new Link(socket, receive, () => void stop())
   link.send({ t: 'hello', token: env.token, index: env.index })
-  const { mounts, forward, listen } = await setup
+  const { mounts, forward, listen, tls: pair } = await setup
+  if (pair) tls = new TlsHolder(pair)
   for (const config of mounts) {
     edges.set(config.path, {
       config,
@@ -164,6 +168,7 @@ export const runEdge = async (runtime: Runtime, env: EdgeEnv, log: Logger): Prom
       hostname: listen.hostname,
       port: listen.port,
       shared: true,
+      ...(tls && { tls }),
       claim: ({ path, headers }) => edges.has(path) && probeRange(headers.get('range')) === undefined,
     })
   } catch (error) {

@@ -23,6 +23,8 @@ export interface Setup {
   readonly forward: { readonly origin: string; readonly token: string }
   readonly listen: { readonly hostname: string; readonly port: number }
   readonly logLevel: string
+  /** HTTPS on the listen port: the certificate and key (PEM) to serve with until a `tls` message brings new ones. */
+  readonly tls?: { readonly cert: string; readonly key: string }
 }
 
 /** A worker asks to admit a listener of mount `m`; the station answers `joined` or `refused` with the same `r`. */

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os'
 import type { Clock } from '../clock.ts'
 import { createApp } from '../http/app.ts'
 import type { Logger } from '../log.ts'
+import type { TlsSource } from '../net/tls-files.ts'
 import { listenServer } from '../net/listen-server.ts'
 import type { RunningServer, Runtime } from '../runtime/types.ts'
 import type { Station } from '../station/station.ts'
@@ -17,6 +18,8 @@ export interface WorkersOptions {
   readonly port: number
   readonly log: Logger
   readonly clock: Clock
+  /** HTTPS on the workers' port: the pair each worker is sent, and sent again when it changes. */
+  readonly tls?: TlsSource
 }
 
 /** The station served by worker processes: the port they share, their pids. */
@@ -82,6 +85,7 @@ export const serveWorkers = async (
       forward: { origin: `http://127.0.0.1:${door.port}`, token },
       log,
       logLevel: station.config.logLevel,
+      ...(options.tls && { tls: options.tls }),
     })
   } catch (error) {
     await door.close()

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { ListenOptions } from '../http/listen.ts'
 import type { Logger } from '../log.ts'
 import { listenServer } from '../net/listen-server.ts'
+import type { TlsSource } from '../net/tls-files.ts'
 import type { Runtime, WorkerProcess } from '../runtime/types.ts'
 import type { Station } from '../station/station.ts'
 import { EDGE_ENV } from './edge.ts'
@@ -25,6 +26,8 @@ export interface WorkerPoolOptions {
   readonly forward: ForwardTarget
   readonly log: Logger
   readonly logLevel: string
+  /** HTTPS on the workers' port. */
+  readonly tls?: TlsSource
 }
 
 /** Milliseconds a worker has to start serving. */
@@ -143,12 +146,13 @@ export class WorkerPool {
   }
 
   #attach(slot: Slot, socket: Socket): void {
-    const { station, listen, hostname, forward, logLevel, log } = this.#options
+    const { station, listen, hostname, forward, logLevel, log, tls } = this.#options
     const port = this.#options.runtime.sharePortAs === 'requested' ? this.#options.port : this.#port
     slot.link = new WorkerLink(socket, { forward, listen: { hostname, port }, logLevel }, {
       station,
       listen,
       log,
+      ...(tls && { tls }),
       onReady: (port) => slot.ready?.resolve(port),
       onFailed: (message, code) => slot.ready?.reject(new WorkerListenError(message, code)),
       onClose: () => {

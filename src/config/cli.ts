@@ -22,6 +22,9 @@ export interface CliFlags {
   adminUser?: string
   adminPassword?: string
   relay?: string
+  tlsCert?: string
+  tlsKey?: string
+  tlsSourcePort?: boolean
 }
 
 /**
@@ -55,8 +58,8 @@ Options:
   -n, --name <text>      station name, sent as icy-name
       --log-level <lvl>  debug, info, warn or error (default info)
   -c, --config <file>    JSON config file for several mounts (see README);
-                         --port, --workers, --host, --log-level, --source-port
-                         and the passwords override it
+                         --port, --workers, --host, --log-level, --source-port,
+                         --tls-* and the passwords override it
       --relay <url>      rebroadcast this http(s) stream on the mount (the
                          playlist, if any, plays while it is unreachable)
 
@@ -68,6 +71,13 @@ Going live (off unless a password is set):
       --admin-password <pw>   turns on the admin API (/admin/…); also
                          AIRWAVE_ADMIN_PASSWORD
       --admin-user <name>     admin user name (default admin)
+
+HTTPS (see docs/https.md):
+      --tls-cert <file>  certificate (PEM, full chain: certbot's fullchain.pem);
+                         the HTTP port then speaks HTTPS
+      --tls-key <file>   its private key (PEM: certbot's privkey.pem); both
+                         files are read again when they change (renewals)
+      --tls-source-port  TLS on the source port too (ffmpeg: -tls 1)
   -h, --help             show this help
   -v, --version          show the version
 
@@ -75,6 +85,7 @@ Examples:
   airwave ~/Music
   airwave --shuffle --name "Radio Tonic" ~/Music/jazz party.m3u
   airwave --config station.json --port 8080
+  airwave --port 443 --tls-cert fullchain.pem --tls-key privkey.pem ~/Music
   AIRWAVE_SOURCE_PASSWORD=s3cret AIRWAVE_ADMIN_PASSWORD=adm1n airwave ~/Music
 `
 
@@ -115,6 +126,9 @@ export const parseCli = (argv: readonly string[]): CliCommand => {
         'source-port': { type: 'string' },
         'admin-password': { type: 'string' },
         'admin-user': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-source-port': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -147,5 +161,8 @@ export const parseCli = (argv: readonly string[]): CliCommand => {
   if (values['admin-password'] !== undefined) flags.adminPassword = values['admin-password']
   if (values['admin-user'] !== undefined) flags.adminUser = values['admin-user']
   if (values.relay !== undefined) flags.relay = values.relay
+  if (values['tls-cert'] !== undefined) flags.tlsCert = values['tls-cert']
+  if (values['tls-key'] !== undefined) flags.tlsKey = values['tls-key']
+  if (values['tls-source-port'] !== undefined) flags.tlsSourcePort = values['tls-source-port']
   return { kind: 'run', flags, playlist: positionals }
 }

@@ -21,6 +21,9 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   sourcePassword: '--source-password',
   adminPassword: '--admin-password',
   adminUser: '--admin-user',
+  'tls.cert': '--tls-cert',
+  'tls.key': '--tls-key',
+  'tls.sourcePort': '--tls-source-port',
 }
 
 /** Environment variables that may hold the passwords, so they need not be typed on a command line. */
@@ -46,6 +49,29 @@ const stationOverrides = (flags: CliFlags, env: Readonly<Record<string, string |
   }
 }
 
+/**
+ * The TLS settings the flags give over the config file's (`fromFile`), their paths the working
+ * directory's; and which of the fields they gave, for messages to name the flag.
+ */
+const tlsOverride = (flags: CliFlags, fromFile: unknown): { tls?: Record<string, unknown>; given: string[] } => {
+  const given = {
+    ...(flags.tlsCert !== undefined && { cert: resolve(flags.tlsCert) }),
+    ...(flags.tlsKey !== undefined && { key: resolve(flags.tlsKey) }),
+    ...(flags.tlsSourcePort !== undefined && { sourcePort: flags.tlsSourcePort }),
+  }
+  if (Object.keys(given).length === 0) return { given: [] }
+  const file = typeof fromFile === 'object' && fromFile !== null ? fromFile : {}
+  return { tls: { ...file, ...given }, given: Object.keys(given).map((field) => `tls.${field}`) }
+}
+
+/** The config with its TLS files' paths resolved against `baseDir` (the config file's folder). */
+const withBaseDir = (config: StationConfig, baseDir: string): StationConfig => ({
+  ...config,
+  ...(config.tls &&
+    { tls: { ...config.tls, cert: resolve(baseDir, config.tls.cert), key: resolve(baseDir, config.tls.key) } }),
+  baseDir,
+})
+
 /** Where the configuration came from, for the start-up banner. */
 export interface LoadedConfig {
   config: StationConfig
@@ -55,7 +81,7 @@ export interface LoadedConfig {
 
 /**
  * Builds the station's configuration from the command line: either a config file (with --port,
- * --host, --log-level, --source-port and the passwords overriding it) or one mount from the flags
+ * --host, --log-level, --source-port, --tls-* and the passwords overriding it) or one mount from the flags
  * and playlist arguments, or the demo playlist when there is neither (and no relay). Passwords may
  * also come from AIRWAVE_SOURCE_PASSWORD and AIRWAVE_ADMIN_PASSWORD; a flag wins over the variable,
  * which wins over the file.
@@ -93,12 +119,13 @@ export const loadConfig = async (
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
       throw new ConfigError(path, ['(root): expected a JSON object'])
     }
+    const tls = tlsOverride(flags, (json as { tls?: unknown }).tls)
     const config = parseStationConfig(
-      { ...json, ...overrides },
+      { ...json, ...overrides, ...(tls.tls && { tls: tls.tls }) },
       path,
-      (field) => (field in overrides ? FLAG_FOR_FIELD[field]! : field),
+      (field) => (field in overrides || tls.given.includes(field) ? FLAG_FOR_FIELD[field]! : field),
     )
-    return { config: { ...config, baseDir: dirname(path) }, demo: false }
+    return { config: withBaseDir(config, dirname(path)), demo: false }
   }
   const demo = playlist.length === 0 && flags.relay === undefined
   const mount = {
@@ -110,10 +137,11 @@ export const loadConfig = async (
     ...(flags.name !== undefined ? { name: flags.name } : demo ? { name: 'airwave demo' } : {}),
     ...(demo && { description: 'The built-in demo playlist: synthesized tones' }),
   }
+  const { tls } = tlsOverride(flags, undefined)
   const config = parseStationConfig(
-    { ...overrides, mounts: [mount] },
+    { ...overrides, ...(tls && { tls }), mounts: [mount] },
     'the command line',
     (field) => FLAG_FOR_FIELD[field] ?? field,
   )
-  return { config: { ...config, baseDir: process.cwd() }, demo }
+  return { config: withBaseDir(config, process.cwd()), demo }
 }

@@ -5,6 +5,7 @@ import { LOG_LEVELS } from '../log.ts'
 import { isTimeZone, systemTimeZone } from '../util/zoned-time.ts'
 import { AccessSchema, ListenerAuthSchema } from './access-schema.ts'
 import { JinglesSchema, playlistEntries, ScheduleSlotSchema } from './programme-schema.ts'
+import { TlsConfigSchema } from './tls-schema.ts'
 import { recordSetting } from './recording-schema.ts'
 
 /** First path segments that belong to airwave's own pages and APIs, never to a mount. */
@@ -134,6 +135,8 @@ const StationConfigSchema = z
      * caps, logs and authentication then see the listener's address, not the proxy's.
      */
     trustedProxies: z.array(z.string().refine(isRange, { message: 'an IP address or CIDR range' })).default([]),
+    /** HTTPS on the HTTP port, and optionally TLS on the source port (`config/tls-schema.ts`). */
+    tls: TlsConfigSchema.optional(),
     /** TCP port for live source clients (default: the HTTP port + 1, or any free port when that is 0). */
     sourcePort: z.number().int().min(0).max(65535).optional(),
     /** Password of live source clients (user `source`) on every mount without its own. Unset: no live sources. */
