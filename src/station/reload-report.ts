@@ -9,8 +9,8 @@ export interface ReloadReport {
   readonly kept: readonly string[]
 }
 
-/** Station settings bound at start-up: the ports, the processes, the log level. */
-const STATION_RESTART_SETTINGS = ['host', 'port', 'sourcePort', 'workers', 'logLevel'] as const
+/** Station settings bound at start-up: the ports, the processes, the log level, the certificate files (their contents are re-read). */
+const STATION_RESTART_SETTINGS = ['host', 'port', 'sourcePort', 'workers', 'logLevel', 'tls'] as const
 
 /**
  * The station settings that differ between `running` and `next` but need a restart.
@@ -21,7 +21,8 @@ const STATION_RESTART_SETTINGS = ['host', 'port', 'sourcePort', 'workers', 'logL
 export const stationRestartSettings = (
   running: StationConfig,
   next: StationConfig,
-): (typeof STATION_RESTART_SETTINGS)[number][] => STATION_RESTART_SETTINGS.filter((key) => running[key] !== next[key])
+): (typeof STATION_RESTART_SETTINGS)[number][] =>
+  STATION_RESTART_SETTINGS.filter((key) => JSON.stringify(running[key]) !== JSON.stringify(next[key]))
 
 /**
  * A reload's report as one log line.
