@@ -75,12 +75,18 @@ const start = async (argv: readonly string[], runtime: Runtime): Promise<void> =
     log.info(`mount ${mount.path}: ${mount.describe()}, ${sourcesOf(mount, demo)}`)
   }
   log.info(`listening on ${config.host}:${served.port}${served.tls.http ? ' (HTTPS)' : ''}; tune in at:`)
-  for (const mount of station.mounts.values()) for (const url of urls) log.info(`  ${url}${mount.path}`)
   for (const mount of station.mounts.values()) {
-    if (servedHls(mount.hls, mount.params?.format)) log.info(`  ${urls[0]}/hls${mount.path}/live.m3u8 (HLS)`)
+    const login = station.gate.locked(mount) ? ' (listeners log in)' : ''
+    for (const url of urls) log.info(`  ${url}${mount.path}${login}`)
+  }
+  for (const mount of station.mounts.values()) {
+    if (!servedHls(mount.hls, mount.params?.format) || station.gate.locked(mount)) continue
+    log.info(`  ${urls[0]}/hls${mount.path}/live.m3u8 (HLS)`)
   }
   if (served.sourcePort !== undefined) {
-    const live = [...station.mounts.values()].filter((m) => m.sourcePassword !== undefined).map((m) => m.path)
+    const live = [...station.mounts.values()]
+      .filter((m) => m.sourcePassword !== undefined || station.gate.urlAuth(m)?.options.streamAuth !== undefined)
+      .map((m) => m.path)
     log.info(
       `live sources: connect your encoder to port ${served.sourcePort}${
         served.tls.sourcePort ? ' with TLS' : ''

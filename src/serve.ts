@@ -62,7 +62,8 @@ export const startSourcePort = async (station: Station, options: SourcePortOptio
       admin: sourcePortAdmin(station, { log, clock: options.clock ?? systemClock }),
       streamAuth: (path) => {
         const mount = station.mount(path)
-        return mount && station.gate.urlAuth(mount)
+        const auth = mount && station.gate.urlAuth(mount)
+        return auth && { auth, ...station.gate.whereabouts }
       },
       ...(options.tls && { tls: options.tls }),
     })

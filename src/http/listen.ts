@@ -19,7 +19,7 @@ import type { AddressRange } from '../security/address-range.ts'
 import { forwardedClient } from '../security/forwarded-for.ts'
 import { clientAddress } from '../util/address.ts'
 import { concatBytes } from '../util/bytes.ts'
-import { formatAccessLine } from './access-log.ts'
+import { accessLine, formatAccessLine } from './access-log.ts'
 import { knockOf } from './knock.ts'
 import { streamHeaders } from './stream-headers.ts'
 
@@ -157,16 +157,20 @@ export const join = async (
 ): Promise<Joined | Response> => {
   const { gate } = options
   info = behindProxies(info, request.headers, options)
+  const refuse = (turned: Turned) => {
+    options.log.access(accessLine(info, turned.status, 0, new Date(), 0))
+    return turnedAway(turned)
+  }
   const excluded = gate?.exclusion(mount, info.address)
-  if (excluded) return turnedAway(excluded)
+  if (excluded) return refuse(excluded)
   if (!options.routing.serving(mount)) return offAir(mount)
   const pass = gate && await gate.admit(mount, knockOf(request.url, request.headers, info, options.publicUrl?.()))
-  if (pass && !('id' in pass)) return turnedAway(pass)
+  if (pass && !('id' in pass)) return refuse(pass)
   // A login takes time: what it waited for is looked at again.
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
   const capped = gate?.capped(mount, info.address)
-  if (capped) return turnedAway(capped)
+  if (capped) return refuse(capped)
   icy &&= carriesIcy(serving)
   if (mount.isFull) {
     return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
@@ -175,6 +179,12 @@ export const join = async (
     })
   }
   const headers = headersFor(serving, mount, icy, options.serverName)
+  // VLC 3 reopens a stream that names itself (icy-name, icy-genre) with its older module, which
+  // drops the login from the URL: to a player that logged in and asked for no titles, no names.
+  if (gate?.locked(mount) && !icy && request.headers.has('authorization')) {
+    headers.delete('icy-name')
+    headers.delete('icy-genre')
+  }
   const written = direct?.(headers)
   const factory = make ?? listenerFactory(icy, mount.config, written?.open)
   const listener = pass
@@ -261,7 +271,10 @@ const streamStart = (chunk: Chunk | undefined): Uint8Array => {
 export const listen = async (c: Context, mount: Mount, options: ListenOptions): Promise<Response> => {
   const info = behindProxies(clientInfo(c, options.hooks), c.req.raw.headers, options)
   const excluded = options.gate?.exclusion(mount, info.address)
-  if (excluded) return turnedAway(excluded)
+  if (excluded) {
+    options.log.access(accessLine(info, excluded.status, 0, new Date(), 0))
+    return turnedAway(excluded)
+  }
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
   const icy = wantsIcy(c.req.header('icy-metadata')) && carriesIcy(serving)

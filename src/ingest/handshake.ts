@@ -11,6 +11,13 @@ import { sourceDoor } from '../security/throttle.ts'
 import type { Refused, Result } from '../util/result.ts'
 import { done } from '../util/result.ts'
 
+/** A mount's auth server, with the station's name and port as it is told them (Icecast's `server` and `port`). */
+export interface StreamAuthHook {
+  readonly auth: UrlAuth
+  readonly server: string
+  readonly port: number
+}
+
 /** A source client let in: the mount it feeds and what it said about its stream. */
 export interface Accepted {
   target: SourceTarget
@@ -22,7 +29,7 @@ export interface Accepted {
   /** The client waits for `100 Continue` before sending its stream (ffmpeg, libshout with PUT). */
   expectContinue: boolean
   /** Still to ask: the auth server, with the credentials the client sent (`stream_auth`). */
-  ask?: { auth: UrlAuth; user: string; pass: string }
+  ask?: { hook: StreamAuthHook; user: string; pass: string }
 }
 
 /** A source client turned away: the status and plain-text message it gets, and headers to send. */
@@ -43,7 +50,7 @@ export interface HandshakeContext {
   /** The HTTP port, to point lost listeners to it. */
   httpPort?: number
   /** The auth server that decides on a mount's sources instead of its password (Icecast's `stream_auth`), if any. */
-  streamAuth?: (path: string) => UrlAuth | undefined
+  streamAuth?: (path: string) => StreamAuthHook | undefined
 }
 
 const refuse = (status: number, reason: string, headers?: Record<string, string>): SourceRefusal => ({
@@ -93,7 +100,7 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
   const log = target.log
   const password = target.sourcePassword
   const hook = context.streamAuth?.(path)
-  const asksHook = hook?.options.streamAuth !== undefined
+  const asksHook = hook?.auth.options.streamAuth !== undefined
   if (password === undefined && !asksHook) {
     log.warn(`source from ${address} refused: live sources are off on ${path} (no source password is set)`)
     return refuse(403, `Live sources are off on ${path}: the station has no source password for it`)
@@ -107,7 +114,7 @@ export const handshake = (head: HttpHead, context: HandshakeContext): Result<Acc
     log.debug(`source login refused on ${path} from ${address}: no credentials sent (challenged, not counted)`)
     return refuse(401, loginRequired, challenge)
   }
-  if (asksHook) return accepted(head, context, target, { auth: hook!, user: given.user, pass: given.password })
+  if (asksHook) return accepted(head, context, target, { hook: hook!, user: given.user, pass: given.password })
   const door = sourceDoor(password!)
   const verdict = throttle.check(address, door)
   if (!verdict.ok) {

@@ -14,13 +14,12 @@ import type { BoundServer } from '../net/listen-server.ts'
 import { listenServer } from '../net/listen-server.ts'
 import { rawResponse } from '../net/raw-response.ts'
 import type { TlsSource } from '../net/tls-files.ts'
-import type { UrlAuth } from '../security/listener-auth/url-auth.ts'
 import type { AuthThrottle } from '../security/throttle.ts'
 import { clientAddress } from '../util/address.ts'
 import { VERSION } from '../version.ts'
 import type { AdminHandler } from './admin-bridge.ts'
 import { answerAdmin } from './admin-bridge.ts'
-import type { Accepted } from './handshake.ts'
+import type { Accepted, StreamAuthHook } from './handshake.ts'
 import { handshake } from './handshake.ts'
 
 export interface IngestOptions {
@@ -37,7 +36,7 @@ export interface IngestOptions {
   /** Answers `GET /admin/…` (the admin API), which encoders send to the port they stream to for title updates. */
   admin?: AdminHandler
   /** The auth server that decides on a mount's sources instead of its password (`stream_auth`), if any. */
-  streamAuth?: (path: string) => UrlAuth | undefined
+  streamAuth?: (path: string) => StreamAuthHook | undefined
   /** Speak TLS (as Icecast's `<ssl>` ports do), with each new pair for the connections after it. */
   tls?: TlsSource
 }
@@ -146,11 +145,11 @@ const onRequest = (socket: Socket, head: HttpHead, rest: Uint8Array, options: In
   const { ask } = verdict.value
   if (!ask) return accept(socket, verdict.value, address, rest, options)
   const { target } = verdict.value
-  void ask.auth.streamAuth({
+  void ask.hook.auth.streamAuth({
     mount: target.path,
     ip: address,
-    server: socket.localAddress ?? options.hostname,
-    port: socket.localPort ?? options.port,
+    server: ask.hook.server,
+    port: ask.hook.port,
     user: ask.user,
     pass: ask.pass,
   }).then((answer) => {

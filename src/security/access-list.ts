@@ -54,7 +54,7 @@ export class AccessList {
 
   /** Lifts a ban added at run time; false when there was none (a configured ban is lifted in the configuration). */
   unban(text: string): boolean {
-    return this.#banned.delete(text.trim())
+    return this.#banned.delete(parseRange(text)?.text ?? text.trim())
   }
 
   /** The bans: configured, and added at run time. */

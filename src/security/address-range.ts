@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js'
 
 /** An address or a CIDR range of them, IPv4 or IPv6, as an operator writes it (`203.0.113.7`, `2001:db8::/32`). */
 export interface AddressRange {
-  /** As written, for lists and messages. */
+  /** As people write it, the same however it was given (`10.1.2.3/8` is `10.0.0.0/8`, `::ffff:10.0.0.1` is `10.0.0.1`). */
   readonly text: string
   /** Whether `address` (as a socket gives it, IPv4-mapped IPv6 included) is in the range. */
   contains(address: string): boolean
@@ -19,6 +19,7 @@ const parseAddress = (address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined =>
  *
  * @example
  * parseRange('203.0.113.0/24')?.contains('::ffff:203.0.113.7') // true
+ * parseRange('10.1.2.3/8')?.text // '10.0.0.0/8'
  * parseRange('10.0.0.300') // undefined
  */
 export const parseRange = (text: string): AddressRange | undefined => {
@@ -39,8 +40,10 @@ export const parseRange = (text: string): AddressRange | undefined => {
   const [base, bits] = range
   const mapped = base.kind() === 'ipv6' && (base as ipaddr.IPv6).isIPv4MappedAddress()
   const [network, prefix] = mapped ? [(base as ipaddr.IPv6).toIPv4Address(), Math.max(0, bits - 96)] : [base, bits]
+  const kind = network.kind() === 'ipv4' ? ipaddr.IPv4 : ipaddr.IPv6
+  const full = prefix === (network.kind() === 'ipv4' ? 32 : 128)
   return {
-    text: written,
+    text: full ? network.toString() : `${kind.networkAddressFromCIDR(`${network}/${prefix}`)}/${prefix}`,
     contains: (address) => {
       const parsed = parseAddress(address)
       return parsed !== undefined && parsed.kind() === network.kind() && parsed.match(network, prefix)

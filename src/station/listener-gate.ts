@@ -159,8 +159,10 @@ export class ListenerGate {
 
   /** Why `address` may not listen to `mount` (403), or undefined when it may. */
   exclusion(mount: Mount, address: string): Turned | undefined {
-    const why = this.#station.exclusion(address) ?? this.#mounts.get(mount.path)?.access.exclusion(address)
-    return why && plain(403, forbidden(why, address))
+    const station = this.#station.exclusion(address)
+    if (station) return plain(403, forbidden(station, address, 'this station'))
+    const own = this.#mounts.get(mount.path)?.access.exclusion(address)
+    return own && plain(403, forbidden(own, address, mount.path))
   }
 
   /** Whether `mount` asks listeners to log in (a user file, or a `listenerAdd` URL). */
@@ -201,20 +203,27 @@ export class ListenerGate {
     // With no listenerAdd, everyone is admitted, and a listenerRemove still hears who left.
     const answer: AuthAnswer = await gate.url.listenerAdd({ ...fields, requestHeaders: knock.headers })
     if (!answer.admitted) {
-      mount.log.info(`listener from ${knock.address} refused by the auth server: ${answer.message}`)
+      if (answer.unavailable) {
+        mount.log.warn(
+          `auth server unavailable: refusing listener from ${knock.address} (onError: refuse): ${answer.why}`,
+        )
+      } else mount.log.info(`listener from ${knock.address} refused by the auth server: ${answer.message}`)
       return answer.unavailable ? plain(503, answer.message, { 'Retry-After': '10' }) : plain(401, answer.message, {
         'WWW-Authenticate': `Basic realm="${mount.path}"`,
         'icecast-auth-message': answer.message,
       })
     }
     if (answer.via === 'fail open') {
-      mount.log.warn(`auth server unavailable: admitting listener from ${knock.address} (onError: admit)`)
+      mount.log.warn(
+        `auth server unavailable: admitting listener from ${knock.address} (onError: admit): ${answer.why}`,
+      )
     }
     return {
       id,
       ...(fields.user && { user: fields.user }),
       ...(answer.timeLimitMs !== undefined && { timeLimitMs: answer.timeLimitMs }),
-      fields,
+      // Let in on an answer reused from the cache, it was never announced: no listener_remove either.
+      ...(answer.via !== 'cache' && { fields }),
     }
   }
 
@@ -298,13 +307,19 @@ export class ListenerGate {
   /** Tells `mount`'s auth server its source started or stopped (`mount_add`, `mount_remove`), when it asks to be told. */
   mountEvent(mount: Mount, action: 'mount_add' | 'mount_remove'): void {
     const url = this.#mounts.get(mount.path)?.url
-    if (!url) return
+    if (url) void url.mountEvent(action, { mount: mount.path, ...this.whereabouts })
+  }
+
+  /**
+   * The station's name and port as the auth server is told them in the hooks that have no
+   * listener's request to read them from (Icecast's `<hostname>` and port): the `publicUrl`'s, else
+   * the address it listens on (`localhost` for every address) and its HTTP port.
+   */
+  get whereabouts(): { server: string; port: number } {
     const shown = this.#config.publicUrl ? new URL(this.#config.publicUrl) : undefined
-    void url.mountEvent(action, {
-      mount: mount.path,
-      server: shown?.hostname ?? this.#config.host,
-      port: shown?.port ? Number(shown.port) : this.#config.port,
-    })
+    if (shown) return { server: shown.hostname, port: Number(shown.port) || (shown.protocol === 'https:' ? 443 : 80) }
+    const host = this.#config.host
+    return { server: host === '0.0.0.0' || host === '::' ? 'localhost' : host, port: this.#config.port }
   }
 
   /** A listener's fields for the auth server, as Icecast names them. */
@@ -341,5 +356,5 @@ export interface BanList {
   allowed: string[]
 }
 
-const forbidden = (why: Exclusion, address: string): string =>
-  why === 'banned' ? `${address} is banned from this station` : `${address} is not on this station's allow list`
+const forbidden = (why: Exclusion, address: string, where: string): string =>
+  why === 'banned' ? `${address} is banned from ${where}` : `${address} is not on the allow list of ${where}`

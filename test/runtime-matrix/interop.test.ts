@@ -158,6 +158,14 @@ describe.each(LEGS)('on $name', (leg) => {
           },
           { path: '/aac', burst: 1, playlist: [fixtures.aac(4, 440)] },
           { path: '/edge', burst: 1, relay: upstream.url, playlist: [fixtures.mp3(4, 330)] },
+          {
+            path: '/members',
+            name: 'Members Only',
+            burst: 1,
+            playlist: [fixtures.mp3(4, 520)],
+            // `htpasswd -m`'s line for amy:pw
+            auth: { users: dir.write('members.htpasswd', 'amy:$apr1$2NhfRc/L$NN.IBsKyQKdh/eAdlqFbJ1\n') },
+          },
         ],
       }),
     )
@@ -244,6 +252,13 @@ describe.each(LEGS)('on $name', (leg) => {
   test('VLC opening the plain http:// URL shows the song titles', async () => {
     const log = await vlc(`http://127.0.0.1:${port}/abc/def`, 8)
     expect(log).toMatch(/New Icy-Title=Matrix - (One|Two)/)
+  }, 40_000)
+
+  test('VLC logs in with the user and password in the URL, and plays', async () => {
+    await vlc(`http://amy:pw@127.0.0.1:${port}/members`, 5)
+    const [, bytes] = await station.waitFor(/ - amy \[[^\]]+\] "GET \/members[^"]*" 200 (\d+) /, 10_000)
+    expect(Number(bytes)).toBeGreaterThan(40_000)
+    expect([...station.stdout, ...station.stderr].some((line) => /"GET \/members[^"]*" 401 /.test(line))).toBe(false)
   }, 40_000)
 
   test(

@@ -58,3 +58,20 @@ describe('X-Forwarded-For behind trusted proxies', () => {
     expect(forwardedClient('127.0.0.1', undefined, trusted)).toBe('127.0.0.1')
   })
 })
+
+describe('ranges as people write them', () => {
+  test('the same range however it was given: its network address, an IPv4-mapped address as IPv4, IPv6 compressed', () => {
+    expect(parseRange('10.1.2.3/8')!.text).toBe('10.0.0.0/8')
+    expect(parseRange('::ffff:127.0.0.9')!.text).toBe('127.0.0.9')
+    expect(parseRange('127.0.0.2/32')!.text).toBe('127.0.0.2')
+    expect(parseRange('2001:0db8:0000::1/32')!.text).toBe('2001:db8::/32')
+  })
+
+  test('a ban is lifted however it is written, and banning the same range twice keeps one', () => {
+    const list = new AccessList()
+    list.ban('::ffff:127.0.0.9')
+    list.ban('127.0.0.9/32')
+    expect(list.bans.added).toEqual(['127.0.0.9'])
+    expect(list.unban('127.0.0.9')).toBe(true)
+  })
+})

@@ -37,7 +37,12 @@ describe('the dashboard in Chromium: Ban', () => {
       await w.page.goto(`${station.url}/admin/`)
       const panel = w.page.locator('section.panel[data-mount="/stream"]')
       await panel.locator('tbody tr').nth(2).waitFor({ timeout: 10_000 })
+      // The first click only arms the button: nothing is banned until the second.
       await panel.getByRole('button', { name: 'Ban 127.0.0.2 from the station' }).first().click()
+      await Bun.sleep(300)
+      expect(abusive.every((answer) => answer.received() > 0)).toBe(true)
+      expect(station.logs.some((line) => line.includes('banned 127.0.0.2'))).toBe(false)
+      await panel.getByRole('button', { name: 'Confirm: ban 127.0.0.2 from the station' }).click()
       await panel.locator('.result').filter({ hasText: '127.0.0.2 banned' }).waitFor({ timeout: 5000 })
       await Promise.all(abusive.map((answer) => answer.ended))
       await w.page.waitForFunction(

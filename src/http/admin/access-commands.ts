@@ -1,6 +1,7 @@
 import type { Logger } from '../../log.ts'
 import type { Mount } from '../../mount/mount.ts'
 import type { Station } from '../../station/station.ts'
+import { parseRange } from '../../security/address-range.ts'
 import type { AdminReply } from './commands.ts'
 import { iceresponse } from './commands.ts'
 
@@ -59,11 +60,17 @@ export const runAccessCommand = (
   const where = mount ? mount.path : 'the station'
   if (command === 'unban') {
     if (!gate.unban(ip, mount)) {
-      return iceresponse(
-        `No ban of ${ip} on ${where} was added here (a configured ban is lifted in the configuration)`,
-        false,
-        404,
-      )
+      const range = parseRange(ip)?.text ?? ip
+      const { station: everywhere, mounts } = gate.lists
+      const elsewhere = Object.entries(mounts).find(([, bans]) => bans.added.includes(range))?.[0]
+      const why = (mount ? mounts[mount.path]! : everywhere).configured.includes(range)
+        ? 'it is in the configuration: lift it there'
+        : elsewhere && !mount
+        ? `it was added on ${elsewhere}: add mount=${elsewhere}`
+        : everywhere.added.includes(range) && mount
+        ? 'it was added on the whole station: leave out mount='
+        : 'no such ban was added'
+      return iceresponse(`No ban of ${range} on ${where} to lift: ${why}`, false, 404)
     }
     log.info(`admin (${from}): lifted the ban of ${ip} on ${where}`)
     return iceresponse(`Ban of ${ip} lifted`, true)

@@ -38,12 +38,14 @@ const listenerJson = (listener: Listener, clock: Clock): ListenerJson => ({
   id: listener.id,
   address: listener.info.address,
   userAgent: listener.info.userAgent,
+  ...(listener.info.user !== undefined && { user: listener.info.user }),
   connected: Math.max(0, Math.round((clock.now() - listener.connectedAt) / 1000)),
   bytes: listener.bytesSent,
 })
 
 const matches = (listener: Listener, needle: string): boolean =>
-  `#${listener.id}\n${listener.info.address}\n${listener.info.userAgent}`.toLowerCase().includes(needle)
+  `#${listener.id}\n${listener.info.address}\n${listener.info.userAgent}\n${listener.info.user ?? ''}`.toLowerCase()
+    .includes(needle)
 
 const mountState = async (
   station: Station,

@@ -42,12 +42,33 @@ export interface ListenerFields {
 
 /** The auth server's answer to a listener: admitted (maybe for a limited time), or refused with its message. */
 export type AuthAnswer =
-  | { readonly admitted: true; readonly timeLimitMs?: number; readonly via: 'server' | 'cache' | 'fail open' }
-  | { readonly admitted: false; readonly unavailable: boolean; readonly message: string }
+  | {
+    readonly admitted: true
+    readonly timeLimitMs?: number
+    readonly via: 'server' | 'cache' | 'fail open'
+    /** Why the auth server could not answer (`fail open`), for the log. */
+    readonly why?: string
+  }
+  | {
+    readonly admitted: false
+    readonly unavailable: boolean
+    /** For the listener. */
+    readonly message: string
+    /** Why the auth server could not answer (`unavailable`), for the log. */
+    readonly why?: string
+  }
 
 interface Cached {
   readonly answer: AuthAnswer
   readonly at: number
+}
+
+/** Why a request to the auth server failed, for the operator: a timeout, or the network's reason (Node hides it in `cause`). */
+const describeFailure = (error: unknown, url: string, timeoutMs: number): string => {
+  const failure = error as Error & { cause?: { code?: string; message?: string } }
+  if (failure.name === 'TimeoutError') return `no answer from ${url} within ${timeoutMs / 1000} s`
+  const cause = failure.cause?.code ?? failure.cause?.message
+  return `${url}: ${failure.message}${cause && !failure.message.includes(cause) ? ` (${cause})` : ''}`
 }
 
 /** The largest number of answers kept for reuse; the oldest go first. */
@@ -101,7 +122,12 @@ export class UrlAuth {
     const cached = this.#fromCache(key)
     if (cached) return Promise.resolve(cached)
     const waiting = this.#asking.get(key)
-    if (waiting) return waiting
+    // Those who wait on another's question share its answer, as if cached: it was asked (and announced) once.
+    if (waiting) {
+      return waiting.then((
+        answer,
+      ) => (answer.admitted && answer.via === 'server' ? { ...answer, via: 'cache' } : answer))
+    }
     const form: [string, string][] = [
       ['action', 'listener_add'],
       ['server', fields.server],
@@ -198,13 +224,12 @@ export class UrlAuth {
     let response: Response
     try {
       response = await this.#post(url, form)
-      await response.body?.cancel()
+      // Read to its end (it is small), not cancelled: a reset would make the auth server log an error.
+      await response.arrayBuffer()
     } catch (error) {
-      return this.#failed(
-        `${(error as Error).name === 'TimeoutError' ? 'no answer within the timeout' : (error as Error).message}`,
-      )
+      return this.#failed(describeFailure(error, url, this.options.timeoutMs))
     }
-    if (response.status >= 500) return this.#failed(`it answered ${response.status}`)
+    if (response.status >= 500) return this.#failed(`${url} answered ${response.status}`)
     const message = response.headers.get('icecast-auth-message')?.trim()
     const admitted = response.headers.get(this.#authName)?.trim() === this.#authValue
     if (!admitted) {
@@ -215,11 +240,12 @@ export class UrlAuth {
   }
 
   #failed(why: string): AuthAnswer {
-    if (this.options.onError === 'admit') return { admitted: true, via: 'fail open' }
+    if (this.options.onError === 'admit') return { admitted: true, via: 'fail open', why }
     return {
       admitted: false,
       unavailable: true,
-      message: `the station's authentication server is unavailable (${why}); try again later`,
+      message: "the station's authentication server is unavailable; try again later",
+      why,
     }
   }
 

@@ -8,10 +8,16 @@ import { safeEqual } from '../credentials.ts'
 /** How long a file's contents are trusted before its modification time is looked at again. */
 const RESTAT_MS = 2000
 
-/** Whether `password` matches an htpasswd hash: bcrypt (`htpasswd -B`), Apache MD5 (`-m`), SHA-1 (`-s`). */
+/** Icecast 2.4's own user files: the password's MD5, in hex. */
+const ICECAST_MD5 = /^[0-9a-f]{32}$/i
+
+/** Whether `password` matches an htpasswd hash: bcrypt (`htpasswd -B`), Apache MD5 (`-m`), SHA-1 (`-s`), Icecast's MD5. */
 const matches = async (password: string, hash: string): Promise<boolean> => {
   if (/^\$2[aby]\$/.test(hash)) return await bcrypt.compare(password, hash)
   if (hash.startsWith('$apr1$')) return safeEqual(md5(password, hash), hash)
+  if (ICECAST_MD5.test(hash)) {
+    return safeEqual(createHash('md5').update(password, 'utf8').digest('hex'), hash.toLowerCase())
+  }
   if (hash.startsWith('{SHA}')) {
     return safeEqual(`{SHA}${createHash('sha1').update(password, 'utf8').digest('base64')}`, hash)
   }
@@ -19,7 +25,7 @@ const matches = async (password: string, hash: string): Promise<boolean> => {
 }
 
 /** Whether airwave can check a hash of this kind. */
-const supported = (hash: string): boolean => /^\$2[aby]\$|^\$apr1\$|^\{SHA\}/.test(hash)
+const supported = (hash: string): boolean => /^\$2[aby]\$|^\$apr1\$|^\{SHA\}/.test(hash) || ICECAST_MD5.test(hash)
 
 /** One parsed file: users and their hashes, and the lines it had to pass over. */
 interface Parsed {
@@ -47,7 +53,7 @@ export const parseUserFile = (text: string): Parsed => {
       problems.push(
         `line ${
           index + 1
-        } (${user}): a password hash airwave cannot check; make it with htpasswd -B (bcrypt), -m (MD5) or -s (SHA-1)`,
+        } (${user}): a password hash airwave cannot check; make it with htpasswd -B (bcrypt), -m (MD5) or -s (SHA-1), or use Icecast's file as it is`,
       )
     } else users.set(user, hash)
   })

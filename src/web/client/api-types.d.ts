@@ -159,6 +159,8 @@ export interface ListenerJson {
   id: number
   address: string
   userAgent: string
+  /** The user it logged in as, on a mount that asks listeners to log in. */
+  user?: string
   /** Seconds connected. */
   connected: number
   /** Bytes sent. */

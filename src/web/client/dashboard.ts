@@ -16,6 +16,8 @@ import { backoffSeconds, formatBytes, formatDuration, INPUT_LABELS } from './tim
 const FROM_THIS_PAGE = { 'X-Requested-With': 'airwave-dashboard' }
 const POLL_MS = 2000
 const HIDDEN_POLL_MS = 30_000
+/** How long a Ban button waits for its confirming click. */
+const BAN_CONFIRM_MS = 5000
 /** Calls an admin command on this server (`skip`, `killclient`, `metadata`, `request`…) and returns its message and outcome. */
 const command = async (name: string, params: Record<string, string>): Promise<{ ok: boolean; message: string }> => {
   try {
@@ -90,8 +92,27 @@ class Panel {
     this.#rows.addEventListener('click', (e) => {
       const button = (e.target as Element).closest<HTMLButtonElement>('button[data-id], button[data-address]')
       if (button?.dataset.id) void this.#run(button, 'killclient', { mount: this.path, id: button.dataset.id })
-      else if (button?.dataset.address) void this.#run(button, 'ban', { ip: button.dataset.address })
+      else if (button?.dataset.address) this.#ban(button, button.dataset.address)
     })
+  }
+
+  /**
+   * A ban, station-wide and at once, asks to be confirmed: the first click arms the button for a few
+   * seconds ("Confirm ban"), the second bans.
+   */
+  #ban(button: HTMLButtonElement, address: string): void {
+    if (button.dataset.armed !== 'yes') {
+      button.dataset.armed = 'yes'
+      button.textContent = 'Confirm ban'
+      button.setAttribute('aria-label', `Confirm: ban ${address} from the station`)
+      setTimeout(() => {
+        delete button.dataset.armed
+        button.textContent = 'Ban'
+        button.setAttribute('aria-label', `Ban ${address} from the station`)
+      }, BAN_CONFIRM_MS)
+      return
+    }
+    void this.#run(button, 'ban', { ip: address })
   }
 
   /** Runs an admin command for a button, shows its answer (in `result`), and refreshes; returns whether it worked. */
@@ -206,7 +227,7 @@ class Panel {
       row.append(td)
     }
     cell(`#${listener.id}`)
-    cell(listener.address)
+    cell(listener.user === undefined ? listener.address : `${listener.address} (${listener.user})`)
     cell(listener.userAgent || 'Unknown', 'agent')
     cell('', 'number')
     cell('', 'number')

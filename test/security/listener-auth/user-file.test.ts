@@ -14,7 +14,7 @@ describe('htpasswd user files', () => {
     )
     expect([...parsed.users.keys()]).toEqual(['bob', 'amy', 'sam'])
     expect(parsed.problems).toEqual([
-      'line 6 (old): a password hash airwave cannot check; make it with htpasswd -B (bcrypt), -m (MD5) or -s (SHA-1)',
+      "line 6 (old): a password hash airwave cannot check; make it with htpasswd -B (bcrypt), -m (MD5) or -s (SHA-1), or use Icecast's file as it is",
       'line 7: not "user:hash"',
     ])
   })
@@ -32,6 +32,12 @@ describe('htpasswd user files', () => {
     await Bun.sleep(2100)
     expect(await users.check({ user: 'amy', password: 'pw' })).toBe(true)
     expect(await users.check({ user: 'bob', password: 'secret' })).toBe(false)
+  })
+
+  test("Icecast 2.4's own user file (the password's MD5 in hex) is read as it is", async () => {
+    const users = await UserFile.open(dir.write('icecast-users', 'fred:5f4dcc3b5aa765d61d8327deb882cf99\n'))
+    expect(await users.check({ user: 'fred', password: 'password' })).toBe(true)
+    expect(await users.check({ user: 'fred', password: 'Password' })).toBe(false)
   })
 
   test('a missing file says how to make one', async () => {
