@@ -24,7 +24,12 @@ const hlsJson = (mount: Mount, base: string): HlsJson | null => {
 const recordingJson = (mount: Mount): RecordingJson | null => {
   if (!mount.recording.enabled) return null
   const status = mount.recording.status
-  return { file: status?.file ?? null, since: status?.since.toISOString() ?? null, bytes: status?.bytes ?? null }
+  return {
+    file: status?.file ?? null,
+    since: status?.since.toISOString() ?? null,
+    bytes: status?.bytes ?? null,
+    problem: mount.recording.problem ?? null,
+  }
 }
 
 /** A track as the API shows it. */

@@ -81,6 +81,7 @@ export class Recorder {
   #lastOrigin: string | undefined
   #pendingReason: string | undefined
   #retryAt: number | undefined
+  #problem: string | undefined
   #showFrom: number | undefined
   #fileAtShow: RecordFile | undefined
   #pruning: Promise<void> | undefined
@@ -93,6 +94,11 @@ export class Recorder {
     this.#log = options.log ?? silentLogger
     this.pattern = filePattern(config.path, options.mount, options.baseDir)
     this.#prune()
+  }
+
+  /** What went wrong with the last file, until a file is recorded again: for the API, not only the log. */
+  get problem(): string | undefined {
+    return this.#problem
   }
 
   /** The file being recorded, if any. */
@@ -170,7 +176,11 @@ export class Recorder {
     })
     this.#lastFile = file
     this.#writing.add(file)
-    void file.created.then((path) => path && this.#log.info(`recording to ${path}`))
+    void file.created.then((path) => {
+      if (!path) return
+      this.#problem = undefined
+      this.#log.info(`recording to ${path}`)
+    })
     this.#retryAt = undefined
     this.#prune()
     return { file, since: now, rotateAt: nextRotation(now, this.config.rotateMinutes, timeZone) }
@@ -196,6 +206,7 @@ export class Recorder {
     const now = wallTime(this.#clock)
     this.#retryAt = nextRotation(now, this.config.rotateMinutes, this.#options.timeZone) ?? now + RETRY_MS
     const when = new Date(this.#retryAt).toISOString()
+    this.#problem = `${problem}; tries again at ${when} or at the next live show`
     this.#log.error(
       `recording failed: ${problem}. The stream plays on; recording tries again at ${when} or at the next live show`,
     )

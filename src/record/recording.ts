@@ -35,6 +35,11 @@ export class Recording {
     return this.#recorder?.status
   }
 
+  /** What went wrong with the last file, until a file is recorded again. */
+  get problem(): string | undefined {
+    return this.#recorder?.problem
+  }
+
   /** Whether the mount records (its config has `record`). */
   get enabled(): boolean {
     return this.#recorder !== undefined

@@ -170,7 +170,11 @@ describe('a recorder', () => {
     expect(logs.find((l) => l.includes('recording failed'))).toMatch(
       /cannot make the folder .*rec\/1059: a file is in the way of a folder of record\.path; move it, or change record\.path\. The stream plays on; recording tries again at 2026-07-01T11:00:00\.000Z/,
     )
+    expect(recorder.problem).toMatch(
+      /^cannot make the folder .*; tries again at 2026-07-01T11:00:00\.000Z or at the next live show$/,
+    )
     for (let i = 0; i < 121; i++) await publish(song) // past 11:00: tried again, and it works
+    await waitFor(() => recorder.problem === undefined, 5000, 'the problem to clear once a file is recorded')
     await recorder.close()
     expect(files()).toEqual(['1059', '1100/stream.mp3'])
     expect(logs.filter((l) => l.includes('recording failed')).length).toBe(1)

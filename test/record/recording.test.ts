@@ -62,6 +62,7 @@ describe('recording a station', () => {
         expect(api.recording).toMatchObject({
           file: expect.stringMatching(/^\d{6}-mp3\.mp3$/),
           bytes: expect.any(Number),
+          problem: null,
         })
         const djs = MOUNTS.map((path) =>
           ffmpegSource(station.sourcePort!, path, { ...DJS[path], codec: [...DJS[path].codec], seconds: 5 })

@@ -100,6 +100,8 @@ export interface RecordingJson {
   since: string | null
   /** Bytes written so far. */
   bytes: number | null
+  /** What went wrong with the last file (and when recording tries again), until a file is recorded again. */
+  problem: string | null
 }
 
 /** A slot of the schedule as it falls today. */
