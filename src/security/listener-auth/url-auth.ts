@@ -63,6 +63,24 @@ interface Cached {
   readonly at: number
 }
 
+/** A listener's fields in Icecast 2.4's order; `listener_remove` has the seconds listened before the address. */
+const listenerForm = (
+  action: 'listener_add' | 'listener_remove',
+  fields: Omit<ListenerFields, 'requestHeaders'>,
+  duration?: number,
+): [string, string][] => [
+  ['action', action],
+  ['server', fields.server],
+  ['port', String(fields.port)],
+  ['client', String(fields.client)],
+  ['mount', fields.mount],
+  ['user', fields.user],
+  ['pass', fields.pass],
+  ...(duration === undefined ? [] : [['duration', String(duration)] as [string, string]]),
+  ['ip', fields.ip],
+  ['agent', fields.agent],
+]
+
 /** Why a request to the auth server failed, for the operator: a timeout, or the network's reason (Node hides it in `cause`). */
 const describeFailure = (error: unknown, url: string, timeoutMs: number): string => {
   const failure = error as Error & { cause?: { code?: string; message?: string } }
@@ -128,17 +146,7 @@ export class UrlAuth {
         answer,
       ) => (answer.admitted && answer.via === 'server' ? { ...answer, via: 'cache' } : answer))
     }
-    const form: [string, string][] = [
-      ['action', 'listener_add'],
-      ['server', fields.server],
-      ['port', String(fields.port)],
-      ['client', String(fields.client)],
-      ['mount', fields.mount],
-      ['user', fields.user],
-      ['pass', fields.pass],
-      ['ip', fields.ip],
-      ['agent', fields.agent],
-    ]
+    const form = listenerForm('listener_add', fields)
     for (const name of this.options.headers) {
       const value = fields.requestHeaders.get(name.toLowerCase())
       if (value !== undefined && value !== null) form.push([`${this.options.headerPrefix}${name}`, value])
@@ -159,18 +167,7 @@ export class UrlAuth {
   async listenerRemove(fields: Omit<ListenerFields, 'requestHeaders'>, seconds: number): Promise<void> {
     const url = this.options.listenerRemove
     if (!url) return
-    await this.#post(url, [
-      ['action', 'listener_remove'],
-      ['server', fields.server],
-      ['port', String(fields.port)],
-      ['client', String(fields.client)],
-      ['mount', fields.mount],
-      ['user', fields.user],
-      ['pass', fields.pass],
-      ['duration', String(Math.max(0, Math.floor(seconds)))],
-      ['ip', fields.ip],
-      ['agent', fields.agent],
-    ]).catch(() => undefined)
+    await this.#tell(url, listenerForm('listener_remove', fields, Math.max(0, Math.floor(seconds))))
   }
 
   /** Asks whether a source client may stream to `mount` (`stream_auth`): the same admitting header as listeners. */
@@ -195,11 +192,13 @@ export class UrlAuth {
   ): Promise<void> {
     const url = action === 'mount_add' ? this.options.mountAdd : this.options.mountRemove
     if (!url) return
-    await this.#post(url, [['action', action], ['mount', fields.mount], ['server', fields.server], [
-      'port',
-      String(fields.port),
-    ]])
-      .catch(() => undefined)
+    const form: [string, string][] = [['action', action], ['mount', fields.mount], ['server', fields.server]]
+    await this.#tell(url, [...form, ['port', String(fields.port)]])
+  }
+
+  /** Posts a notice whose answer says nothing: read to its end, and never a rejection. */
+  async #tell(url: string, form: [string, string][]): Promise<void> {
+    await this.#post(url, form).then((response) => response.arrayBuffer()).catch(() => undefined)
   }
 
   #fromCache(key: string): AuthAnswer | undefined {
