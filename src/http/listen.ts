@@ -157,20 +157,16 @@ export const join = async (
 ): Promise<Joined | Response> => {
   const { gate } = options
   info = behindProxies(info, request.headers, options)
-  const refuse = (turned: Turned) => {
-    options.log.access(accessLine(info, turned.status, 0, new Date(), 0))
-    return turnedAway(turned)
-  }
   const excluded = gate?.exclusion(mount, info.address)
-  if (excluded) return refuse(excluded)
+  if (excluded) return refused(excluded, info, options)
   if (!options.routing.serving(mount)) return offAir(mount)
   const pass = gate && await gate.admit(mount, knockOf(request.url, request.headers, info, options.publicUrl?.()))
-  if (pass && !('id' in pass)) return refuse(pass)
+  if (pass && !('id' in pass)) return refused(pass, info, options)
   // A login takes time: what it waited for is looked at again.
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
   const capped = gate?.capped(mount, info.address)
-  if (capped) return refuse(capped)
+  if (capped) return refused(capped, info, options)
   icy &&= carriesIcy(serving)
   if (mount.isFull) {
     return new Response(`${mount.path} is full (${mount.config.maxListeners} listeners); try again later\n`, {
@@ -188,9 +184,27 @@ export const join = async (
   const written = direct?.(headers)
   const factory = make ?? listenerFactory(icy, mount.config, written?.open)
   const listener = pass
-    ? options.routing.add(mount, pass.user ? { ...info, user: pass.user } : info, (o) => factory({ ...o, id: pass.id }))
+    ? options.routing.add(mount, pass.user ? { ...info, user: pass.user } : info, withId(factory, pass.id))
     : options.routing.add(mount, info, factory)
   if (pass) gate!.follow(listener, mount, pass)
+  logWhenGone(listener, mount, options)
+  return { listener, headers, direct: written?.response }
+}
+
+// What follows is made outside `join`: a closure made there would keep all of `join`'s scope (the
+// request, its headers, the factory) alive for as long as the listener listens.
+
+/** A listener turned away: its access-log line, and its answer. */
+const refused = (turned: Turned, info: ListenerInfo, options: ListenOptions): Response => {
+  options.log.access(accessLine(info, turned.status, 0, new Date(), 0))
+  return turnedAway(turned)
+}
+
+/** `factory`, making its listener under the id the gate gave it. */
+const withId = (factory: ListenerFactory, id: number): ListenerFactory => (o) => factory({ ...o, id })
+
+/** When the listener leaves: one access-log line (and a slow drop logged). */
+const logWhenGone = (listener: Listener, mount: Mount, options: ListenOptions): void => {
   listener.closed.then((reason) => {
     const seconds = (options.clock.now() - listener.connectedAt) / 1000
     if (reason === 'slow') {
@@ -202,7 +216,6 @@ export const join = async (
     }
     options.log.access(formatAccessLine(listener, 200, new Date(), seconds))
   })
-  return { listener, headers, direct: written?.response }
 }
 
 /**

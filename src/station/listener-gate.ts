@@ -91,6 +91,7 @@ export class ListenerGate {
   readonly #station = new AccessList()
   readonly #perAddress = new Map<string, number>()
   readonly #mounts = new Map<string, MountGate>()
+  readonly #followed = new WeakSet<Listener>()
   #config: StationConfig
   #proxies: AddressRange[] = []
 
@@ -149,6 +150,12 @@ export class ListenerGate {
         if (!config.mounts.some((m) => m.path === path)) this.#mounts.delete(path)
       }
       this.#endExcluded('the configuration now bans its address')
+      // Listeners the gate did not follow, when a new cap or limit needs them counted or timed.
+      for (const [listener, mount] of this.#options.listeners()) {
+        if (this.#followed.has(listener)) continue
+        const user = listener.info.user
+        this.follow(listener, mount, { id: listener.id, ...(user !== undefined && { user }) })
+      }
     }
   }
 
@@ -248,6 +255,9 @@ export class ListenerGate {
    */
   follow(listener: Listener, mount: Mount, pass: Pass): void {
     const gate = this.#mounts.get(mount.path)
+    // Most stations need nothing per listener: then a listener costs the gate nothing either.
+    if (!pass.fields && pass.timeLimitMs === undefined && !this.#needsFollowing(gate)) return
+    this.#followed.add(listener)
     const address = listener.info.address
     bump(this.#perAddress, address, 1)
     if (gate) bump(gate.perAddress, address, 1)
@@ -261,7 +271,8 @@ export class ListenerGate {
     const stop = limits.length > 0 ? new AbortController() : undefined
     if (stop) {
       const limit = Math.min(...limits)
-      void this.#clock.sleep(limit, stop.signal).then(() => {
+      // Counted from when it connected (a limit a reload brings applies to those already listening).
+      void this.#clock.sleep(limit - (this.#clock.now() - listener.connectedAt), stop.signal).then(() => {
         if (stop.signal.aborted) return
         mount.log.info(`listener #${listener.id} ${address}: its ${Math.round(limit / 1000)} s are up, ending it`)
         listener.close('kicked')
@@ -334,6 +345,15 @@ export class ListenerGate {
       ip: knock.address,
       agent: knock.userAgent,
     }
+  }
+
+  /** Whether listeners of a mount must be counted or timed: a cap, a longest time, an auth server, one connection per user. */
+  #needsFollowing(gate: MountGate | undefined): boolean {
+    const station = this.#config.access
+    const own = gate?.config.access
+    return station.maxListenersPerAddress !== undefined || station.maxListenerDuration !== undefined ||
+      own?.maxListenersPerAddress !== undefined || own?.maxListenerDuration !== undefined || gate?.url !== undefined ||
+      (gate?.users !== undefined && gate.config.auth?.allowDuplicateUsers === false)
   }
 
   /** Ends every listener whose address is now excluded from the mount it came for; how many. */

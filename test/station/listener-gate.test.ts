@@ -479,3 +479,34 @@ describe('listener gate: reloads', () => {
     }
   })
 })
+
+describe('listener gate: a cap or a limit brought by a reload', () => {
+  test('counts and times the listeners already connected, though nothing was followed before', async () => {
+    const config = (access: Record<string, unknown>) =>
+      parseStationConfig(
+        { host: '127.0.0.1', port: 0, access, mounts: [{ path: '/radio', playlist: [music] }] },
+        'test',
+      )
+    const running = await startStation([{ path: '/radio', playlist: [music] }])
+    try {
+      await running.onAir()
+      const early = [
+        await httpGet(`${running.url}/radio`, { localAddress: '127.0.0.5' }),
+        await httpGet(`${running.url}/radio`, { localAddress: '127.0.0.5' }),
+      ]
+      expect(early.map((answer) => answer.status)).toEqual([200, 200])
+      await Bun.sleep(4000)
+      const reloadedAt = performance.now()
+      await running.station.reload(config({ maxListenersPerAddress: 2, maxListenerDuration: 5 }))
+      const third = await httpGet(`${running.url}/radio`, { localAddress: '127.0.0.5' })
+      await third.ended
+      expect(third.status).toBe(403)
+      // Their 5 s count from when they connected (about 1 s after the reload), not from the reload (5 s after).
+      await Promise.all(early.map((answer) => answer.ended))
+      expect(performance.now() - reloadedAt).toBeLessThan(4000)
+      expect(running.logs.filter((line) => line.includes('its 5 s are up'))).toHaveLength(2)
+    } finally {
+      await running.stop()
+    }
+  }, 30_000)
+})
