@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import type { CloseReason } from '../broadcast/listener.ts'
 import type { ListenOptions } from '../http/listen.ts'
-import { join } from '../http/listen.ts'
+import { join, screen } from '../http/listen.ts'
 import type { Logger } from '../log.ts'
 import type { TlsSource } from '../net/tls-files.ts'
 import type { Station } from '../station/station.ts'
@@ -112,16 +112,12 @@ export class WorkerLink {
     const { r } = request
     const mount = this.#options.station.mount(request.m)
     const asked = { url: request.url, headers: new Headers(request.headers as [string, string][]) }
-    const joined = mount
-      ? await join(
-        mount,
-        request.info,
-        request.icy,
-        this.#options.listen,
-        asked,
-        (o) => new RemoteListener(o, this.#link),
-      )
-      : new Response(`No mount at ${request.m}\n`, { status: 404 })
+    const info = mount && screen(mount, request.info, asked.headers, this.#options.listen)
+    const joined = !mount
+      ? new Response(`No mount at ${request.m}\n`, { status: 404 })
+      : info instanceof Response
+      ? info
+      : await join(mount, info!, request.icy, this.#options.listen, asked, (o) => new RemoteListener(o, this.#link))
     if (joined instanceof Response) {
       const body = await joined.text()
       this.#link.send({ t: 'refused', r, status: joined.status, headers: [...joined.headers], body })

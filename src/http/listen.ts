@@ -98,6 +98,26 @@ const behindProxies = (info: ListenerInfo, headers: Headers, options: ListenOpti
 }
 
 /**
+ * A request for `mount`'s stream as it comes in (from the HTTP server, or a worker): its listener
+ * seen through trusted proxies, or the answer to an address that may not listen (403, logged), before
+ * anything else is asked of it. `join` takes the listener as this gives it.
+ *
+ * @example
+ * const screened = screen(mount, clientInfo(c, hooks), c.req.raw.headers, options)
+ * if (screened instanceof Response) return screened
+ */
+export const screen = (
+  mount: Mount,
+  info: ListenerInfo,
+  headers: Headers,
+  options: ListenOptions,
+): ListenerInfo | Response => {
+  const seen = behindProxies(info, headers, options)
+  const excluded = options.gate?.exclusion(mount, seen.address)
+  return excluded ? refused(excluded, seen, options) : seen
+}
+
+/**
  * Whether a request for `mount`'s HLS must be turned away: its address banned (403), or the mount
  * asking listeners to log in, which HLS (a playlist and segments fetched by anyone, and by caches)
  * cannot do (403 naming the stream to listen to instead).
@@ -138,7 +158,7 @@ export interface Joined {
 }
 
 /**
- * Admits a new listener of `mount`, counted by the station, or answers why not (404 off air, 503
+ * Admits a new listener of `mount` (as `screen` let it through), counted by the station, or answers why not (404 off air, 503
  * full). `make` makes the listener (an ICY listener, or one whose stream another process serves).
  * When the listener leaves, one access-log line is written (and a slow drop is logged).
  *
@@ -156,9 +176,6 @@ export const join = async (
   direct?: (headers: Headers) => DirectResponse | undefined,
 ): Promise<Joined | Response> => {
   const { gate } = options
-  info = behindProxies(info, request.headers, options)
-  const excluded = gate?.exclusion(mount, info.address)
-  if (excluded) return refused(excluded, info, options)
   if (!options.routing.serving(mount)) return offAir(mount)
   const pass = gate && await gate.admit(mount, knockOf(request.url, request.headers, info, options.publicUrl?.()))
   if (pass && !('id' in pass)) return refused(pass, info, options)
@@ -282,12 +299,8 @@ const streamStart = (chunk: Chunk | undefined): Uint8Array => {
  * app.get('/stream', (c) => listen(c, mount, options))
  */
 export const listen = async (c: Context, mount: Mount, options: ListenOptions): Promise<Response> => {
-  const info = behindProxies(clientInfo(c, options.hooks), c.req.raw.headers, options)
-  const excluded = options.gate?.exclusion(mount, info.address)
-  if (excluded) {
-    options.log.access(accessLine(info, excluded.status, 0, new Date(), 0))
-    return turnedAway(excluded)
-  }
+  const info = screen(mount, clientInfo(c, options.hooks), c.req.raw.headers, options)
+  if (info instanceof Response) return info
   const serving = options.routing.serving(mount)
   if (!serving) return offAir(mount)
   const icy = wantsIcy(c.req.header('icy-metadata')) && carriesIcy(serving)
