@@ -8,10 +8,16 @@ export interface AddressRange {
   contains(address: string): boolean
 }
 
+/** The address parsed last: a list of ranges is asked about one address, range after range. */
+let last: { text: string; parsed: ipaddr.IPv4 | ipaddr.IPv6 | undefined } | undefined
+
 /** An address parsed, an IPv4 address reached over IPv6 (`::ffff:203.0.113.7`) as the IPv4 address it is. */
 const parseAddress = (address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined => {
+  if (last?.text === address) return last.parsed
   const bare = address.split('%')[0]!
-  return ipaddr.isValid(bare) ? ipaddr.process(bare) : undefined
+  const parsed = ipaddr.isValid(bare) ? ipaddr.process(bare) : undefined
+  last = { text: address, parsed }
+  return parsed
 }
 
 /**

@@ -135,15 +135,18 @@ export class ListenerGate {
           perAddress: new Map(),
           perUser: new Map(),
         }
+        const url = mount.auth?.url
+        // The same settings keep their auth client, and the answers it has to reuse.
+        if (JSON.stringify(url) !== JSON.stringify(gate.config.auth?.url)) {
+          gate.url = url && new UrlAuth({
+            ...url,
+            timeoutMs: url.timeout * 1000,
+            cacheMs: url.cacheSeconds * 1000,
+          }, { userAgent: this.#options.userAgent, now: () => this.#clock.now() })
+        }
         gate.access.configure(mount.access ?? {})
         gate.config = { access: mount.access, auth: mount.auth }
         gate.users = users
-        const url = mount.auth?.url
-        gate.url = url && new UrlAuth({
-          ...url,
-          timeoutMs: url.timeout * 1000,
-          cacheMs: url.cacheSeconds * 1000,
-        }, { userAgent: this.#options.userAgent, now: () => this.#clock.now() })
         this.#mounts.set(mount.path, gate)
       }
       for (const path of [...this.#mounts.keys()]) {
@@ -179,13 +182,12 @@ export class ListenerGate {
   }
 
   /**
-   * Lets a listener in or turns it away: banned (403), over the cap for its address (403), not
-   * logged in (401 with a challenge, the auth server's message), the auth server unavailable (503).
-   * Checked again right before it is added (`capped`), since a login takes time.
+   * Lets a listener whose address may listen (`exclusion`) in, or turns it away: over the cap for
+   * its address (403), not logged in (401 with a challenge, the auth server's message), the auth
+   * server unavailable (503). Checked again right before it is added (`capped`), since a login
+   * takes time.
    */
   async admit(mount: Mount, knock: Knock): Promise<Pass | Turned> {
-    const excluded = this.exclusion(mount, knock.address)
-    if (excluded) return excluded
     const capped = this.capped(mount, knock.address)
     if (capped) return capped
     const gate = this.#mounts.get(mount.path)
