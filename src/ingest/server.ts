@@ -1,6 +1,5 @@
 import { createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
-import { createServer as createTlsServer } from 'node:tls'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import { startSourceSession } from '../input/stream/source-session.ts'
@@ -14,6 +13,7 @@ import type { BoundServer } from '../net/listen-server.ts'
 import { listenServer } from '../net/listen-server.ts'
 import { rawResponse } from '../net/raw-response.ts'
 import type { TlsSource } from '../net/tls-files.ts'
+import { renewingTlsServer } from '../net/tls-server.ts'
 import type { AuthThrottle } from '../security/throttle.ts'
 import { clientAddress } from '../util/address.ts'
 import { VERSION } from '../version.ts'
@@ -81,16 +81,7 @@ export const startIngest = (options: IngestOptions): Promise<RunningIngest> => {
     readHead(socket, options.clock ?? systemClock, (head, rest) => onRequest(socket, head, rest, options))
   }
   const { tls } = options
-  let server: Server
-  if (tls) {
-    const secure = createTlsServer({ ...tls.current, handshakeTimeout: HEAD_TIMEOUT_MS }, onConnection)
-    // Every TCP connection, before its handshake too, is closed with the port.
-    secure.on('connection', track)
-    secure.on('tlsClientError', () => {})
-    const stop = tls.onChange((pair) => secure.setSecureContext({ ...pair }))
-    secure.once('close', stop)
-    server = secure
-  } else server = createServer(onConnection)
+  const server: Server = tls ? renewingTlsServer(tls, HEAD_TIMEOUT_MS, onConnection, track) : createServer(onConnection)
   return listenServer(server, options.port, options.hostname, () => {
     for (const socket of sockets) socket.destroy()
   })

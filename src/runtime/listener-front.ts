@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer'
 import type { Server as HttpServer } from 'node:http'
 import type { Server, Socket } from 'node:net'
 import { createServer } from 'node:net'
-import { createServer as createTlsServer } from 'node:tls'
 import type { TlsSource } from '../net/tls-files.ts'
+import { renewingTlsServer } from '../net/tls-server.ts'
 import type { HttpHead } from '../net/http-head.ts'
 import { HeadReader, parseHead } from '../net/http-head.ts'
 import { ALREADY_SENT } from './direct-sink.ts'
@@ -143,12 +143,5 @@ export const listenerFront = (
     socket.on('data', onData)
     socket.once('end', onEnd)
   }
-  if (!tls) return createServer(onConnection)
-  const server = createTlsServer({ ...tls.current, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }, onConnection)
-  server.on('connection', accepted)
-  // A client that gives up during the handshake (or speaks plain HTTP to the TLS port) is dropped without a word.
-  server.on('tlsClientError', ignore)
-  const stop = tls.onChange((pair) => server.setSecureContext({ ...pair }))
-  server.once('close', stop)
-  return server
+  return tls ? renewingTlsServer(tls, HANDSHAKE_TIMEOUT_MS, onConnection, accepted) : createServer(onConnection)
 }
