@@ -1,18 +1,15 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { CliError } from '../../src/config/cli.ts'
 import { loadConfig } from '../../src/config/load.ts'
-import { ConfigError, liveEnabled, sourcePortOf } from '../../src/config/schema.ts'
+import { liveEnabled, sourcePortOf } from '../../src/config/schema.ts'
 import { DEMO_PLAYLIST } from '../../src/config/demo.ts'
+import { configProblems } from '../helpers/config-problems.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
 const dir = tempDir()
 afterAll(() => dir.remove())
 
-const problems = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
-  expect(error).toBeInstanceOf(ConfigError)
-  return (error as ConfigError).problems
-}
+const problems = configProblems
 
 describe('loadConfig', () => {
   test('with nothing given, one mount plays the built-in demo playlist', async () => {

@@ -2,17 +2,13 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { parseCli } from '../../src/config/cli.ts'
 import { loadConfig } from '../../src/config/load.ts'
-import { ConfigError } from '../../src/config/schema.ts'
+import { configProblems } from '../helpers/config-problems.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
 const dir = tempDir()
 afterAll(() => dir.remove())
 
-const problems = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
-  expect(error).toBeInstanceOf(ConfigError)
-  return (error as ConfigError).problems
-}
+const problems = configProblems
 
 describe('the tls setting', () => {
   test('--tls-cert, --tls-key and --tls-source-port are parsed', () => {
